@@ -1,0 +1,3 @@
+from svfix.cli import main
+import sys
+sys.exit(main())

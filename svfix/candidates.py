@@ -1,0 +1,147 @@
+"""Candidate generation: which lexicon words (or compounds of them) could an OCR token have been?
+
+The search inverts the learned channel over the token, left to right, walking the lexicon trie
+at the same time: a path survives only while some word starts with what it has built, so the
+combinatorics of "every a might be ä or å, every 6 might be ö" collapse to the few spellings
+that lead somewhere. When the built prefix is a complete word that may begin a compound, the
+search can also start a new part (directly, after a linking s/e/a/u/o, or re-reading a doubled
+consonant that Swedish drops: stopp+punkt = stoppunkt). The same walk therefore restores
+damaged simple words, damaged compounds no lexicon lists, and recognises correct unseen
+compounds (the path that restores nothing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from svfix.channel import Channel, Edit
+from svfix.lexicon import NAMES, Flag, Lexicon
+
+#: Linking letters Swedish puts between compound parts (byggnad-s-nämnd, pojk-e-tid ...).
+LINKS = ("s", "e", "a", "u", "o")
+MIN_PART = 3  # shorter parts make almost any letter string "a compound"
+MAX_PARTS = 4
+MAX_EDITS = 5
+MAX_OTHER_EDITS = 1  # non-diacritic confusions (l→I ...) per token
+MAX_INSERTIONS = 1  # letters the OCR dropped entirely
+MAX_NODES = 4000  # search budget per token; keeps pathological tokens cheap
+VOWELS = set("aeiouyåäöé")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One way to read an OCR token: the word it restores to and how the channel got there."""
+
+    word: str  # lowercase, NFC
+    parts: tuple[str, ...]  # compound parts as written in `word` (one part for a simple word)
+    edits: tuple[Edit, ...]  # channel events used (empty: the token read as it stands)
+
+
+def _can_begin_compound(lexicon: Lexicon, part: str, first: bool) -> bool:
+    """Hunspell's compound rules decide which forms open (or continue) a compound.
+
+    sv_SE marks forms like "byggnads", "skol", "äldre" as COMPOUNDBEGIN and "nämnds" as
+    COMPOUNDMIDDLE, so the linking -s- usually comes with the form; function words such as
+    "den" carry no compound flag, which is what keeps "namnden" from reading as namn+den.
+    """
+    if len(part) < MIN_PART:
+        return False
+    i = lexicon.key_id(part)
+    if i < 0:
+        return False
+    allowed = Flag.COMPOUND_FIRST if first else Flag.COMPOUND_FIRST | Flag.COMPOUND_MIDDLE
+    return bool(lexicon.flag_array[i] & allowed)
+
+
+def _can_end_compound(lexicon: Lexicon, part: str) -> bool:
+    if len(part) < MIN_PART:
+        return False
+    i = lexicon.key_id(part)
+    return i >= 0 and bool(lexicon.flag_array[i] & Flag.COMPOUND_LAST)
+
+
+def _is_word(lexicon: Lexicon, word: str) -> bool:
+    i = lexicon.key_id(word)
+    if i < 0:
+        return False
+    flags = lexicon.flag_array[i]
+    return not (flags & Flag.ONLY_IN_COMPOUND and not flags & (Flag.WORDFREQ | NAMES | Flag.SAOL))
+
+
+def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool = True) -> list[Reading]:
+    """All readings of `token` (in its original case) found within the search budget.
+
+    The identity reading is included when the token itself is a word or a valid compound.
+    Readings are unique by word; for each word the path with the fewest edits is kept.
+
+    >>> from svfix.lexicon import default_lexicon
+    >>> from svfix.channel import default_channel
+    >>> sorted(r.word for r in readings("Tyres6", default_lexicon(), default_channel()))
+    ['tyresö']
+    """
+    n = len(token)
+    found: dict[str, Reading] = {}
+    budget = [MAX_NODES]
+    lower = token.lower()
+
+    def rank(word: str, parts: tuple[str, ...], edits: tuple[Edit, ...]) -> tuple[int, int]:
+        # Fewest edits first; on a tie a valid standalone word beats its compound analysis,
+        # and a compound analysis beats a form only web counts know ("äldreomsorgsförvaltningen").
+        if len(parts) > 1:
+            return len(edits), 1
+        return len(edits), 0 if lexicon.is_valid(word) else 2
+
+    def finish(word: str, parts: tuple[str, ...], edits: tuple[Edit, ...]) -> None:
+        best = found.get(word)
+        if best is None or rank(word, parts, edits) < rank(best.word, best.parts, best.edits):
+            found[word] = Reading(word, parts, edits)
+
+    def walk(i: int, built: str, part_start: int, parts: tuple[str, ...], edits: tuple[Edit, ...],
+             others: int, inserts: int) -> None:
+        budget[0] -= 1
+        if budget[0] < 0:
+            return
+        part = built[part_start:]
+        if i == n:
+            if not parts:
+                if _is_word(lexicon, part):
+                    finish(built, (part,), edits)
+            elif _can_end_compound(lexicon, part):
+                finish(built, parts + (part,), edits)
+            return
+        if compounds and i < n and len(parts) < MAX_PARTS - 1 and _can_begin_compound(lexicon, part, not parts):
+            new_parts = parts + (part,)
+            start = len(built)
+            walk(i, built, start, new_parts, edits, others, inserts)
+            if lower[i] in LINKS and i + 1 < n:
+                walk(i + 1, built + lower[i], start + 1, new_parts, edits, others, inserts)
+            if len(part) >= 2 and part[-1] == part[-2] and part[-1] not in VOWELS:
+                # stopp + punkt is written "stoppunkt": the next part re-reads the last consonant.
+                walk(i, built, start - 1, new_parts, edits, others, inserts)
+        # The observed character read as itself.
+        step = built + lower[i]
+        if lexicon.has_prefix(step[part_start:]):
+            walk(i + 1, step, part_start, parts, edits, others, inserts)
+        if len(edits) >= MAX_EDITS:
+            return
+        # The observed substring token[i:i+k] explained as a confusion of some truth.
+        for k in (1, 2):
+            if i + k > n:
+                break
+            for edit in channel.explanations(token[i:i + k]):
+                if not edit.adaptive and others >= MAX_OTHER_EDITS:
+                    continue
+                step = built + edit.truth.lower()
+                if lexicon.has_prefix(step[part_start:]):
+                    walk(i + k, step, part_start, parts, edits + (edit,),
+                         others + (not edit.adaptive), inserts)
+        # A truth letter the OCR dropped altogether.
+        if inserts < MAX_INSERTIONS:
+            for edit in channel.explanations(""):
+                step = built + edit.truth.lower()
+                if lexicon.has_prefix(step[part_start:]):
+                    walk(i, step, part_start, parts, edits + (edit,),
+                         others + (not edit.adaptive), inserts + 1)
+
+    walk(0, "", 0, (), (), 0, 0)
+    return list(found.values())

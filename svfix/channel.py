@@ -1,0 +1,104 @@
+"""The OCR channel: how likely an English-model OCR writes `observed` where the page said `truth`.
+
+The table is learned by `training/learn_confusions.py` from real `tesseract -l eng` output on
+rendered Swedish pages and shipped as `svfix/data/confusions.json`. Two kinds of truth
+characters are treated differently:
+
+* å, ä, ö (and capitals): whether they survive depends on the scan, the font and above all
+  the OCR model, so their damage *rate* is measured per document (`svfix.document`), and the
+  table only says *how* they break when they do: Q(observed | truth, damaged), e.g. ä→a, ä→i,
+  ä→ai, ö→6, ö→é.
+* every other character: the table's absolute P(observed | truth) (l→I, rn for m, é→e ...),
+  the same for every document.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from svfix.errors import MissingDependencyError
+from svfix.lexicon import data_dir
+
+#: Truth letters whose damage rate is measured per document (by their lowercase form).
+ADAPTIVE = frozenset("åäöÅÄÖ")
+#: Ignore confusions rarer than this; they cost search time and almost never win.
+MIN_ADAPTIVE_Q = 0.003
+MIN_OTHER_P = 0.0015
+MAX_OBSERVED_LEN = 2
+MAX_TRUTH_LEN = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One channel event on a restoration path: the page had `truth`, the OCR wrote `observed`."""
+
+    truth: str
+    observed: str
+    log10_q: float  # log10 Q(observed | truth, damaged) or log10 P(observed | truth)
+    adaptive: bool  # True when `truth` is å/ä/ö: scored with the document's damage rate
+
+
+@dataclass(frozen=True)
+class Channel:
+    """The inverted confusion table: observed substring → the edits that could explain it."""
+
+    inverse: dict[str, tuple[Edit, ...]]
+    header: dict
+
+    def explanations(self, observed: str) -> tuple[Edit, ...]:
+        return self.inverse.get(observed, ())
+
+
+def build_channel(table: dict) -> Channel:
+    """Invert a confusions.json table into a `Channel` (pure; used by loader and tests)."""
+    truth_counts: dict[str, int] = table["truth_counts"]
+    wrong_totals: dict[str, int] = {}
+    for event in table["events"]:
+        if event["truth"] != event["ocr"]:
+            wrong_totals[event["truth"]] = wrong_totals.get(event["truth"], 0) + event["count"]
+    inverse: dict[str, list[Edit]] = {}
+    for event in table["events"]:
+        truth, observed, count = event["truth"], event["ocr"], event["count"]
+        if truth == observed or not truth or len(truth) > MAX_TRUTH_LEN:
+            continue
+        if len(observed) > MAX_OBSERVED_LEN or not truth.strip() or observed != observed.strip():
+            continue
+        adaptive = len(truth) == 1 and truth in ADAPTIVE
+        if adaptive:
+            q = count / wrong_totals[truth]
+            if q < MIN_ADAPTIVE_Q:
+                continue
+        else:
+            total = truth_counts.get(truth, 0)
+            if total <= 0 or not any(c in ADAPTIVE or c == "é" for c in truth) and count < 3:
+                continue
+            q = count / total
+            if q < MIN_OTHER_P:
+                continue
+        inverse.setdefault(observed, []).append(Edit(truth, observed, math.log10(q), adaptive))
+    return Channel(
+        inverse={k: tuple(sorted(v, key=lambda e: -e.log10_q)) for k, v in inverse.items()},
+        header={k: v for k, v in table.items() if k not in ("events", "by_quality")},
+    )
+
+
+@lru_cache(maxsize=None)
+def load_channel(directory: str) -> Channel:
+    path = Path(directory) / "confusions.json"
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MissingDependencyError(
+            f"{path}: confusion table missing; run `python -m training.learn_confusions`"
+        ) from None
+    if table.get("format") != "svfix-confusions":
+        raise MissingDependencyError(f"{path}: not an svfix confusion table")
+    return build_channel(table)
+
+
+def default_channel() -> Channel:
+    return load_channel(str(data_dir()))

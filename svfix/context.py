@@ -1,0 +1,134 @@
+"""Context for words that become the same word without their dots: är/år/ar, här/har, för/for.
+
+Frequency alone says "ar" is "är"; the neighbours say "2 ar" is "2 år" and "Har kan" is
+"Här kan". The model (`svfix/data/context.json.gz`, built by `wordlists/build_context.py`
+from general Swedish prose in Debian packages, never from our test texts) keeps, for each
+member of such a set, how often each word stands one and two places to its left and right.
+The score of a member is how much more likely the observed neighbours are next to it than
+in general text:
+
+    context(w) = w1·[log P(L1|w)/B(L1) + log P(R1|w)/B(R1)] + w2·[same for L2, R2]
+
+with Witten-Bell smoothing towards the background B, so a member seen rarely in the corpus
+gets little evidence either way. The frequency prior is *not* part of this score: the ranker
+adds the lexicon's own prior.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from svfix.lexicon import data_dir
+
+W1 = 1.0
+W2 = 0.5
+BETA = 1.0
+#: Cap on the context term (log10): context tips close calls, it does not overrule evidence.
+MAX_BONUS = 2.5
+_SENTENCE_END = re.compile(r"[.!?:]\s|\n\s*\n|[.!?:]$")
+LN10 = math.log(10)
+
+
+@dataclass(frozen=True)
+class ContextModel:
+    words: dict
+    neighbour_totals: dict
+    background_denominator: int
+
+
+@lru_cache(maxsize=None)
+def load_context(directory: str) -> ContextModel | None:
+    path = Path(directory) / "context.json.gz"
+    if not path.exists():
+        return None
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        model = json.load(f)
+    if model.get("format") != "svfix-context":
+        return None
+    return ContextModel(model["words"], model["neighbour_totals"],
+                        model["tokens_total"] + model["vocab_size"])
+
+
+def default_context() -> ContextModel | None:
+    return load_context(str(data_dir()))
+
+
+def covers(words: Iterable[str]) -> bool:
+    """True when the model knows at least two of `words` (so it can compare them)."""
+    model = default_context()
+    if model is None:
+        return False
+    return sum(1 for w in set(words) if w in model.words) >= 2
+
+
+def _token(word: str) -> str:
+    if any(c.isdigit() for c in word):
+        return "<NUM>"
+    return word.lower()
+
+
+def neighbours(words: Sequence[str], separators: Sequence[str], j: int,
+               restored: dict[str, str] | None = None) -> tuple[str | None, ...]:
+    """(left2, left1, right1, right2) of word `j`, with "<S>"/"</S>" at sentence edges.
+
+    `separators[j]` stands before `words[j]`. `restored` maps damaged neighbours to the word
+    the pipeline has already decided they are, so "ar for" is read as "är för".
+    """
+    restored = restored or {}
+
+    def word_at(k: int) -> str:
+        w = words[k]
+        return _token(restored.get(w, w))
+
+    left: list[str] = []
+    k = j
+    while len(left) < 2:
+        if k == 0 or _SENTENCE_END.search(separators[k]) or k - 1 < 0:
+            left += ["<S>"] * (2 - len(left))
+            break
+        k -= 1
+        left.append(word_at(k))
+    right: list[str] = []
+    k = j
+    while len(right) < 2:
+        if k + 1 >= len(words) or _SENTENCE_END.search(separators[k + 1]):
+            right += ["</S>"] * (2 - len(right))
+            break
+        k += 1
+        right.append(word_at(k))
+    return left[1], left[0], right[0], right[1]
+
+
+def score(candidates: Iterable[str], left2: str | None, left1: str | None,
+          right1: str | None, right2: str | None) -> dict[str, float]:
+    """log10 context evidence for each candidate the model knows, centred on their mean."""
+    model = default_context()
+    if model is None:
+        return {}
+    raw: dict[str, float] = {}
+    for word in set(candidates):
+        entry = model.words.get(word)
+        if entry is None or not entry.get("n"):
+            continue
+        n = entry["n"]
+        total = 0.0
+        for pos, neighbour, weight in (("L1", left1, W1), ("R1", right1, W1),
+                                       ("L2", left2, W2), ("R2", right2, W2)):
+            if neighbour is None:
+                continue
+            background = (model.neighbour_totals.get(neighbour, 0) + 1) / model.background_denominator
+            k = BETA * entry["T"][pos]
+            p = (entry[pos].get(neighbour, 0) + k * background) / (n + k)
+            total += weight * math.log(p / background)
+        raw[word] = total / LN10
+    if len(raw) < 2:
+        return {}
+    mean = sum(raw.values()) / len(raw)
+    return {w: max(-MAX_BONUS, min(MAX_BONUS, s - mean)) for w, s in raw.items()}

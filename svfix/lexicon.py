@@ -1,0 +1,201 @@
+"""The Swedish lexicon: which word forms exist, how frequent they are, and what kind they are.
+
+The data is compiled by `wordlists/build_lexicon.py` into `svfix/data/`: a marisa trie of
+lowercase NFC word forms plus two arrays indexed by the trie's key id (a Zipf byte and a
+uint16 of flags). A trie rather than a Python set because it is memory-mapped (start-up in
+milliseconds, a few MB resident instead of ~150 MB for a million-entry set) and because it
+answers the two questions candidate generation asks on every step: "is this a word?" and
+"does any word start with this?".
+
+Frequencies come from wordfreq and contain web junk ("lage", "hir"); membership alone never
+decides anything. `Lexicon.prior` turns the sources a form is attested in into the one number
+the ranker uses.
+"""
+
+from __future__ import annotations
+
+import array
+import enum
+import json
+import os
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import marisa_trie
+
+from svfix.errors import MissingDependencyError
+
+FORMAT = "svfix-lexicon"
+FORMAT_VERSION = 1
+
+
+class Flag(enum.IntFlag):
+    """Where a form is attested (bit layout shared with wordlists/build_lexicon.py)."""
+
+    WORDFREQ = 1 << 0
+    HUNSPELL = 1 << 1
+    SAOL = 1 << 2
+    GIVEN_NAME = 1 << 3
+    SURNAME = 1 << 4
+    PLACE = 1 << 5
+    MUNICIPAL = 1 << 6
+    PROPER = 1 << 7
+    COMPOUND_FIRST = 1 << 8
+    COMPOUND_MIDDLE = 1 << 9
+    COMPOUND_LAST = 1 << 10
+    ONLY_IN_COMPOUND = 1 << 11
+    KOMMUN_OR_LAN = 1 << 12
+
+
+#: Attested by a curated or edited source, not only by web frequency counts.
+CURATED = Flag.HUNSPELL | Flag.SAOL | Flag.MUNICIPAL
+NAMES = Flag.GIVEN_NAME | Flag.SURNAME | Flag.PLACE | Flag.KOMMUN_OR_LAN
+
+#: Zipf a name or place gets when wordfreq never saw it (about once in ten million words).
+NAME_FLOOR_ZIPF = 2.5
+#: Zipf a curated word gets when wordfreq never saw it.
+CURATED_FLOOR_ZIPF = 1.5
+#: How much less we believe a form attested only by web frequencies ("lage", "hir").
+WEB_ONLY_PENALTY = 1.5
+
+
+def data_dir() -> Path:
+    """Where the compiled lexicon lives; ``SVFIX_DATA_DIR`` overrides it (used to build data)."""
+    override = os.environ.get("SVFIX_DATA_DIR")
+    if override:
+        return Path(override)
+    return Path(str(resources.files("svfix") / "data"))
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Read-only view of the compiled word lists. Build it with `default_lexicon()`."""
+
+    words: marisa_trie.Trie
+    zipf_bytes: bytes
+    flag_array: array.array
+    english: marisa_trie.Trie
+    english_zipf_bytes: bytes
+    header: dict
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.words
+
+    def key_id(self, word: str) -> int:
+        """The trie id of a lowercase form, or -1 when it is not a word."""
+        try:
+            return self.words[word]
+        except KeyError:
+            return -1
+
+    def zipf(self, word: str) -> float:
+        """wordfreq's Zipf frequency of a lowercase form (0.0 when unknown)."""
+        i = self.key_id(word)
+        return self.zipf_bytes[i] / 10 if i >= 0 else 0.0
+
+    def flags(self, word: str) -> Flag:
+        i = self.key_id(word)
+        return Flag(self.flag_array[i]) if i >= 0 else Flag(0)
+
+    def is_valid(self, word: str) -> bool:
+        """True when a lowercase form is a standalone Swedish word by a curated source or names.
+
+        A form only wordfreq knows (web junk such as "lage") is not valid by itself.
+        """
+        i = self.key_id(word)
+        if i < 0:
+            return False
+        flags = self.flag_array[i]
+        if flags & Flag.ONLY_IN_COMPOUND and not flags & (Flag.WORDFREQ | NAMES | Flag.SAOL):
+            return False
+        return bool(flags & (CURATED | NAMES)) or self.zipf_bytes[i] >= 30
+
+    def prior(self, word: str) -> float:
+        """log10-scale prior of a lowercase form standing alone (Zipf units), or -inf.
+
+        Curated words keep their frequency (floored), names and places get a floor so that an
+        unseen "Håkan" or "Tyresö" still beats its undotted copy, and web-only forms are
+        discounted so that "lage" loses to "läge" in a damaged document.
+        """
+        i = self.key_id(word)
+        if i < 0:
+            return float("-inf")
+        zipf = self.zipf_bytes[i] / 10
+        flags = self.flag_array[i]
+        if flags & Flag.ONLY_IN_COMPOUND and not flags & (Flag.WORDFREQ | NAMES | Flag.SAOL):
+            return float("-inf")
+        if flags & NAMES:
+            zipf = max(zipf, NAME_FLOOR_ZIPF)
+        if flags & CURATED:
+            return max(zipf, CURATED_FLOOR_ZIPF)
+        if flags & NAMES:
+            return zipf
+        return zipf - WEB_ONLY_PENALTY
+
+    def has_prefix(self, prefix: str) -> bool:
+        """Does any word start with `prefix`? (Cached: a trie walk costs ~10 µs from Python.)"""
+        try:
+            return _PREFIX_CACHE[prefix]
+        except KeyError:
+            if len(_PREFIX_CACHE) > 500_000:
+                _PREFIX_CACHE.clear()
+            found = _PREFIX_CACHE[prefix] = next(self.words.iterkeys(prefix), None) is not None
+            return found
+
+    def english_zipf(self, word: str) -> float:
+        """Zipf frequency of a lowercase form in English (0.0 when not in the English list)."""
+        try:
+            return self.english_zipf_bytes[self.english[word]] / 10
+        except KeyError:
+            return 0.0
+
+
+# The one lexicon per process is shared, so is its prefix cache (see `Lexicon.has_prefix`).
+_PREFIX_CACHE: dict[str, bool] = {}
+
+
+def _read_trie(path: Path) -> marisa_trie.Trie:
+    trie = marisa_trie.Trie()
+    trie.mmap(str(path))
+    return trie
+
+
+@lru_cache(maxsize=None)
+def load_lexicon(directory: str) -> Lexicon:
+    """Load the compiled lexicon from `directory` (memory-mapped, so it is cheap and shared)."""
+    root = Path(directory)
+    header_path = root / "lexicon.json"
+    if not header_path.exists():
+        raise MissingDependencyError(
+            f"{header_path}: compiled lexicon missing; run `python wordlists/build_lexicon.py`"
+        )
+    header = json.loads(header_path.read_text(encoding="utf-8"))
+    if header.get("format") != FORMAT or header.get("version") != FORMAT_VERSION:
+        raise MissingDependencyError(
+            f"{header_path}: unexpected lexicon format {header.get('format')!r} "
+            f"version {header.get('version')!r}; rebuild with wordlists/build_lexicon.py"
+        )
+    words = _read_trie(root / "lexicon.marisa")
+    flag_array = array.array("H")
+    flag_array.frombytes((root / "lexicon.flags").read_bytes())
+    if sys.byteorder != "little":
+        flag_array.byteswap()
+    zipf_bytes = (root / "lexicon.zipf").read_bytes()
+    if not len(words) == len(zipf_bytes) == len(flag_array):
+        raise MissingDependencyError(f"{root}: lexicon arrays do not match the trie; rebuild it")
+    return Lexicon(
+        words=words,
+        zipf_bytes=zipf_bytes,
+        flag_array=flag_array,
+        english=_read_trie(root / "english.marisa"),
+        english_zipf_bytes=(root / "english.zipf").read_bytes(),
+        header=header,
+    )
+
+
+def default_lexicon() -> Lexicon:
+    """The lexicon shipped with the package (loaded once per process)."""
+    return load_lexicon(str(data_dir()))

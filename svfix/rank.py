@@ -1,0 +1,174 @@
+"""One score for every reading of a token, and the decision it leads to.
+
+    score(w | token) = prior(w) + log10 P(token | w; document) + context(w)
+
+in log10 units, where `prior` is a Zipf-scale frequency (lexicon, names, compounds, mixed
+with the document's own correct spellings), the channel term uses the document's measured
+damage rates, and `context` comes from `svfix.context` for words that become the same word
+when their diacritics fall off. The scores of all readings, plus "keep the token as an
+unknown word" when it is no word at all, are normalised into posteriors; the winner's
+posterior is the change's confidence. A change is applied only above `APPLY_AT`, and reported
+as a suggestion above `SUGGEST_AT`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Mapping
+
+from svfix.candidates import Reading
+from svfix.document import DocumentVocabulary, Profile, channel_log10
+from svfix.lexicon import NAMES, Flag, Lexicon
+from svfix.types import Reason
+
+APPLY_AT = 0.5
+SUGGEST_AT = 0.2
+#: Prior (Zipf units) of a token that is no known word: a name, a foreign word, a typo.
+UNKNOWN_PRIOR = 1.0
+UNKNOWN_CAPITALISED_PRIOR = 2.3
+#: Words do not have digits inside them ("Tyres6", "f6r"): such a token is almost surely damage.
+UNKNOWN_WITH_DIGITS_PRIOR = -1.0
+#: A compound is rarer than its parts: a base cost, and a cost for each joint.
+COMPOUND_BASE_COST = 0.5
+COMPOUND_COST = 0.5
+COMPOUND_PART_FLOOR = 2.0
+#: A name or place restored from a lowercase token is unlikely ("asa" is not "Åsa").
+PROPER_IN_LOWERCASE_COST = 2.0
+#: Weight of the document's own spellings in the prior (a cache language model).
+DOCUMENT_WEIGHT = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A reading with its score parts (all log10)."""
+
+    word: str | None  # None: keep the token as an unknown word
+    reading: Reading | None
+    prior: float
+    channel: float
+    context: float
+
+    @property
+    def total(self) -> float:
+        return self.prior + self.channel + self.context
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What to do with a token: `word` (lowercase) is None or the token itself to keep it."""
+
+    word: str | None
+    confidence: float
+    reason: Reason
+    apply: bool
+
+
+def lexical_prior(reading: Reading, lexicon: Lexicon) -> float:
+    """Zipf-scale prior of a reading from the lexicon alone (compounds by their parts).
+
+    A compound that hunspell's compound rules accept is a real word even when no list has
+    it; its prior is the mean of its parts' frequencies (floored, since forms such as
+    "nämnds" exist only inside compounds), less a cost per joint.
+    """
+    whole = lexicon.prior(reading.word)
+    if len(reading.parts) == 1:
+        return whole
+    parts = [max(lexicon.zipf(p), COMPOUND_PART_FLOOR) for p in reading.parts]
+    return max(whole, sum(parts) / len(parts) - COMPOUND_COST * (len(parts) - 1) - COMPOUND_BASE_COST)
+
+
+def mix_document(prior: float, word: str, vocab: DocumentVocabulary | None) -> float:
+    """Mix the lexicon's frequency with the word's frequency in this document."""
+    if vocab is None or not vocab.total:
+        return prior
+    seen = vocab.counts.get(word, 0)
+    if not seen:
+        return prior
+    lexical = 10 ** (prior - 9) if prior > float("-inf") else 0.0
+    mixed = (1 - DOCUMENT_WEIGHT) * lexical + DOCUMENT_WEIGHT * seen / vocab.total
+    return math.log10(mixed) + 9
+
+
+def score_readings(
+    token: str,
+    readings: list[Reading],
+    lexicon: Lexicon,
+    profile: Profile,
+    vocab: DocumentVocabulary | None = None,
+    context: Mapping[str, float] | None = None,
+) -> list[Scored]:
+    """Score every reading of `token`, best first; includes the keep option when needed."""
+    lower = token.lower()
+    lowercase_token = token[:1].islower()
+    scored = []
+    has_identity = False
+    for reading in readings:
+        prior = mix_document(lexical_prior(reading, lexicon), reading.word, vocab)
+        if lowercase_token and reading.word != lower:
+            flags = lexicon.flags(reading.word)
+            if flags & (NAMES | Flag.PROPER) and not flags & (Flag.SAOL | Flag.MUNICIPAL) and (
+                flags & Flag.PROPER or not flags & Flag.HUNSPELL
+            ):
+                prior -= PROPER_IN_LOWERCASE_COST
+        has_identity |= reading.word == lower
+        scored.append(Scored(reading.word, reading, prior, channel_log10(reading, profile),
+                             (context or {}).get(reading.word, 0.0)))
+    if not has_identity:
+        if not token.isalpha():
+            unknown = UNKNOWN_WITH_DIGITS_PRIOR
+        elif lowercase_token:
+            unknown = UNKNOWN_PRIOR
+        else:
+            unknown = UNKNOWN_CAPITALISED_PRIOR
+        scored.append(Scored(None, None, unknown, 0.0, (context or {}).get(lower, 0.0)))
+    scored.sort(key=lambda s: -s.total)
+    return scored
+
+
+def posteriors(scored: list[Scored]) -> list[float]:
+    """Normalise log10 scores into probabilities (same order)."""
+    if not scored:
+        return []
+    top = scored[0].total
+    weights = [10 ** (s.total - top) for s in scored]
+    z = sum(weights)
+    return [w / z for w in weights]
+
+
+def _reason(best: Scored, lexicon: Lexicon, vocab: DocumentVocabulary | None, context_flipped: bool) -> Reason:
+    assert best.reading is not None
+    if context_flipped:
+        return Reason.CONTEXT
+    if vocab is not None and vocab.counts.get(best.word or "", 0):
+        return Reason.DOCUMENT
+    if len(best.reading.parts) > 1:
+        return Reason.COMPOUND
+    if lexicon.flags(best.word or "") & NAMES:
+        return Reason.NAME
+    return Reason.CONFUSION
+
+
+def decide(token: str, scored: list[Scored], lexicon: Lexicon,
+           vocab: DocumentVocabulary | None = None) -> Decision:
+    """Turn scored readings into a decision: keep, suggest or apply."""
+    lower = token.lower()
+    if not scored:
+        return Decision(None, 1.0, Reason.CONFUSION, False)
+    probs = posteriors(scored)
+    best, confidence = scored[0], probs[0]
+    if best.word is None or best.word == lower:
+        # Keeping wins; the runner-up may still be worth reporting.
+        for other, p in zip(scored[1:], probs[1:]):
+            if other.word not in (None, lower) and p >= SUGGEST_AT:
+                return Decision(other.word, p, _reason(other, lexicon, vocab, False), False)
+            break
+        return Decision(None, confidence, Reason.CONFUSION, False)
+    without_context = max(scored, key=lambda s: s.prior + s.channel)
+    flipped = without_context.word != best.word and best.context != 0.0
+    reason = _reason(best, lexicon, vocab, flipped)
+    if confidence >= APPLY_AT:
+        return Decision(best.word, confidence, reason, True)
+    if confidence >= SUGGEST_AT:
+        return Decision(best.word, confidence, reason, False)
+    return Decision(None, 1 - confidence, Reason.CONFUSION, False)

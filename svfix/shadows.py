@@ -1,0 +1,75 @@
+"""Valid words that may hide a damaged one: "for" (för), "ar" (är, år), "lin" (län).
+
+Most valid tokens need no thought. The exceptions are forms that a frequent word with å/ä/ö
+turns into when the OCR loses or misreads its diacritics, and that happen to be words
+themselves. `build_shadows` finds them all by running the learned channel *forwards* over
+the lexicon's frequent diacritic words; the pipeline then looks harder only at tokens in that
+set. Built once by `wordlists/build_shadows.py` into `svfix/data/shadows.txt`, because it
+depends on both the lexicon and the confusion table.
+"""
+
+from __future__ import annotations
+
+import itertools
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+from svfix.channel import Channel
+from svfix.errors import MissingDependencyError
+from svfix.lexicon import Lexicon, data_dir
+
+Shadows = frozenset
+#: Only diacritic words at least this frequent (Zipf) can cast a shadow worth checking.
+MIN_SOURCE_ZIPF = 2.0
+#: A shadow this much more frequent than its source can't be overturned even by context.
+MAX_GAP = 3.5
+MIN_Q = 0.02
+
+
+def damaged_forms(word: str, channel: Channel, min_q: float = MIN_Q) -> Iterator[tuple[str, float]]:
+    """Spellings the OCR may make of `word` by breaking its å/ä/ö, with log10 Q of the path."""
+    forward: dict[str, list[tuple[str, float]]] = {}
+    for observed, edits in channel.inverse.items():
+        for edit in edits:
+            if edit.adaptive and 10 ** edit.log10_q >= min_q:
+                forward.setdefault(edit.truth.lower(), []).append((observed.lower(), edit.log10_q))
+    slots = []
+    for c in word:
+        options = [(c, 0.0)] + forward.get(c, []) if c in forward else [(c, 0.0)]
+        slots.append(options)
+    for combo in itertools.product(*slots):
+        text = "".join(o for o, _ in combo)
+        if text != word:
+            yield text, sum(q for _, q in combo)
+
+
+def build_shadows(lexicon: Lexicon, channel: Channel) -> set[str]:
+    """All valid words that a more frequent diacritic word can be damaged into."""
+    found: set[str] = set()
+    for word in lexicon.words.iterkeys():
+        if not any(c in word for c in "åäö") or len(word) > 24:
+            continue
+        source = lexicon.prior(word)
+        if source < MIN_SOURCE_ZIPF:
+            continue
+        for damaged, q in damaged_forms(word, channel):
+            if lexicon.is_valid(damaged) and lexicon.prior(damaged) - (source + q) < MAX_GAP:
+                found.add(damaged)
+    return found
+
+
+@lru_cache(maxsize=None)
+def load_shadows(directory: str) -> Shadows:
+    path = Path(directory) / "shadows.txt"
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except FileNotFoundError:
+        raise MissingDependencyError(
+            f"{path}: shadow index missing; run `python wordlists/build_shadows.py`"
+        ) from None
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def default_shadows() -> Shadows:
+    return load_shadows(str(data_dir()))

@@ -1,0 +1,100 @@
+"""Layout-preserving tokens and the spans that must never change.
+
+`split_words` cuts a text into alternating separators and words, so that
+``"".join(parts) == text`` always holds: the pipeline only ever replaces odd-indexed parts,
+which is how whitespace, line breaks and punctuation survive byte for byte. A regex split
+(one C-level pass) rather than a token object per word, because a 5 MB report has 700,000
+words and the pipeline must look at almost none of them.
+
+Protection is decided per occurrence, and only for occurrences the ranker wants to change:
+a word inside a URL, a bare domain or an e-mail address, an acronym, or a run of English.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: A word: letters and digits (OCR writes ö as 6 or 0 inside words: "Tyres6", "f0r").
+WORD = re.compile(r"([^\W_]+)")
+
+_URLISH = re.compile(
+    r"""(?ix)
+    (?:[a-z][a-z0-9+.-]*://\S+)            # scheme://...
+    | (?:www\.\S+)                          # www.kommun.se/...
+    | (?:\S+@\S+\.\S+)                      # e-mail
+    | (?:[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:[/:?#]\S*)?)  # bare domain (kommun.se/sida)
+    """
+)
+_TRAILING_PUNCT = ".,;:!?)]}\"'»”’"
+_LEADING_PUNCT = "([{\"'«“‘"
+
+
+def split_words(text: str) -> list[str]:
+    """Split into ``[sep, word, sep, word, ..., sep]``; words are at odd indexes.
+
+    >>> split_words("Har kan du lasa, sa han.")
+    ['', 'Har', ' ', 'kan', ' ', 'du', ' ', 'lasa', ', ', 'sa', ' ', 'han', '.']
+    """
+    return WORD.split(text)
+
+
+def _chunk(text: str, start: int, end: int) -> str:
+    """The whitespace-delimited chunk of `text` around [start, end)."""
+    left = start
+    while left > 0 and not text[left - 1].isspace():
+        left -= 1
+    right = end
+    size = len(text)
+    while right < size and not text[right].isspace():
+        right += 1
+    return text[left:right].strip(_LEADING_PUNCT).rstrip(_TRAILING_PUNCT)
+
+
+def _plain_side(left_sep: str, right_sep: str) -> bool:
+    """True when a word stands alone between whitespace and ordinary punctuation.
+
+    This is the quick test that spares almost every occurrence the URL regex. A separator
+    without whitespace ("." in "kommun.se", "@", "/") glues the word to its neighbour, so it is
+    not plain and the whole chunk gets the real test.
+    """
+    if left_sep and not left_sep[-1].isspace():
+        head = left_sep.rstrip(_LEADING_PUNCT)
+        if head == left_sep or head and not head[-1].isspace():
+            return False
+    if not right_sep:
+        return True
+    tail = right_sep.lstrip(_TRAILING_PUNCT)
+    return bool(tail) and tail[0].isspace()
+
+
+def in_protected_span(text: str, start: int, end: int, left_sep: str, right_sep: str) -> bool:
+    """True when the word at [start, end) is part of a URL, a bare domain or an e-mail address.
+
+    >>> t = "Se www.kommun.se/sa-jobbar-vi och skriv till asa.lund@kommun.se."
+    >>> in_protected_span(t, 20, 22, "/", "-")
+    True
+    >>> in_protected_span(t, 31, 35, " ", " ")
+    False
+    """
+    if _plain_side(left_sep, right_sep):
+        return False
+    return _URLISH.fullmatch(_chunk(text, start, end)) is not None
+
+
+def transfer_case(token: str, word: str) -> str:
+    """Write the lowercase `word` in the case pattern of the OCR `token`.
+
+    >>> transfer_case("Ovrigt", "övrigt"), transfer_case("OVRIGT", "övrigt"), transfer_case("ar", "är")
+    ('Övrigt', 'ÖVRIGT', 'är')
+    """
+    letters = [c for c in token if c.isalpha()]
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return word.upper()
+    if token[:1].isupper() or (not token[:1].isalpha() and letters and letters[0].isupper()):
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def is_acronym(token: str) -> bool:
+    """Short all-capital tokens (EU, MSB, KS, LSS) are names of things, not damaged words."""
+    return 1 < len(token) <= 4 and token.isupper()

@@ -1,0 +1,45 @@
+# Two commands do all set-up on a fresh machine:
+#   make demo   fix the bundled samples (text, scans and PDFs) into out/samples
+#   make test   run the test suite
+# Both create .venv with the package and install Debian's tesseract-ocr + tesseract-ocr-swe
+# when they are missing (apt-get, as root, or through sudo).
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TESSERACT_PACKAGES := tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng
+
+.PHONY: demo test venv system-deps bench data clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+system-deps:
+	@if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx swe \
+	    && tesseract --list-langs 2>/dev/null | grep -qx eng; then :; else \
+	  echo "Installing $(TESSERACT_PACKAGES) (Debian packages)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(TESSERACT_PACKAGES); \
+	fi
+
+demo: venv system-deps
+	$(VENV)/bin/svfix batch samples out/samples --ocr
+	@echo
+	@echo "== a damaged sample and its fixed text, word by word =="
+	$(VENV)/bin/svfix fix --diff samples/text/kallelse-ocr.txt | head -40
+
+test: venv system-deps
+	$(PY) -m pytest -q
+
+bench: venv system-deps
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m benchmarks.accuracy
+	$(PY) -m benchmarks.speed
+
+clean:
+	rm -rf out .pytest_cache .hypothesis

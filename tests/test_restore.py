@@ -1,0 +1,142 @@
+"""Restoration: golden cases (restore and must-not-change) and the invariants, with hypothesis."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import svfix
+from svfix import Reason, apply_changes
+from svfix.pipeline import DEFAULT_OPTIONS
+
+HERE = Path(__file__).resolve().parent
+GOLDEN = HERE / "golden"
+SHARED = HERE.parent.parent / "shared" / "data"
+SAMPLES = HERE.parent / "samples" / "text"
+
+RESTORE_CASES = json.loads((GOLDEN / "restore.json").read_text(encoding="utf-8"))
+NEGATIVE_CASES = json.loads((GOLDEN / "negative.json").read_text(encoding="utf-8"))
+RESTORE_ONLY = replace(DEFAULT_OPTIONS, normalize=None)
+
+
+@pytest.mark.parametrize("case", RESTORE_CASES, ids=[c["label"] for c in RESTORE_CASES])
+def test_restores(case):
+    result = svfix.correct(case["original"])
+    assert result.text == case["fixed"]
+    assert apply_changes(case["original"], result.changes) == result.text
+
+
+@pytest.mark.parametrize("case", NEGATIVE_CASES, ids=[c["label"] for c in NEGATIVE_CASES])
+def test_leaves_alone(case):
+    result = svfix.correct(case["original"])
+    assert result.text == case["original"]
+    assert not result.applied
+
+
+def clean_texts() -> list[Path]:
+    texts = sorted(SHARED.glob("*.txt")) + sorted(SAMPLES.glob("*.truth.txt"))
+    return texts
+
+
+@pytest.mark.parametrize("path", clean_texts(), ids=lambda p: p.name)
+def test_clean_documents_come_back_identical(path):
+    text = path.read_text(encoding="utf-8")
+    result = svfix.correct(text)
+    assert [c for c in result.applied] == []
+    assert result.text == text
+
+
+def test_changes_carry_offsets_confidence_and_reason():
+    text = "Det ar 2 ar sedan vi beslutade om atgarder i Tyres6."
+    result = svfix.correct(text)
+    assert result.text == "Det är 2 år sedan vi beslutade om åtgärder i Tyresö."
+    for change in result.changes:
+        assert text[change.start:change.end] == change.original
+        assert 0.0 <= change.confidence <= 1.0
+        assert isinstance(change.reason, Reason)
+    reasons = {c.original + "→" + c.replacement: c.reason for c in result.changes}
+    assert reasons["ar→år"] is Reason.CONTEXT
+
+
+def test_damaged_document_changes_valid_shadow_words_clean_one_does_not():
+    damaged = "Vi ar har for att diskutera fragan om skolan. Det ar svart att fa plats."
+    clean = "Vi är här för att diskutera frågan om skolan. Det for en bil förbi. Vi har ett möte på måndag."
+    assert svfix.fix(damaged) == "Vi är här för att diskutera frågan om skolan. Det är svårt att få plats."
+    assert svfix.fix(clean) == clean
+
+
+def test_suggestions_are_reported_but_not_applied():
+    result = svfix.correct("Det ar bra.", replace(DEFAULT_OPTIONS, apply_threshold=1.01))
+    assert result.text == "Det ar bra."
+    assert result.suggestions and result.suggestions[0].replacement == "är"
+
+
+def test_rejects_bytes_with_advice():
+    with pytest.raises(TypeError, match="decode"):
+        svfix.correct(b"Tyres6")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- invariants
+
+SWEDISH = "abcdefghijklmnopqrstuvwxyzåäöABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖé0123456789"
+ocr_like = st.text(alphabet=SWEDISH + " .,;:-()\n\t/@\"'", max_size=300)
+anything = st.text(max_size=300)
+#: Layout characters (not the C0 "separators" \x1c-\x1f, which normalize removes as stray controls).
+LAYOUT = re.compile(r"[ \t\n\r\f\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(st.one_of(anything, ocr_like))
+def test_never_crashes_and_changes_replay(text):
+    result = svfix.correct(text)
+    assert apply_changes(text, result.changes) == result.text
+
+
+@PROPERTY
+@given(st.one_of(anything, ocr_like))
+def test_output_equals_input_outside_changed_spans(text):
+    result = svfix.correct(text, RESTORE_ONLY)
+    pos = 0
+    rebuilt = []
+    for change in sorted(result.applied, key=lambda c: c.start):
+        assert text[pos:change.start] == result.text[len("".join(rebuilt)):][: change.start - pos]
+        rebuilt.append(text[pos:change.start] + change.replacement)
+        pos = change.end
+        assert change.original.isalnum() and change.replacement.isalpha()
+    assert "".join(rebuilt) + text[pos:] == result.text
+
+
+@PROPERTY
+@given(st.one_of(anything, ocr_like))
+def test_layout_is_preserved(text):
+    out = svfix.fix(text)
+    assert LAYOUT.findall(out) == LAYOUT.findall(text)
+
+
+@PROPERTY
+@given(ocr_like)
+def test_idempotent(text):
+    once = svfix.fix(text)
+    assert svfix.fix(once) == once
+
+
+VALID_WORDS = (
+    "kommunen nämnden beslutade att för är på år och som med till har inte ett en det "
+    "frågan åtgärder läget möjlighet förslag övrigt under hösten kommunstyrelsen här när "
+    "också även måste ska kan vara bör göra få gå står mål län vår två då så"
+).split()
+
+
+@PROPERTY
+@given(st.lists(st.sampled_from(VALID_WORDS), min_size=1, max_size=60),
+       st.lists(st.sampled_from([" ", " ", " ", ", ", ". ", "\n", "\n\n"]), min_size=60, max_size=60))
+def test_clean_swedish_is_untouched(words, seps):
+    text = "".join(w + s for w, s in zip(words, seps))
+    assert svfix.fix(text) == text

@@ -1,0 +1,64 @@
+"""Measure svfix on the *training* pairs, to tune its constants without touching held-out data.
+
+Usage (from the repository root)::
+
+    .venv/bin/python -m training.calibrate [--pairs training/work/pairs] [--limit N] [--examples]
+
+Uses the same word-level scoring as `benchmarks/accuracy.py`, but on pages rendered from the
+training texts in the training fonts. Constants in `svfix/rank.py` and `svfix/document.py`
+(apply threshold, unknown-word priors, compound costs) were chosen by looking at these
+figures; the benchmark then measures them once on the held-out pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import unicodedata
+from pathlib import Path
+
+import svfix
+from benchmarks.accuracy import OTHER, Tally, report, score_pair
+
+
+def load(pairs_dir: Path, limit: int | None) -> list[tuple[str, str, dict]]:
+    out = []
+    for meta_path in sorted(pairs_dir.glob("*.json"))[:limit]:
+        stem = meta_path.name[: -len(".json")]
+        truth_path = pairs_dir / f"{stem}.truth.txt"
+        ocr_path = pairs_dir / f"{stem}.ocr.txt"
+        if not truth_path.exists() or not ocr_path.exists():
+            continue
+        truth = unicodedata.normalize("NFC", truth_path.read_text(encoding="utf-8"))
+        ocr = unicodedata.normalize("NFC", ocr_path.read_text(encoding="utf-8"))
+        out.append((truth, ocr, json.loads(meta_path.read_text(encoding="utf-8"))))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=Path, default=Path("training/work/pairs"))
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--examples", action="store_true")
+    args = parser.parse_args()
+    from svfix.lexicon import default_lexicon
+
+    lexicon = default_lexicon()
+    pairs = load(args.pairs, args.limit)
+    tally = Tally()
+    by_quality: dict[str, dict[str, Tally]] = {}
+    for truth, ocr, meta in pairs:
+        out = svfix.fix(ocr)
+        score_pair(truth, ocr, out, tally, lexicon)
+        q = by_quality.setdefault(meta.get("quality", "?"), {}).setdefault("svfix", Tally())
+        score_pair(truth, ocr, out, q, lexicon)
+    print(report({"svfix": tally}, by_quality, len(pairs)))
+    if args.examples:
+        print("broken:", ", ".join(tally.broken_examples))
+        for cls, examples in tally.missed_examples.items():
+            if cls != OTHER:
+                print(f"missed {cls}:", ", ".join(examples))
+
+
+if __name__ == "__main__":
+    main()

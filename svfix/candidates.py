@@ -4,8 +4,9 @@ The search inverts the learned channel over the token, left to right, walking th
 at the same time: a path survives only while some word starts with what it has built, so the
 combinatorics of "every a might be ä or å, every 6 might be ö" collapse to the few spellings
 that lead somewhere. When the built prefix is a complete word that may begin a compound, the
-search can also start a new part (directly, after a linking s/e/a/u/o, or re-reading a doubled
-consonant that Swedish drops: stopp+punkt = stoppunkt). The same walk therefore restores
+search can also start a new part, directly or re-reading a doubled consonant that Swedish
+drops (stopp+punkt = stoppunkt). Linking letters need no rule of their own: hunspell-sv lists
+the joining forms ("byggnads", "skol", "äldre") as compound openers. The same walk therefore restores
 damaged simple words, damaged compounds no lexicon lists, and recognises correct unseen
 compounds (the path that restores nothing).
 """
@@ -17,8 +18,6 @@ from dataclasses import dataclass
 from svfix.channel import Channel, Edit
 from svfix.lexicon import NAMES, Flag, Lexicon
 
-#: Linking letters Swedish puts between compound parts (byggnad-s-nämnd, pojk-e-tid ...).
-LINKS = ("s", "e", "a", "u", "o")
 MIN_PART = 3  # shorter parts make almost any letter string "a compound"
 MAX_PARTS = 4
 MAX_EDITS = 5
@@ -26,6 +25,11 @@ MAX_OTHER_EDITS = 1  # non-diacritic confusions (l→I ...) per token
 MAX_INSERTIONS = 1  # letters the OCR dropped entirely
 MAX_NODES = 4000  # search budget per token; keeps pathological tokens cheap
 VOWELS = set("aeiouyåäöé")
+_FIRST = int(Flag.COMPOUND_FIRST)
+_FIRST_OR_MIDDLE = int(Flag.COMPOUND_FIRST | Flag.COMPOUND_MIDDLE)
+_LAST = int(Flag.COMPOUND_LAST)
+_ONLY_IN_COMPOUND = int(Flag.ONLY_IN_COMPOUND)
+_STANDALONE = int(Flag.WORDFREQ | NAMES | Flag.SAOL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +53,14 @@ def _can_begin_compound(lexicon: Lexicon, part: str, first: bool) -> bool:
     i = lexicon.key_id(part)
     if i < 0:
         return False
-    allowed = Flag.COMPOUND_FIRST if first else Flag.COMPOUND_FIRST | Flag.COMPOUND_MIDDLE
-    return bool(lexicon.flag_array[i] & allowed)
+    return bool(lexicon.flag_array[i] & (_FIRST if first else _FIRST_OR_MIDDLE))
 
 
 def _can_end_compound(lexicon: Lexicon, part: str) -> bool:
     if len(part) < MIN_PART:
         return False
     i = lexicon.key_id(part)
-    return i >= 0 and bool(lexicon.flag_array[i] & Flag.COMPOUND_LAST)
+    return i >= 0 and bool(lexicon.flag_array[i] & _LAST)
 
 
 def _is_word(lexicon: Lexicon, word: str) -> bool:
@@ -65,7 +68,7 @@ def _is_word(lexicon: Lexicon, word: str) -> bool:
     if i < 0:
         return False
     flags = lexicon.flag_array[i]
-    return not (flags & Flag.ONLY_IN_COMPOUND and not flags & (Flag.WORDFREQ | NAMES | Flag.SAOL))
+    return not (flags & _ONLY_IN_COMPOUND and not flags & _STANDALONE)
 
 
 def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool = True) -> list[Reading]:
@@ -103,6 +106,8 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
             return
         part = built[part_start:]
         if i == n:
+            if others and not any(e.adaptive for e in edits):
+                return  # other OCR slips are only believed next to a lost å/ä/ö
             if not parts:
                 if _is_word(lexicon, part):
                     finish(built, (part,), edits)
@@ -113,8 +118,6 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
             new_parts = parts + (part,)
             start = len(built)
             walk(i, built, start, new_parts, edits, others, inserts)
-            if lower[i] in LINKS and i + 1 < n:
-                walk(i + 1, built + lower[i], start + 1, new_parts, edits, others, inserts)
             if len(part) >= 2 and part[-1] == part[-2] and part[-1] not in VOWELS:
                 # stopp + punkt is written "stoppunkt": the next part re-reads the last consonant.
                 walk(i, built, start - 1, new_parts, edits, others, inserts)

@@ -26,7 +26,7 @@ from svfix.lexicon import data_dir
 #: Truth letters whose damage rate is measured per document (by their lowercase form).
 ADAPTIVE = frozenset("åäöÅÄÖ")
 #: Ignore confusions rarer than this; they cost search time and almost never win.
-MIN_ADAPTIVE_Q = 0.003
+MIN_ADAPTIVE_Q = 0.001
 MIN_OTHER_P = 0.0015
 MAX_OBSERVED_LEN = 2
 MAX_TRUTH_LEN = 2
@@ -68,12 +68,14 @@ def build_channel(table: dict) -> Channel:
         if len(observed) > MAX_OBSERVED_LEN or not truth.strip() or observed != observed.strip():
             continue
         adaptive = len(truth) == 1 and truth in ADAPTIVE
+        if not observed and not adaptive:
+            continue  # a dropped comma or l is not what we restore; only lost å/ä/ö
         if adaptive:
             q = count / wrong_totals[truth]
             if q < MIN_ADAPTIVE_Q:
                 continue
         else:
-            total = truth_counts.get(truth, 0)
+            total = truth_counts.get(truth) or table.get("ngram_counts", {}).get(truth, 0)
             if total <= 0 or not any(c in ADAPTIVE or c == "é" for c in truth) and count < 3:
                 continue
             q = count / total

@@ -56,8 +56,19 @@ def load_context(directory: str) -> ContextModel | None:
                         model["tokens_total"] + model["vocab_size"])
 
 
+_DEFAULT: list[ContextModel | None] = []
+
+
 def default_context() -> ContextModel | None:
-    return load_context(str(data_dir()))
+    """The shipped model, loaded on first use (a plain list cache: this is on the hot path)."""
+    if not _DEFAULT:
+        _DEFAULT.append(load_context(str(data_dir())))
+    return _DEFAULT[0]
+
+
+def starts_sentence(separator: str) -> bool:
+    """Does the separator before a word end a sentence (or a paragraph, or the text start)?"""
+    return not separator or _SENTENCE_END.search(separator) is not None or "\n" in separator
 
 
 def covers(words: Iterable[str]) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterable, Mapping
 
 from svfix.candidates import Reading
@@ -23,8 +24,8 @@ from svfix.channel import ADAPTIVE, Channel, Edit
 
 LETTERS = ("å", "ä", "ö")
 #: Damage rate assumed before the document says anything (a short snippet, one word).
-PRIOR_RATE = 0.35
-PRIOR_WEIGHT = 3.0  # pseudo-observations behind PRIOR_RATE
+PRIOR_RATE = 0.3
+PRIOR_WEIGHT = 2.0  # pseudo-observations behind PRIOR_RATE
 LETTER_WEIGHT = 6.0  # how strongly each letter's rate is pulled towards the pooled rate
 #: Share of letters that are å, ä, ö in ordinary Swedish text (published letter frequencies).
 EXPECTED_SHARE = {"å": 0.0134, "ä": 0.0180, "ö": 0.0131}
@@ -35,13 +36,18 @@ MAX_RATE = 0.995
 
 
 @dataclass(frozen=True)
-class Profile:
+class Profile:  # not slots: `key` is a cached_property
     """A document's damage profile: per-letter damage rates and the evidence behind them."""
 
     rates: Mapping[str, float]
     survived: Mapping[str, int]  # å/ä/ö letters found intact
     damaged: Mapping[str, float]  # å/ä/ö letters that restorations say were lost
     digits_in_words: int = 0
+
+    @cached_property
+    def key(self) -> tuple[float, ...]:
+        """The (quantised) rates: equal keys give equal decisions, so they key the cache."""
+        return tuple(self.rates[c] for c in LETTERS)
 
     def log10_rate(self, letter: str) -> float:
         return math.log10(self.rates[letter.lower()])
@@ -55,7 +61,17 @@ class Profile:
         }
 
 
-NEUTRAL = Profile(rates={c: PRIOR_RATE for c in LETTERS}, survived={}, damaged={})
+def quantise(rate: float) -> float:
+    """Round a rate to a tenth of a decade: finer differences never change a decision much,
+    and equal rates let documents share decisions.
+
+    >>> quantise(0.5), quantise(0.93)
+    (0.501, 1.0)
+    """
+    return round(10 ** (round(math.log10(rate) * 10) / 10), 3)
+
+
+NEUTRAL = Profile(rates={c: quantise(PRIOR_RATE) for c in LETTERS}, survived={}, damaged={})
 
 
 def count_survivors(text: str) -> dict[str, int]:
@@ -96,7 +112,7 @@ def measure_profile(
     for c in LETTERS:
         ok, bad = survived.get(c, 0), damaged.get(c, 0.0)
         rate = (bad + LETTER_WEIGHT * pooled) / (ok + bad + LETTER_WEIGHT)
-        rates[c] = min(MAX_RATE, max(MIN_RATE, rate))
+        rates[c] = quantise(min(MAX_RATE, max(MIN_RATE, rate)))
     return Profile(rates=rates, survived=dict(survived), damaged=dict(damaged),
                    digits_in_words=digits_in_words)
 

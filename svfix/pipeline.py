@@ -28,7 +28,7 @@ from svfix.document import (
     measure_profile,
 )
 from svfix.lexicon import Lexicon, default_lexicon
-from svfix.rank import APPLY_AT, Decision, decide, posteriors, score_readings
+from svfix.rank import APPLY_AT, Decision, Scored, decide, posteriors, score_readings, with_context
 from svfix.shadows import Shadows, default_shadows
 from svfix.tokenize import in_protected_span, is_acronym, split_words, transfer_case
 from svfix.types import Change, Reason, Result, apply_changes
@@ -64,6 +64,9 @@ class _Resources:
     look_cache: dict[str, bool] = field(default_factory=dict)
     reading_cache: dict[tuple[str, bool], tuple[Reading, ...]] = field(default_factory=dict)
     english_cache: dict[str, bool] = field(default_factory=dict)
+    evidence_cache: dict[str, Reading | None] = field(default_factory=dict)
+    decision_cache: dict[tuple, tuple[Decision, list | None]] = field(default_factory=dict)
+    context_cache: dict[tuple, Decision] = field(default_factory=dict)
 
 
 _RESOURCES: _Resources | None = None
@@ -95,7 +98,7 @@ def _needs_look(word: str, res: _Resources) -> bool:
         verdict = False
     elif letters < len(word):
         # digits inside a word: only OCR's ö→6/0 kind, and only with real letters around
-        verdict = letters >= 2 and all(c.isalpha() or c in res.confusable_digits for c in word)
+        verdict = len(word) >= 2 and all(c.isalpha() or c in res.confusable_digits for c in word)
     else:
         lower = word.lower()
         verdict = not res.lexicon.is_valid(lower) or lower in res.shadows
@@ -129,14 +132,22 @@ def _englishish(word: str, res: _Resources) -> bool:
     return cached
 
 
-def _in_english_run(words: list[str], j: int, res: _Resources) -> bool:
-    if res.lexicon.english_zipf(words[j].lower()) < 2.0:
+def _in_english_run(words: list[str], j: int, res: _Resources, english: set[str]) -> bool:
+    """Is word `j` inside a run of English (at least two English-looking words of six around)?
+
+    `english` holds the document's English-looking words, found once per distinct word.
+    """
+    if not english or not _maybe_english(words[j], res):
         return False
     hits = 0
     for k in range(max(0, j - 3), min(len(words), j + 4)):
-        if k != j and words[k].isalpha() and _englishish(words[k], res):
+        if k != j and words[k] in english:
             hits += 1
     return hits >= ENGLISH_NEIGHBOURS
+
+
+def _maybe_english(word: str, res: _Resources) -> bool:
+    return res.lexicon.english_zipf(word.lower()) >= 2.0
 
 
 def _in_caps_heading(words: list[str], j: int) -> bool:
@@ -152,72 +163,131 @@ class Analysis:
     profile: Profile
     decisions: dict[str, Decision]
     context_words: frozenset[str]
+    occurrences: dict[str, list[int]]
+    scored: dict[str, list[Scored]]  # readings of the context words, before context
+    counts: Counter  # every distinct word of the text
 
 
-def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], Analysis, dict]:
-    """Split `text` and decide, per distinct suspicious word, what it should become."""
+def _occurrences(words: list[str], wanted: list[str]) -> dict[str, list[int]]:
+    """Indexes of each wanted word in `words` (one pass; the wanted words are few)."""
+    found: dict[str, list[int]] = {w: [] for w in wanted}
+    if found:
+        for j, word in enumerate(words):
+            if word in found:
+                found[word].append(j)
+    return found
+
+
+def _evidence(word: str, found: tuple[Reading, ...], res: _Resources) -> Reading | None:
+    """The restoration an invalid token proves under neutral rates, or None (cached per word).
+
+    Only lexicon readings count, so the answer is the same in every document.
+    """
+    cached = res.evidence_cache.get(word, False)
+    if cached is not False:
+        return cached
+    lower = word.lower()
+    proof = None
+    if found and not any(r.word == lower and (len(r.parts) > 1 or res.lexicon.is_valid(lower))
+                         for r in found):  # a word (or a valid compound) as it stands proves nothing
+        scored = score_readings(word, list(found), res.lexicon, NEUTRAL, None, name_like=False)
+        best = scored[0]
+        if (best.reading is not None and posteriors(scored)[0] >= 0.5
+                and any(e.adaptive for e in best.reading.edits)):
+            proof = best.reading
+    res.evidence_cache[word] = proof
+    return proof
+
+
+def _judge(word: str, found: list[Reading], profile: Profile, vocab: DocumentVocabulary | None,
+           name_like: bool, options: Options, res: _Resources) -> tuple[Decision, list[Scored] | None]:
+    """Decide one distinct word; also return its scored readings when context must decide."""
+    scored = score_readings(word, found, res.lexicon, profile, vocab, name_like=name_like)
+    decision = decide(word, scored, res.lexicon, vocab)
+    if options.use_context and len(scored) > 1:
+        probs = posteriors(scored)
+        contenders = [s.word or word.lower() for s, p in zip(scored, probs) if p >= CONTEXT_MARGIN]
+        if len(contenders) > 1 and context_model.covers(contenders):
+            return decision, scored
+    return decision, None
+
+
+def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], Analysis]:
+    """Split `text` and decide, per distinct suspicious word, what it should become.
+
+    Decisions that do not depend on the document's own spellings are cached across documents
+    by (word, damage profile, capitalisation), the profile being quantised for that purpose:
+    in a batch the same damaged words recur in file after file.
+    """
     res = _resources()
     parts = split_words(text)
     words = parts[1::2]
     counts = Counter(words)
     suspicious = [w for w in counts if _needs_look(w, res)]
-    vocab: DocumentVocabulary | None = (
-        document_vocabulary(counts, res.channel) if options.use_document else None
-    )
-    all_readings: dict[str, list[Reading]] = {}
-    for word in suspicious:
-        found = list(_readings(word, res, options.compounds))
-        if vocab is not None and vocab.counts:
-            known = {r.word for r in found}
-            found += [r for r in document_readings(word, vocab, res.channel) if r.word not in known]
-        all_readings[word] = found
-    # Damage evidence: invalid tokens whose best neutral reading restores å/ä/ö.
-    evidence = []
-    for word, found in all_readings.items():
-        lower = word.lower()
-        if not found or any(r.word == lower for r in found):
-            continue
-        scored = score_readings(word, found, res.lexicon, NEUTRAL, vocab)
-        probs = posteriors(scored)
-        best = scored[0]
-        if best.reading is not None and probs[0] >= 0.5 and any(e.adaptive for e in best.reading.edits):
-            evidence.append((best.reading, counts[word]))
-    digits = sum(counts[w] for w in suspicious if not w.isalpha())
-    letters = sum(len(w) * n for w, n in counts.items() if w.isalpha())
-    profile = measure_profile(count_survivors(text), damage_evidence(evidence), digits, letters) \
-        if options.use_document else NEUTRAL
+    occurrences = _occurrences(words, suspicious)
+    separators = parts[0::2]
+    # A capitalised word mid-sentence may be a name; one that only opens sentences, or an
+    # ALL-CAPS heading word, is an ordinary word.
+    name_like = {w: not w.isupper() and any(not context_model.starts_sentence(separators[j])
+                                            for j in occurrences[w])
+                 for w in suspicious if w[:1].isupper()}
+    survivors = count_survivors(text)
+    vocab = (document_vocabulary(counts, res.channel)
+             if options.use_document and any(survivors.values()) else None)
+    lexical = {w: _readings(w, res, options.compounds) for w in suspicious}
+    if options.use_document:
+        evidence = [(proof, counts[w]) for w in suspicious
+                    if (proof := _evidence(w, lexical[w], res)) is not None]
+        digits = sum(counts[w] for w in suspicious if not w.isalpha())
+        letters = sum(len(w) * n for w, n in counts.items() if w.isalpha())
+        profile = measure_profile(survivors, damage_evidence(evidence), digits, letters)
+    else:
+        profile = NEUTRAL
     decisions: dict[str, Decision] = {}
-    context_words = set()
-    for word, found in all_readings.items():
-        scored = score_readings(word, found, res.lexicon, profile, vocab)
-        decision = decide(word, scored, res.lexicon, vocab)
-        if options.use_context and len(scored) > 1:
-            probs = posteriors(scored)
-            contenders = [s.word or word.lower() for s, p in zip(scored, probs) if p >= CONTEXT_MARGIN]
-            if len(contenders) > 1 and context_model.covers(contenders):
-                context_words.add(word)
-        if decision.word is not None or word in context_words:
+    context_scored: dict[str, list[Scored]] = {}
+    cache = res.decision_cache
+    for word in suspicious:
+        found = list(lexical[word])
+        own = document_readings(word, vocab, res.channel) if vocab is not None and vocab.counts else []
+        known = {r.word for r in found}
+        found += [r for r in own if r.word not in known]
+        uses_document = vocab is not None and any(r.word in vocab.counts for r in found)
+        key = (word, profile.key, name_like.get(word, True), options.compounds, options.use_context)
+        judged = None if uses_document else cache.get(key)
+        if judged is None:
+            judged = _judge(word, found, profile, vocab, name_like.get(word, True), options, res)
+            if not uses_document:
+                if len(cache) > MAX_CACHE:
+                    cache.clear()
+                cache[key] = judged
+        decision, scored = judged
+        if scored is not None:
+            context_scored[word] = scored
+        if decision.word is not None or scored is not None:
             decisions[word] = decision
-    return parts, Analysis(profile, decisions, frozenset(context_words)), all_readings
+    return parts, Analysis(profile, decisions, frozenset(context_scored), occurrences, context_scored,
+                           counts)
 
 
-def _context_decision(
-    word: str, found: list[Reading], analysis: Analysis, words: list[str], j: int,
-    separators: list[str], res: _Resources, restored: dict[str, str],
-) -> Decision:
-    vocab = None  # document evidence is already part of the per-word decision's prior
+def _context_decision(word: str, analysis: Analysis, words: list[str], j: int,
+                      separators: list[str], res: _Resources, restored: dict[str, str]) -> Decision:
     neighbours = context_model.neighbours(words, separators, j, restored)
-    base = score_readings(word, found, res.lexicon, analysis.profile, vocab)
-    candidates = [s.word or word.lower() for s in base]
-    bonus = context_model.score(candidates, *neighbours)
-    scored = score_readings(word, found, res.lexicon, analysis.profile, vocab, bonus)
-    return decide(word, scored, res.lexicon, vocab)
+    key = (word, neighbours, analysis.profile.key)
+    decision = res.context_cache.get(key)
+    if decision is None:
+        base = analysis.scored[word]
+        bonus = context_model.score([s.word or word.lower() for s in base], *neighbours)
+        decision = decide(word, with_context(base, bonus, word), res.lexicon)
+        if len(res.context_cache) > MAX_CACHE:
+            res.context_cache.clear()
+        res.context_cache[key] = decision
+    return decision
 
 
 def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]:
     """Changes (applied and suggested) that restore the damaged words of `text`."""
     res = _resources()
-    parts, analysis, all_readings = analyse(text, options)
+    parts, analysis = analyse(text, options)
     if not analysis.decisions:
         return ()
     words = parts[1::2]
@@ -227,9 +297,10 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
     interesting = analysis.decisions
     restored = {w: d.word for w, d in interesting.items()
                 if d.apply and d.word and w not in analysis.context_words}
-    for j, word in enumerate(words):
-        if word not in interesting:
-            continue
+    english = {w for w in analysis.counts if w.isalpha() and _englishish(w, res)}
+    todo = sorted(j for word in interesting for j in analysis.occurrences[word])
+    for j in todo:
+        word = words[j]
         k = 2 * j + 1
         start = ends[k - 1]
         end = ends[k]
@@ -237,12 +308,11 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
             continue
         if in_protected_span(text, start, end, separators[j], separators[j + 1]):
             continue
-        if _in_english_run(words, j, res):
+        if _in_english_run(words, j, res, english):
             continue
         decision = interesting[word]
         if word in analysis.context_words:
-            decision = _context_decision(word, all_readings[word], analysis, words, j, separators, res,
-                                          restored)
+            decision = _context_decision(word, analysis, words, j, separators, res, restored)
         if decision.word is None or decision.word == word.lower():
             continue
         applied = decision.apply and decision.confidence >= options.apply_threshold

@@ -22,19 +22,26 @@ from svfix.document import DocumentVocabulary, Profile, channel_log10
 from svfix.lexicon import NAMES, Flag, Lexicon
 from svfix.types import Reason
 
+_PROPER = int(Flag.PROPER)
+_NAMES = int(NAMES)
+
 APPLY_AT = 0.5
+#: Turning one valid word into another ("for" → "för") breaks text when wrong, so it needs more.
+APPLY_VALID_AT = 0.8
 SUGGEST_AT = 0.2
 #: Prior (Zipf units) of a token that is no known word: a name, a foreign word, a typo.
 UNKNOWN_PRIOR = 1.0
-UNKNOWN_CAPITALISED_PRIOR = 2.3
+UNKNOWN_CAPITALISED_PRIOR = 1.8
 #: Words do not have digits inside them ("Tyres6", "f6r"): such a token is almost surely damage.
 UNKNOWN_WITH_DIGITS_PRIOR = -1.0
 #: A compound is rarer than its parts: a base cost, and a cost for each joint.
-COMPOUND_BASE_COST = 0.5
+COMPOUND_BASE_COST = 1.0
 COMPOUND_COST = 0.5
 COMPOUND_PART_FLOOR = 2.0
 #: A name or place restored from a lowercase token is unlikely ("asa" is not "Åsa").
 PROPER_IN_LOWERCASE_COST = 2.0
+#: A capitalised word mid-sentence is more likely a name than a common word ("Hakan" → Håkan).
+COMMON_CAPITALISED_COST = 0.5
 #: Weight of the document's own spellings in the prior (a cache language model).
 DOCUMENT_WEIGHT = 0.1
 
@@ -97,33 +104,48 @@ def score_readings(
     profile: Profile,
     vocab: DocumentVocabulary | None = None,
     context: Mapping[str, float] | None = None,
+    name_like: bool = True,
 ) -> list[Scored]:
-    """Score every reading of `token`, best first; includes the keep option when needed."""
+    """Score every reading of `token`, best first; includes the keep option when needed.
+
+    `name_like` says whether a capitalised token stands where a common word would not be
+    capitalised (mid-sentence); only then is "an unknown name" a likely reading of it.
+    """
     lower = token.lower()
     lowercase_token = token[:1].islower()
     scored = []
     has_identity = False
     for reading in readings:
         prior = mix_document(lexical_prior(reading, lexicon), reading.word, vocab)
-        if lowercase_token and reading.word != lower:
-            flags = lexicon.flags(reading.word)
-            if flags & (NAMES | Flag.PROPER) and not flags & (Flag.SAOL | Flag.MUNICIPAL) and (
-                flags & Flag.PROPER or not flags & Flag.HUNSPELL
-            ):
-                prior -= PROPER_IN_LOWERCASE_COST
+        flags = lexicon.flags(reading.word)
+        if lowercase_token and flags & _PROPER:
+            # PROPER: every source writes it capitalised. A lowercase "lage" is not the name
+            # Lage, and a lowercase "asa" is not Åsa.
+            prior -= PROPER_IN_LOWERCASE_COST
+        elif name_like and not lowercase_token and not flags & _NAMES:
+            prior -= COMMON_CAPITALISED_COST
         has_identity |= reading.word == lower
         scored.append(Scored(reading.word, reading, prior, channel_log10(reading, profile),
                              (context or {}).get(reading.word, 0.0)))
     if not has_identity:
         if not token.isalpha():
             unknown = UNKNOWN_WITH_DIGITS_PRIOR
-        elif lowercase_token:
+        elif lowercase_token or not name_like:
             unknown = UNKNOWN_PRIOR
         else:
             unknown = UNKNOWN_CAPITALISED_PRIOR
         scored.append(Scored(None, None, unknown, 0.0, (context or {}).get(lower, 0.0)))
     scored.sort(key=lambda s: -s.total)
     return scored
+
+
+def with_context(scored: list[Scored], bonus: Mapping[str, float], token: str) -> list[Scored]:
+    """The same readings re-ranked with per-occurrence context evidence added."""
+    lower = token.lower()
+    rescored = [Scored(s.word, s.reading, s.prior, s.channel, bonus.get(s.word or lower, 0.0))
+                for s in scored]
+    rescored.sort(key=lambda s: -s.total)
+    return rescored
 
 
 def posteriors(scored: list[Scored]) -> list[float]:
@@ -144,7 +166,7 @@ def _reason(best: Scored, lexicon: Lexicon, vocab: DocumentVocabulary | None, co
         return Reason.DOCUMENT
     if len(best.reading.parts) > 1:
         return Reason.COMPOUND
-    if lexicon.flags(best.word or "") & NAMES:
+    if lexicon.flags(best.word or "") & _NAMES:
         return Reason.NAME
     return Reason.CONFUSION
 
@@ -167,7 +189,9 @@ def decide(token: str, scored: list[Scored], lexicon: Lexicon,
     without_context = max(scored, key=lambda s: s.prior + s.channel)
     flipped = without_context.word != best.word and best.context != 0.0
     reason = _reason(best, lexicon, vocab, flipped)
-    if confidence >= APPLY_AT:
+    token_is_word = any(s.word == lower and s.reading is not None and len(s.reading.parts) == 1
+                        for s in scored)
+    if confidence >= (APPLY_VALID_AT if token_is_word else APPLY_AT):
         return Decision(best.word, confidence, reason, True)
     if confidence >= SUGGEST_AT:
         return Decision(best.word, confidence, reason, False)

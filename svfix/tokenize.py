@@ -13,6 +13,7 @@ a word inside a URL, a bare domain or an e-mail address, an acronym, or a run of
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 #: A word: letters and digits (OCR writes ö as 6 or 0 inside words: "Tyres6", "f0r").
 WORD = re.compile(r"([^\W_]+)")
@@ -81,6 +82,7 @@ def in_protected_span(text: str, start: int, end: int, left_sep: str, right_sep:
     return _URLISH.fullmatch(_chunk(text, start, end)) is not None
 
 
+@lru_cache(maxsize=65536)
 def transfer_case(token: str, word: str) -> str:
     """Write the lowercase `word` in the case pattern of the OCR `token`.
 

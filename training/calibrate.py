@@ -18,7 +18,7 @@ import unicodedata
 from pathlib import Path
 
 import svfix
-from benchmarks.accuracy import OTHER, Tally, report, score_pair
+from benchmarks.accuracy import MIXED, OTHER, Tally, report, score_pair
 
 
 def load(pairs_dir: Path, limit: int | None) -> list[tuple[str, str, dict]]:
@@ -40,11 +40,22 @@ def main() -> None:
     parser.add_argument("--pairs", type=Path, default=Path("training/work/pairs"))
     parser.add_argument("--limit", type=int)
     parser.add_argument("--examples", action="store_true")
+    parser.add_argument("--set", action="append", default=[], metavar="MODULE.NAME=VALUE",
+                        help="override a constant, e.g. rank.UNKNOWN_PRIOR=1.2 (for tuning)")
+    parser.add_argument("--exclude", default="", help="skip pairs whose id contains this text")
     args = parser.parse_args()
+    import importlib
+
     from svfix.lexicon import default_lexicon
 
+    for assignment in args.set:
+        name, value = assignment.split("=")
+        module, attr = name.rsplit(".", 1)
+        setattr(importlib.import_module(f"svfix.{module}"), attr, float(value))
+
     lexicon = default_lexicon()
-    pairs = load(args.pairs, args.limit)
+    pairs = [p for p in load(args.pairs, args.limit)
+             if not args.exclude or args.exclude not in p[2].get("id", p[2].get("source", ""))]
     tally = Tally()
     by_quality: dict[str, dict[str, Tally]] = {}
     for truth, ocr, meta in pairs:
@@ -56,7 +67,7 @@ def main() -> None:
     if args.examples:
         print("broken:", ", ".join(tally.broken_examples))
         for cls, examples in tally.missed_examples.items():
-            if cls != OTHER:
+            if cls not in (OTHER, MIXED):
                 print(f"missed {cls}:", ", ".join(examples))
 
 

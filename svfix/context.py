@@ -30,8 +30,10 @@ from svfix.lexicon import data_dir
 W1 = 1.0
 W2 = 0.5
 BETA = 1.0
+#: Scale of the context evidence next to the lexicon prior (tuned on training pairs).
+WEIGHT = 1.0
 #: Cap on the context term (log10): context tips close calls, it does not overrule evidence.
-MAX_BONUS = 2.5
+MAX_BONUS = 1.5
 _SENTENCE_END = re.compile(r"[.!?:]\s|\n\s*\n|[.!?:]$")
 LN10 = math.log(10)
 
@@ -142,4 +144,4 @@ def score(candidates: Iterable[str], left2: str | None, left1: str | None,
     if len(raw) < 2:
         return {}
     mean = sum(raw.values()) / len(raw)
-    return {w: max(-MAX_BONUS, min(MAX_BONUS, s - mean)) for w, s in raw.items()}
+    return {w: max(-MAX_BONUS, min(MAX_BONUS, WEIGHT * (s - mean))) for w, s in raw.items()}

@@ -23,9 +23,12 @@ from svfix.candidates import Reading
 from svfix.channel import ADAPTIVE, Channel, Edit
 
 LETTERS = ("å", "ä", "ö")
-#: Damage rate assumed before the document says anything (a short snippet, one word).
-PRIOR_RATE = 0.3
-PRIOR_WEIGHT = 2.0  # pseudo-observations behind PRIOR_RATE
+#: Documents are bimodal: either the OCR kept å/ä/ö (a clean page, or a Swedish model) or it
+#: lost most of them (an English model). A two-component mixture decides which kind this is:
+CLEAN_RATE = 0.002  # what "clean" means: one å/ä/ö in five hundred lost
+DAMAGED_PRIOR_RATE = 0.8  # a damaged page's rate before its own evidence
+DAMAGED_PRIOR_WEIGHT = 10.0  # pseudo-observations behind DAMAGED_PRIOR_RATE
+CLEAN_SHARE = 0.5  # prior probability that a document is clean
 LETTER_WEIGHT = 6.0  # how strongly each letter's rate is pulled towards the pooled rate
 #: Share of letters that are å, ä, ö in ordinary Swedish text (published letter frequencies).
 EXPECTED_SHARE = {"å": 0.0134, "ä": 0.0180, "ö": 0.0131}
@@ -71,7 +74,8 @@ def quantise(rate: float) -> float:
     return round(10 ** (round(math.log10(rate) * 10) / 10), 3)
 
 
-NEUTRAL = Profile(rates={c: quantise(PRIOR_RATE) for c in LETTERS}, survived={}, damaged={})
+#: The rates assumed when nothing is known (used to find evidence before the profile exists).
+NEUTRAL = Profile(rates={c: quantise(0.3) for c in LETTERS}, survived={}, damaged={})
 
 
 def count_survivors(text: str) -> dict[str, int]:
@@ -96,6 +100,8 @@ def measure_profile(
     >>> clean = measure_profile({"å": 40, "ä": 80, "ö": 50}, {})
     >>> clean.rates["ä"] < 0.01
     True
+    >>> measure_profile({"å": 2, "ä": 2, "ö": 3}, {}).rates["å"] < 0.02  # a short clean text
+    True
     >>> broken = measure_profile({}, {"å": 12, "ä": 30, "ö": 20})
     >>> broken.rates["ö"] > 0.9
     True
@@ -107,7 +113,13 @@ def measure_profile(
             damaged[c] = damaged.get(c, 0.0) + SHORTFALL_WEIGHT * shortfall
     total_ok = sum(survived.get(c, 0) for c in LETTERS)
     total_bad = sum(damaged.get(c, 0.0) for c in LETTERS)
-    pooled = (total_bad + PRIOR_WEIGHT * PRIOR_RATE) / (total_ok + total_bad + PRIOR_WEIGHT)
+    damaged_rate = (total_bad + DAMAGED_PRIOR_WEIGHT * DAMAGED_PRIOR_RATE) / (
+        total_ok + total_bad + DAMAGED_PRIOR_WEIGHT)
+    log_clean = math.log(CLEAN_SHARE) + total_bad * math.log(CLEAN_RATE) + total_ok * math.log1p(-CLEAN_RATE)
+    log_damaged = (math.log1p(-CLEAN_SHARE) + total_bad * math.log(damaged_rate)
+                   + total_ok * math.log1p(-damaged_rate))
+    clean = 1.0 / (1.0 + math.exp(min(700.0, log_damaged - log_clean)))
+    pooled = clean * CLEAN_RATE + (1.0 - clean) * damaged_rate
     rates = {}
     for c in LETTERS:
         ok, bad = survived.get(c, 0), damaged.get(c, 0.0)

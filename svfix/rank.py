@@ -27,21 +27,21 @@ _NAMES = int(NAMES)
 
 APPLY_AT = 0.5
 #: Turning one valid word into another ("for" → "för") breaks text when wrong, so it needs more.
-APPLY_VALID_AT = 0.8
+APPLY_VALID_AT = 0.9
 SUGGEST_AT = 0.2
 #: Prior (Zipf units) of a token that is no known word: a name, a foreign word, a typo.
-UNKNOWN_PRIOR = 1.0
+UNKNOWN_PRIOR = 0.5
 UNKNOWN_CAPITALISED_PRIOR = 1.8
 #: Words do not have digits inside them ("Tyres6", "f6r"): such a token is almost surely damage.
 UNKNOWN_WITH_DIGITS_PRIOR = -1.0
 #: A compound is rarer than its parts: a base cost, and a cost for each joint.
-COMPOUND_BASE_COST = 1.0
-COMPOUND_COST = 0.5
+COMPOUND_BASE_COST = 0.5
+COMPOUND_COST = 0.25
 COMPOUND_PART_FLOOR = 2.0
 #: A name or place restored from a lowercase token is unlikely ("asa" is not "Åsa").
 PROPER_IN_LOWERCASE_COST = 2.0
 #: A capitalised word mid-sentence is more likely a name than a common word ("Hakan" → Håkan).
-COMMON_CAPITALISED_COST = 0.5
+COMMON_CAPITALISED_COST = 1.0
 #: Weight of the document's own spellings in the prior (a cache language model).
 DOCUMENT_WEIGHT = 0.1
 
@@ -189,9 +189,13 @@ def decide(token: str, scored: list[Scored], lexicon: Lexicon,
     without_context = max(scored, key=lambda s: s.prior + s.channel)
     flipped = without_context.word != best.word and best.context != 0.0
     reason = _reason(best, lexicon, vocab, flipped)
+    # What a change risks is breaking a token that was right: so the test is how unlikely the
+    # token is as it stands, not how sure we are of the winner ("ar" may be är or år, but it
+    # is almost surely not "ar").
+    keep = sum(p for s, p in zip(scored, probs) if s.word is None or s.word == lower)
     token_is_word = any(s.word == lower and s.reading is not None and len(s.reading.parts) == 1
                         for s in scored)
-    if confidence >= (APPLY_VALID_AT if token_is_word else APPLY_AT):
+    if 1.0 - keep >= (APPLY_VALID_AT if token_is_word else APPLY_AT):
         return Decision(best.word, confidence, reason, True)
     if confidence >= SUGGEST_AT:
         return Decision(best.word, confidence, reason, False)

@@ -65,9 +65,9 @@ def test_changes_carry_offsets_confidence_and_reason():
 
 
 def test_damaged_document_changes_valid_shadow_words_clean_one_does_not():
-    damaged = "Vi ar har for att diskutera fragan om skolan. Det ar svart att fa plats."
+    damaged = "Det ar viktigt for oss att diskutera fragan om skolan. Det ar svart att fa plats."
     clean = "Vi är här för att diskutera frågan om skolan. Det for en bil förbi. Vi har ett möte på måndag."
-    assert svfix.fix(damaged) == "Vi är här för att diskutera frågan om skolan. Det är svårt att få plats."
+    assert svfix.fix(damaged) == "Det är viktigt för oss att diskutera frågan om skolan. Det är svårt att få plats."
     assert svfix.fix(clean) == clean
 
 

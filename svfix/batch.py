@@ -1,0 +1,1042 @@
+"""Restore whole report archives: walk IN, fix every text in parallel, mirror it into OUT.
+
+>>> from svfix import batch
+>>> summary = batch.run("reports/", "fixed/", jobs=2)        # doctest: +SKIP
+>>> summary.files, summary.changes, summary.errors           # doctest: +SKIP
+(2013, 48211, 3)
+
+How the work is split, and why:
+
+* The parent walks IN lazily (a folder tree or a .zip), keeps at most a few tasks per worker in
+  flight and is the only writer of the manifest and the change log (`svfix.manifest`). Memory
+  therefore stays bounded however large the archive: no list of files, no texts held.
+* A task (`FileTask`) is a small picklable record; `process_file` is a module-level function
+  that reads, decodes (`svfix.textio`), corrects and writes one output *itself*, atomically
+  (temporary file, fsync, rename). The text never travels back to the parent, only counts and
+  the file's change-log lines, so the parent never becomes the bottleneck.
+* Workers are a `ProcessPoolExecutor` whose initializer loads the lexicon once per worker;
+  a worker that dies (killed, out of memory) is replaced and its files retried once. With
+  ``scheduler="tcp://host:port"`` the same tasks go to a Dask cluster instead (IN and OUT must
+  then be on a file system every worker sees, at the same paths).
+* Texts larger than `BatchOptions.chunk_chars` are corrected in chunks cut at line breaks
+  (else at spaces), so a huge file costs bounded memory; files over `max_bytes` are refused.
+
+Files are chosen by extension: `textio.TEXT_SUFFIXES` are texts, `textio.OCR_SUFFIXES` go
+through `svfix.ocr.read` when ``ocr=True`` (their text is written as ``name.pdf.txt``) and
+are skipped otherwise; everything else is listed as skipped. Symlinked files are followed,
+symlinked folders are not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import fcntl
+import hashlib
+import json
+import logging
+import math
+import multiprocessing
+import os
+import secrets
+import shutil
+import signal
+import stat
+import sys
+import time
+import traceback
+import zipfile
+import zlib
+from collections import Counter, deque
+from json.encoder import encode_basestring as _json_str  # the C escaper json.dumps uses
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator, Literal, Protocol
+
+from svfix import manifest as mf
+from svfix import textio
+from svfix._version import __version__
+from svfix.errors import ExitCode, MissingDependencyError, SvfixError
+
+log = logging.getLogger("svfix.batch")
+
+DEFAULT_MAX_BYTES = 32 * 2**20
+DEFAULT_CHUNK_CHARS = 1_000_000
+_READ_BLOCK = 1 << 20
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+#: Seconds every file takes at least; lets the interruption tests catch a run in the middle.
+_DELAY_ENV = "SVFIX_BATCH_DELAY"
+
+
+class BatchUsageError(SvfixError):
+    """IN/OUT or the options cannot work together (OUT inside IN, --in-place on a zip, ...)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class BatchAbortedError(SvfixError):
+    """The batch had to stop (disk full, svfix cannot start); what is done is kept for --resume."""
+
+    def __init__(self, message: str, exit_code: int = ExitCode.SOME_FILES_FAILED) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOptions:
+    """Settings that reach the workers. All but `fsync` can change an output, so they key --resume."""
+
+    ocr: bool = False
+    max_bytes: int = DEFAULT_MAX_BYTES
+    chunk_chars: int = DEFAULT_CHUNK_CHARS
+    fsync: bool = True
+
+    def digest(self) -> str:
+        return mf.options_digest(
+            {"svfix": __version__, "ocr": self.ocr, "chunk_chars": self.chunk_chars}
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FileTask:
+    """One input for a worker: where to read it, where its output goes."""
+
+    rel: str  # the input's path relative to IN, '/'-separated
+    kind: Literal["text", "ocr"]
+    path: str  # the file, or the .zip holding `member`
+    member: str | None
+    out_path: str
+    tmp_dir: str
+    options: BatchOptions
+    backup_path: str | None = None  # --in-place: where the original goes first
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What a worker reports back: counts and change-log lines, never the text."""
+
+    rel: str
+    status: Literal["fixed", "error"]
+    reason: str = ""
+    encoding: str = ""
+    bytes: int = 0
+    words: int = 0
+    changes: int = 0
+    suggestions: int = 0
+    sha256: str = ""
+    out_sha256: str = ""
+    changes_jsonl: bytes = b""
+    fatal: int = 0  # an ExitCode when the whole batch must stop (disk full, no lexicon)
+    detail: str = ""  # a traceback for internal errors (logged at debug level)
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """The outcome of one run of a batch (counts cover this run; `resumed` files were done before)."""
+
+    input: str
+    output: str
+    files: int = 0
+    resumed: int = 0
+    skipped: int = 0
+    errors: int = 0
+    words: int = 0
+    changes: int = 0
+    suggestions: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    jobs: int = 1
+    encodings: dict[str, int] = field(default_factory=dict)
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0 and not self.interrupted
+
+    @property
+    def mb_per_s(self) -> float:
+        return self.bytes / 1e6 / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def words_per_s(self) -> float:
+        return self.words / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        data = dataclasses.asdict(self)
+        data["mb"] = round(self.bytes / 1e6, 3)
+        data["mb_per_s"] = round(self.mb_per_s, 3)
+        data["words_per_s"] = round(self.words_per_s, 1)
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+    def format(self) -> str:
+        """Human-readable lines, as the CLI prints them."""
+        encodings = ", ".join(f"{n} {e}" for e, n in sorted(self.encodings.items())) or "-"
+        lines = [
+            f"files:   {self.files} fixed, {self.resumed} already done, "
+            f"{self.skipped} skipped, {self.errors} errors",
+            f"words:   {self.words}   changes: {self.changes} "
+            f"(+{self.suggestions} suggestions)",
+            f"speed:   {self.bytes / 1e6:.2f} MB in {self.seconds:.2f} s = "
+            f"{self.mb_per_s:.2f} MB/s, {self.words_per_s:,.0f} words/s ({self.jobs} jobs)",
+            f"read as: {encodings}",
+            f"output:  {self.output}",
+        ]
+        if self.interrupted:
+            lines.append("interrupted: rerun with --resume to finish")
+        return "\n".join(lines)
+
+
+class ProgressBar(Protocol):
+    """Shows progress on stderr; `run` calls it from the parent process only."""
+
+    def set_total(self, files: int, nbytes: int) -> None: ...
+
+    def advance(self, nbytes: int, *, worked: bool) -> None:
+        """One more file done; `worked` is False for files --resume found already done."""
+
+    def write(self, line: str) -> None:
+        """Print a log line without tearing the bar."""
+
+    def close(self) -> None: ...
+
+
+# --- the worker side -------------------------------------------------------------------------
+
+_WARM: Exception | bool = False
+_LOCK_FD: int | None = None
+_ZIPS: dict[str, zipfile.ZipFile] = {}
+
+
+def init_worker(single_threaded_ocr: bool = True) -> None:
+    """ProcessPoolExecutor initializer: Ctrl-C is the parent's business; load the lexicon now."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if _LOCK_FD is not None:  # a forked copy of the parent's lock on OUT: not ours to hold
+        try:
+            os.close(_LOCK_FD)
+        except OSError:
+            pass
+    if single_threaded_ocr:
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # tesseract must not fight our workers
+    _ensure_warm()
+
+
+def _ensure_warm() -> None:
+    global _WARM
+    if _WARM is False:
+        try:
+            from svfix import pipeline
+
+            warm_up = getattr(pipeline, "warm_up", None)
+            if warm_up is not None:
+                warm_up()
+            _WARM = True
+        except Exception as exc:  # reported per task as fatal: every file would fail alike
+            _WARM = exc
+
+
+def process_file(task: FileTask) -> FileResult:
+    """Read, decode, correct and atomically write one file. Never raises for a bad file."""
+    delay = float(os.environ.get(_DELAY_ENV) or 0)
+    if delay:
+        time.sleep(delay)
+    _ensure_warm()
+    if isinstance(_WARM, Exception):
+        code = getattr(_WARM, "exit_code", ExitCode.MISSING_DEPENDENCY)
+        return FileResult(task.rel, "error", f"svfix cannot start: {_WARM}", fatal=int(code))
+    try:
+        return _process(task)
+    except textio.DecodeError as exc:
+        return FileResult(task.rel, "error", exc.reason)
+    except SvfixError as exc:
+        return FileResult(task.rel, "error", str(exc))
+    except OSError as exc:
+        return _os_error(task, exc)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        return FileResult(task.rel, "error", f"corrupt in the archive: {exc}")
+    except MemoryError:
+        return FileResult(task.rel, "error", "out of memory (try a smaller --max-bytes)")
+    except Exception as exc:  # a bug: report it on this file and go on with the others
+        return FileResult(
+            task.rel, "error", f"internal error: {type(exc).__name__}: {exc}",
+            detail=traceback.format_exc(),
+        )
+
+
+def _os_error(task: FileTask, exc: OSError) -> FileResult:
+    where = getattr(exc, "svfix_where", "read")
+    what = exc.strerror or str(exc)
+    if where == "write" and exc.errno in _DISK_FULL:
+        return FileResult(
+            task.rel, "error", f"cannot write {task.out_path}: {what}",
+            fatal=ExitCode.SOME_FILES_FAILED,
+        )
+    if where == "write":
+        return FileResult(task.rel, "error", f"cannot write {task.out_path}: {what}")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return FileResult(task.rel, "error", "no read permission")
+    if exc.errno == errno.ENOENT:
+        return FileResult(task.rel, "error", "file vanished or is a broken symlink")
+    return FileResult(task.rel, "error", f"cannot read: {what}")
+
+
+def _process(task: FileTask) -> FileResult:
+    sha = hashlib.sha256()
+    if task.kind == "ocr":
+        text, nbytes, encoding = _ocr_text(task, sha), None, "ocr"
+    else:
+        data = _read(task, task.options.max_bytes)
+        sha.update(data)
+        decoded = textio.decode(data)
+        text, nbytes, encoding = decoded.text, len(data), decoded.encoding
+        del data
+    words = changes = suggestions = 0
+    out_sha = hashlib.sha256()
+    lines: list[str] = []
+    file_json = mf.dumps_line(task.rel).decode("utf-8").rstrip("\n")
+    with _AtomicWriter(task) as out:
+        for offset, chunk in chunks(text, task.options.chunk_chars):
+            result = _correct(chunk)
+            words += len(chunk.split())
+            encoded = result.text.encode("utf-8")
+            out_sha.update(encoded)
+            out.write(encoded)
+            for change in result.changes:
+                if change.applied:
+                    changes += 1
+                else:
+                    suggestions += 1
+                lines.append(_change_line(file_json, offset, change))
+        in_digest = sha.hexdigest()
+        unchanged = (
+            task.backup_path is not None
+            and out_sha.hexdigest() == in_digest
+            and encoding in ("ascii", "utf-8")
+        )
+        out.commit(keep_original=unchanged)
+    return FileResult(
+        task.rel, "fixed", encoding=encoding,
+        bytes=nbytes if nbytes is not None else len(text.encode("utf-8")),
+        words=words, changes=changes, suggestions=suggestions,
+        sha256=in_digest, out_sha256=out_sha.hexdigest(),
+        changes_jsonl="".join(lines).encode("utf-8", errors="backslashreplace"),
+    )
+
+
+def _correct(text: str):  # -> svfix.Result
+    from svfix import correct
+
+    return correct(text)
+
+
+def _change_line(file_json: str, offset: int, change) -> str:  # change: svfix.Change
+    """One change-log line: ``{"file", "offset", "end"}`` + `Change.to_dict()` less start/end.
+
+    Written by hand, not with json.dumps: a damaged archive has a change every few words and
+    this runs once per change (json.dumps of the dict costs ten times more).
+    """
+    return (
+        f'{{"file": {file_json}, "offset": {change.start + offset}, '
+        f'"end": {change.end + offset}, "old": {_json_str(change.original)}, '
+        f'"new": {_json_str(change.replacement)}, '
+        f'"confidence": {_json_float(round(change.confidence, 4))}, '
+        f'"reason": {_json_str(str(change.reason))}, '
+        f'"applied": {"true" if change.applied else "false"}, "step": {_json_str(change.step)}}}\n'
+    )
+
+
+def chunks(text: str, limit: int) -> Iterator[tuple[int, str]]:
+    """Cut `text` into pieces of at most `limit` characters, at a line break, else at a space.
+
+    >>> list(chunks("ett två\\ntre fyra", 10))
+    [(0, 'ett två\\n'), (8, 'tre fyra')]
+    >>> list(chunks("abcdef", 4))
+    [(0, 'abcd'), (4, 'ef')]
+    """
+    start, n = 0, len(text)
+    while n - start > limit:
+        stop = start + limit
+        floor = start + limit // 2
+        cut = text.rfind("\n", floor, stop)
+        if cut < 0:
+            cut = max(text.rfind(" ", floor, stop), text.rfind("\t", floor, stop))
+        stop = cut + 1 if cut >= 0 else stop
+        yield start, text[start:stop]
+        start = stop
+    if start < n or n == 0:
+        yield start, text[start:]
+
+
+def _json_float(value: float) -> str:
+    return repr(value) if math.isfinite(value) else json.dumps(value)
+
+
+def _read(task: FileTask, limit: int) -> bytes:
+    """The input's bytes, refusing more than `limit` (a zip header or a growing file may lie)."""
+    if task.member is None:
+        with open(task.path, "rb") as f:
+            data = f.read(limit + 1)
+    else:
+        with _zip(task.path).open(task.member) as f:
+            data = f.read(limit + 1)
+    if len(data) > limit:
+        raise textio.DecodeError(_too_large(None, limit))
+    return data
+
+
+def _zip(path: str) -> zipfile.ZipFile:
+    archive = _ZIPS.get(path)
+    if archive is None:
+        archive = _ZIPS[path] = zipfile.ZipFile(path)
+    return archive
+
+
+def _ocr_text(task: FileTask, sha) -> str:
+    from svfix import ocr
+
+    if task.member is None:
+        with open(task.path, "rb") as f:
+            for block in iter(lambda: f.read(_READ_BLOCK), b""):
+                sha.update(block)
+        return "\f".join(ocr.read(task.path))
+    suffix = os.path.splitext(task.member)[1]
+    tmp = os.path.join(task.tmp_dir, f"ocr-{secrets.token_hex(8)}{suffix}")
+    try:
+        with _zip(task.path).open(task.member) as src, open(tmp, "wb") as dst:
+            for block in iter(lambda: src.read(_READ_BLOCK), b""):
+                sha.update(block)
+                dst.write(block)
+        return "\f".join(ocr.read(tmp))
+    finally:
+        _unlink(tmp)
+
+
+class _AtomicWriter:
+    """Write to a temporary file in OUT, fsync, then rename over the output (and back up first)."""
+
+    def __init__(self, task: FileTask) -> None:
+        self.task = task
+        self.tmp = os.path.join(
+            task.tmp_dir, f"{os.getpid()}-{secrets.token_hex(6)}.tmp"
+        )
+        self.file = None
+
+    def __enter__(self) -> _AtomicWriter:
+        self.file = _on_write(lambda: open(self.tmp, "wb"))
+        return self
+
+    def write(self, data: bytes) -> None:
+        _on_write(lambda: self.file.write(data))
+
+    def commit(self, *, keep_original: bool = False) -> None:
+        task = self.task
+
+        def finish() -> None:
+            self.file.flush()
+            if task.options.fsync:
+                os.fsync(self.file.fileno())
+            self.file.close()
+            if keep_original:  # --in-place and nothing to change: leave the original as it is
+                return
+            _makedirs(os.path.dirname(task.out_path))
+            if task.backup_path is not None:
+                _backup(task.out_path, task.backup_path)
+            try:
+                os.replace(self.tmp, task.out_path)
+            except OSError as exc:
+                if exc.errno != errno.EXDEV:
+                    raise
+                beside = f"{task.out_path}.svfix-{secrets.token_hex(4)}.tmp"
+                shutil.move(self.tmp, beside)
+                os.replace(beside, task.out_path)
+
+        _on_write(finish)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.file is not None and not self.file.closed:
+            self.file.close()
+        _unlink(self.tmp)
+
+
+_MADE: set[str] = set()
+
+
+def _makedirs(folder: str) -> None:
+    if folder not in _MADE:
+        os.makedirs(folder, exist_ok=True)
+        if len(_MADE) > 10_000:
+            _MADE.clear()
+        _MADE.add(folder)
+
+
+def _on_write(action: Callable[[], object]):
+    """Run a write-side action, marking its OSError as a write error (not a read error)."""
+    try:
+        return action()
+    except OSError as exc:
+        exc.svfix_where = "write"  # type: ignore[attr-defined]
+        raise
+
+
+def _backup(original: str, backup: str) -> None:
+    """Keep the original (a hard link: no copy) before it is replaced; never overwrite a backup."""
+    if not os.path.lexists(original):
+        return  # a new file (an OCR text written beside its scan): nothing to keep
+    os.makedirs(os.path.dirname(backup), exist_ok=True)
+    try:
+        os.link(original, backup)
+    except FileExistsError:
+        if not os.path.samefile(original, backup):
+            raise SvfixError(f"backup {backup} already exists; not overwriting it") from None
+    except OSError:  # a file system without hard links
+        tmp = backup + ".tmp"
+        shutil.copy2(original, tmp)
+        os.replace(tmp, backup)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _too_large(size: int | None, limit: int) -> str:
+    have = f"{size / 2**20:.1f} MB" if size is not None else "more"
+    return f"too large ({have} > --max-bytes {limit / 2**20:g} MB)"
+
+
+# --- walking IN ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One thing found in IN: a task to run, or a file to list as skipped or failed."""
+
+    rel: str
+    kind: Literal["text", "ocr", "skip", "error"]
+    path: str
+    member: str | None = None
+    size: int = 0
+    reason: str = ""
+
+
+def _classify(rel: str, size: int, options: BatchOptions) -> tuple[str, str]:
+    suffix = os.path.splitext(rel)[1].lower()
+    if suffix in textio.TEXT_SUFFIXES:
+        if size > options.max_bytes:
+            return "error", _too_large(size, options.max_bytes)
+        return "text", ""
+    if suffix in textio.OCR_SUFFIXES:
+        return ("ocr", "") if options.ocr else ("skip", f"{suffix} file: OCR not asked for (--ocr)")
+    return "skip", f"not a text file ({suffix or 'no extension'})"
+
+
+def walk(src: str, options: BatchOptions) -> Iterator[Entry]:
+    """The entries of a folder tree or .zip, in a stable order, one directory in memory at a time.
+
+    svfix's own files at the top of a folder (``.svfix/`` with the backups of --in-place, the
+    logs) are never inputs.
+    """
+    if os.path.isfile(src):
+        yield from _walk_zip(src, options)
+    else:
+        yield from _walk_dir(src, "", options)
+
+
+def _walk_dir(root: str, prefix: str, options: BatchOptions) -> Iterator[Entry]:
+    folder = os.path.join(root, prefix) if prefix else root
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        yield Entry(prefix.rstrip("/") or ".", "error", folder,
+                    reason=f"cannot list folder: {exc.strerror}")
+        return
+    for entry in entries:
+        rel = prefix + entry.name
+        if not prefix and entry.name in mf.RESERVED_NAMES:
+            continue
+        try:
+            if entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                if not os.path.exists(entry.path):
+                    yield Entry(rel, "error", entry.path,
+                                reason=f"broken symlink (to {os.readlink(entry.path)})")
+                    continue
+                if os.path.isdir(entry.path):
+                    yield Entry(rel, "skip", entry.path,
+                                reason=f"symlinked folder, not followed (to {target})")
+                    continue
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk_dir(root, rel + "/", options)
+                continue
+            st = entry.stat()
+        except OSError as exc:
+            yield Entry(rel, "error", entry.path, reason=f"cannot stat: {exc.strerror}")
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            yield Entry(rel, "skip", entry.path, reason="not a regular file")
+            continue
+        kind, reason = _classify(rel, st.st_size, options)
+        yield Entry(rel, kind, entry.path, size=st.st_size, reason=reason)  # type: ignore[arg-type]
+
+
+def _walk_zip(src: str, options: BatchOptions) -> Iterator[Entry]:
+    with zipfile.ZipFile(src) as archive:
+        infos = archive.infolist()
+    for info in sorted(infos, key=lambda i: i.filename):
+        if info.is_dir():
+            continue
+        rel = info.filename
+        parts = rel.replace("\\", "/").split("/")
+        if rel.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
+            yield Entry(rel, "error", src, info.filename, reason="unsafe path in the archive")
+            continue
+        rel = "/".join(p for p in parts if p not in ("", "."))
+        if info.flag_bits & 0x1:
+            yield Entry(rel, "error", src, info.filename, reason="encrypted in the archive")
+            continue
+        kind, reason = _classify(rel, info.file_size, options)
+        yield Entry(rel, kind, src, info.filename, info.file_size, reason)  # type: ignore[arg-type]
+
+
+def hash_source(path: str, member: str | None) -> str:
+    """sha256 of an input's bytes, streamed."""
+    sha = hashlib.sha256()
+    opener = (lambda: open(path, "rb")) if member is None else (lambda: _zip(path).open(member))
+    with opener() as f:
+        for block in iter(lambda: f.read(_READ_BLOCK), b""):
+            sha.update(block)
+    return sha.hexdigest()
+
+
+# --- the parent side -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Layout:
+    src: str
+    out: str
+    is_zip: bool
+    in_place: bool
+    tmp_dir: str
+    backup_dir: str | None = None
+
+    def out_path(self, rel: str, kind: str) -> str:
+        name = rel + ".txt" if kind == "ocr" else rel
+        return os.path.join(self.out, *name.split("/"))
+
+
+def _inside(child: str, parent: str) -> bool:
+    return child == parent or child.startswith(parent.rstrip(os.sep) + os.sep)
+
+
+def check_paths(src: str, out: str | None, *, in_place: bool) -> tuple[str, str, bool]:
+    """Validate IN/OUT; returns (IN, OUT, IN is a zip). Raises `BatchUsageError`."""
+    if not os.path.exists(src):
+        raise BatchUsageError(f"{src}: no such file or folder")
+    is_zip = os.path.isfile(src)
+    if is_zip and not zipfile.is_zipfile(src):
+        raise BatchUsageError(f"{src}: IN must be a folder or a .zip archive")
+    real_in = os.path.realpath(src)
+    if in_place:
+        if is_zip:
+            raise BatchUsageError(f"{src}: --in-place needs a folder, not a .zip archive")
+        if out is not None and os.path.realpath(out) != real_in:
+            raise BatchUsageError("--in-place rewrites IN itself: give no OUT, or OUT equal to IN")
+        return src, src, False
+    if out is None:
+        raise BatchUsageError("OUT is missing (or use --in-place to rewrite IN with backups)")
+    real_out = os.path.realpath(out)
+    if is_zip:
+        if real_out == real_in:
+            raise BatchUsageError(f"{out}: OUT is the archive IN itself")
+    elif _inside(real_out, real_in):
+        raise BatchUsageError(
+            f"{out}: OUT is {'IN itself' if real_out == real_in else 'inside IN'} ({src}); "
+            "choose an OUT outside IN, or use --in-place to rewrite IN keeping a backup of "
+            "every original"
+        )
+    elif _inside(real_in, real_out):
+        raise BatchUsageError(
+            f"{out}: OUT contains IN ({src}), so outputs could overwrite originals; "
+            "choose an OUT outside IN"
+        )
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise BatchUsageError(f"{out}: OUT exists and is not a folder")
+    return src, out, is_zip
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class _Run:
+    """The parent's bookkeeping: turns entries into tasks and results into records and counts."""
+
+    def __init__(self, layout: _Layout, options: BatchOptions, manifest: mf.Manifest,
+                 resume: bool, progress: ProgressBar | None) -> None:
+        self.layout, self.options, self.manifest = layout, options, manifest
+        self.resume = resume and bool(manifest.resumed.done)
+        self.progress = progress
+        self.digest = options.digest()
+        self.counts: Counter[str] = Counter()
+        self.encodings: Counter[str] = Counter()
+        self.crashes: Counter[str] = Counter()
+        self.fatal: FileResult | None = None
+
+    def tasks(self, entries: Iterable[Entry]) -> Iterator[FileTask]:
+        for entry in entries:
+            if self.fatal is not None:
+                return
+            if entry.kind == "skip":
+                self.counts["skipped"] += 1
+                log.info("skipped %s: %s", entry.rel, entry.reason)
+                self.manifest.record({"file": entry.rel, "status": "skipped", "reason": entry.reason})
+                continue
+            if entry.kind == "error":
+                self.error(entry.rel, entry.reason)
+                continue
+            if self.resume and self._done_before(entry):
+                continue
+            yield self._task(entry)
+
+    def _task(self, entry: Entry) -> FileTask:
+        layout = self.layout
+        backup = None
+        if layout.in_place and layout.backup_dir is not None:
+            backup = os.path.join(layout.backup_dir, *entry.rel.split("/"))
+        return FileTask(
+            entry.rel, entry.kind, entry.path, entry.member,  # type: ignore[arg-type]
+            layout.out_path(entry.rel, entry.kind), layout.tmp_dir, self.options, backup,
+        )
+
+    def _done_before(self, entry: Entry) -> bool:
+        try:
+            sha = hash_source(entry.path, entry.member)
+        except OSError:
+            return False  # the worker will report why
+        key = mf.resume_key(self.digest, entry.rel, sha)
+        if key in self.manifest.resumed.done and os.path.exists(
+            self.layout.out_path(entry.rel, entry.kind)
+        ):
+            self.counts["resumed"] += 1
+            if self.progress is not None:
+                self.progress.advance(entry.size, worked=False)
+            return True
+        return False
+
+    def error(self, rel: str, reason: str, *, task_done: bool = False) -> None:
+        """Count and log a bad file; `task_done` when it was a task (so the bar counts it)."""
+        self.counts["errors"] += 1
+        log.warning("%s: %s", rel, reason)
+        self.manifest.record({"file": rel, "status": "error", "reason": reason})
+        if task_done and self.progress is not None:
+            self.progress.advance(0, worked=False)
+
+    def finished(self, result: FileResult) -> None:
+        if result.fatal:
+            if self.fatal is None:
+                self.fatal = result
+            return
+        if result.status == "error":
+            if result.detail:
+                log.debug("%s", result.detail)
+            self.error(result.rel, result.reason, task_done=True)
+            return
+        key = mf.resume_key(self.digest, result.rel, result.sha256)
+        record: dict[str, object] = {
+            "file": result.rel, "status": "fixed",
+            "output": os.path.relpath(self.layout.out_path(result.rel, _kind_of(result)),
+                                      self.layout.out).replace(os.sep, "/"),
+            "encoding": result.encoding, "bytes": result.bytes, "words": result.words,
+            "changes": result.changes, "suggestions": result.suggestions,
+            "sha256": result.sha256, "key": key,
+        }
+        if self.layout.in_place:
+            record["out_key"] = mf.resume_key(self.digest, result.rel, result.out_sha256)
+        self.manifest.record(record, result.changes_jsonl)
+        for name in ("bytes", "words", "changes", "suggestions"):
+            self.counts[name] += getattr(result, name)
+        self.counts["files"] += 1
+        self.encodings[result.encoding] += 1
+        log.info("fixed %s (%s, %d changes)", result.rel, result.encoding, result.changes)
+        if self.progress is not None:
+            self.progress.advance(result.bytes, worked=True)
+
+    def crashed(self, task: FileTask) -> bool:
+        """A worker died with `task` in flight: True to retry it, False when it has had its chance."""
+        self.crashes[task.rel] += 1
+        if self.crashes[task.rel] >= 2:
+            self.error(task.rel, "a worker process died twice on this file (out of memory?)",
+                       task_done=True)
+            return False
+        return True
+
+
+def _kind_of(result: FileResult) -> str:
+    return "ocr" if result.encoding == "ocr" else "text"
+
+
+def run(
+    src: str | os.PathLike[str],
+    out: str | os.PathLike[str] | None = None,
+    *,
+    jobs: int | None = None,
+    resume: bool = False,
+    in_place: bool = False,
+    ocr: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    chunk_chars: int = DEFAULT_CHUNK_CHARS,
+    fsync: bool = True,
+    scheduler: str | None = None,
+    progress: ProgressBar | None = None,
+) -> BatchSummary:
+    """Fix every text under `src` (a folder or .zip) into `out`, mirroring relative paths.
+
+    Returns a `BatchSummary`; a bad file is logged (``svfix.batch`` logger, one line naming
+    it and the reason), counted in ``errors`` and the batch goes on. Raises `BatchUsageError`
+    for impossible IN/OUT, `BatchAbortedError` when it must stop (disk full, svfix cannot
+    start), `MissingDependencyError` for `scheduler` without Dask; on KeyboardInterrupt it
+    finishes the files in progress, records them and re-raises. Either way what is done is
+    recorded: rerun with ``resume=True`` to do only the rest.
+
+    `jobs` defaults to all cores (with `scheduler`, to the cluster's threads); `in_place`
+    rewrites `src` itself, keeping every original under ``src/.svfix/backup/RUN/``.
+    """
+    start = time.perf_counter()
+    src_s, out_s, is_zip = check_paths(
+        os.fspath(src), None if out is None else os.fspath(out), in_place=in_place
+    )
+    if ocr:
+        import importlib.util
+
+        if importlib.util.find_spec("svfix.ocr") is None:
+            raise MissingDependencyError("--ocr needs the svfix.ocr module, which is missing")
+    options = BatchOptions(ocr=ocr, max_bytes=max_bytes, chunk_chars=chunk_chars, fsync=fsync)
+    context = None if scheduler else _mp_context()
+    if context is not None and context.get_start_method() == "fork":
+        # Load the lexicon here, once: forked workers share it (copy-on-write) and start at once.
+        _ensure_warm()
+        if isinstance(_WARM, Exception):
+            raise BatchAbortedError(
+                f"svfix cannot start: {_WARM}",
+                getattr(_WARM, "exit_code", ExitCode.MISSING_DEPENDENCY),
+            ) from _WARM
+    os.makedirs(out_s, exist_ok=True)
+    state = os.path.join(out_s, mf.STATE_DIR)
+    os.makedirs(state, exist_ok=True)
+    lock = _lock(state, out_s)
+    try:
+        return _run_locked(src_s, out_s, is_zip, state, options, context, jobs=jobs,
+                           resume=resume, in_place=in_place, scheduler=scheduler,
+                           progress=progress, start=start)
+    finally:
+        global _LOCK_FD
+        _LOCK_FD = None
+        os.close(lock)
+
+
+def _lock(state: str, out: str) -> int:
+    """Hold OUT for this run: two batches writing one manifest would lose records."""
+    global _LOCK_FD
+    fd = os.open(os.path.join(state, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise BatchUsageError(f"{out}: another svfix batch is writing to this OUT") from None
+    _LOCK_FD = fd
+    return fd
+
+
+def _run_locked(src_s: str, out_s: str, is_zip: bool, state: str, options: BatchOptions,
+                context: multiprocessing.context.BaseContext | None, *, jobs: int | None,
+                resume: bool, in_place: bool, scheduler: str | None,
+                progress: ProgressBar | None, start: float) -> BatchSummary:
+    ocr = options.ocr
+    tmp_dir = os.path.join(state, "tmp")
+    shutil.rmtree(tmp_dir, ignore_errors=True)  # leftovers of a killed run
+    os.makedirs(tmp_dir)
+    header = {
+        "svfix_batch": mf.FORMAT, "version": __version__, "options_digest": options.digest(),
+        "options": {"ocr": ocr, "max_bytes": options.max_bytes,
+                    "chunk_chars": options.chunk_chars},
+        "run": time.strftime("%Y%m%dT%H%M%S-") + secrets.token_hex(2), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "in": os.path.abspath(src_s), "out": os.path.abspath(out_s), "in_place": in_place,
+    }
+    manifest = mf.Manifest(out_s, header, resume=resume)
+    backup_dir = os.path.join(state, "backup", manifest.run_id) if in_place else None
+    # absolute paths: Dask workers do not share our working directory
+    layout = _Layout(os.path.abspath(src_s), os.path.abspath(out_s), is_zip, in_place,
+                     os.path.abspath(tmp_dir), backup_dir and os.path.abspath(backup_dir))
+    state_run = _Run(layout, options, manifest, resume, progress)
+    n_jobs = jobs or (None if scheduler else default_jobs())
+    interrupted = False
+    try:
+        if progress is not None:
+            files = nbytes = 0
+            for entry in walk(layout.src, options):
+                if entry.kind in ("text", "ocr"):
+                    files, nbytes = files + 1, nbytes + entry.size
+            progress.set_total(files, nbytes)
+        tasks = state_run.tasks(walk(layout.src, options))
+        if scheduler:
+            n_jobs = _run_dask(scheduler, tasks, state_run, n_jobs)
+        else:
+            _run_local(tasks, state_run, n_jobs or 1, context)
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        if progress is not None:
+            progress.close()
+        c = state_run.counts
+        summary = BatchSummary(
+            input=src_s, output=out_s, files=c["files"], resumed=c["resumed"],
+            skipped=c["skipped"], errors=c["errors"], words=c["words"], changes=c["changes"],
+            suggestions=c["suggestions"], bytes=c["bytes"],
+            seconds=time.perf_counter() - start, jobs=n_jobs or 0,
+            encodings=dict(state_run.encodings), interrupted=interrupted,
+        )
+        try:
+            manifest.write_summary(summary.to_dict())
+        finally:
+            manifest.close()
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+    if state_run.fatal is not None:
+        raise BatchAbortedError(
+            f"{state_run.fatal.rel}: {state_run.fatal.reason}; the batch stopped, what is done "
+            "is kept: fix the cause and rerun with --resume",
+            state_run.fatal.fatal,
+        )
+    return summary
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    """fork where it is safe (Linux): workers then inherit the parent's loaded lexicon."""
+    return multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+
+
+def _run_local(tasks: Iterator[FileTask], state: _Run, jobs: int,
+               context: multiprocessing.context.BaseContext | None) -> None:
+    """Stream `tasks` through a process pool, a few per worker in flight; survive dead workers."""
+    limit = 2 * jobs + 2
+    retry: deque[FileTask] = deque()
+    in_flight: dict[Future[FileResult], FileTask] = {}
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(jobs, context, initializer=init_worker, initargs=(jobs > 1,))
+
+    pool = new_pool()
+    try:
+        while True:
+            while len(in_flight) < limit and state.fatal is None:
+                task = retry.popleft() if retry else next(tasks, None)
+                if task is None:
+                    break
+                in_flight[pool.submit(process_file, task)] = task
+            if not in_flight:
+                return
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            broken = _collect(done, in_flight, state, retry)
+            if broken:
+                # every other task in flight fails with the pool; collect those that finished
+                broken += _collect(wait(in_flight).done, in_flight, state, retry)
+                log.warning(
+                    "a worker process died (killed, or out of memory?); restarting the workers "
+                    "and retrying the %d files it had in flight", len(retry),
+                )
+                pool.shutdown(wait=True)
+                pool = new_pool()
+    except KeyboardInterrupt:
+        for future in in_flight:
+            future.cancel()
+        log.warning("interrupted: finishing the files in progress (Ctrl-C again stops at once)")
+        for future in wait(in_flight).done:
+            if not future.cancelled() and future.exception() is None:
+                state.finished(future.result())
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _collect(done: Iterable[Future[FileResult]], in_flight: dict[Future[FileResult], FileTask],
+             state: _Run, retry: deque[FileTask]) -> int:
+    broken = 0
+    for future in done:
+        task = in_flight.pop(future)
+        try:
+            result = future.result()
+        except BrokenProcessPool:
+            broken += 1
+            if state.crashed(task):
+                retry.append(task)
+            continue
+        state.finished(result)
+    return broken
+
+
+def _run_dask(address: str, tasks: Iterator[FileTask], state: _Run, jobs: int | None) -> int:
+    """The same tasks on a Dask cluster; returns the number of worker threads used."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise MissingDependencyError(
+            "--scheduler needs Dask: pip install 'svfix[dask]' (or dask[distributed])"
+        ) from None
+    try:
+        client = Client(address, timeout=30)
+    except OSError as exc:
+        raise BatchAbortedError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    with client:
+        threads = jobs or max(1, sum(client.nthreads().values()))
+        queue = as_completed()
+        in_flight: dict[object, FileTask] = {}
+
+        def submit() -> bool:
+            task = next(tasks, None) if state.fatal is None else None
+            if task is None:
+                return False
+            future = client.submit(process_file, task, pure=False, key=f"svfix-{secrets.token_hex(8)}")
+            in_flight[future] = task
+            queue.add(future)
+            return True
+
+        for _ in range(2 * threads + 2):
+            if not submit():
+                break
+        try:
+            for future in queue:
+                task = in_flight.pop(future)
+                try:
+                    result = future.result()
+                except Exception as exc:  # KilledWorker and the like: this file, not the batch
+                    result = FileResult(task.rel, "error", f"Dask worker failed: {exc}")
+                state.finished(result)
+                submit()
+        except KeyboardInterrupt:
+            client.cancel(list(in_flight))
+            raise
+    return threads
+
+
+def configure_logging(write: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
+                      level: int = logging.WARNING) -> logging.Handler:
+    """Route the `svfix.batch` log to `write` (a progress bar's `write`), one line per record."""
+
+    class _Handler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            write(f"svfix: {record.getMessage()}")
+
+    handler = _Handler(level)
+    log.addHandler(handler)
+    log.setLevel(min(level, log.level or level))
+    log.propagate = False
+    return handler

@@ -1,0 +1,82 @@
+"""`svfix fix [FILE|-]`: restore one text, print it, optionally log the changes or a word diff."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from svfix.errors import BadInputError
+from svfix.pipeline import DEFAULT_OPTIONS, correct
+from svfix.textio import decode
+from svfix.types import Change
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "fix",
+        help="restore one text (a file or stdin) and print it",
+        description="Restore the damaged Swedish words of one text and print the result.",
+    )
+    parser.add_argument("file", nargs="?", default="-", help="text file to fix ('-' or nothing: stdin)")
+    parser.add_argument("--changes", metavar="FILE", help="write the changes as JSON Lines to FILE ('-': stderr)")
+    parser.add_argument("--diff", action="store_true", help="print a readable word diff instead of the text")
+    parser.add_argument("--suggestions", action="store_true",
+                        help="with --diff or --changes, include suggestions that were not applied")
+    parser.add_argument("--threshold", type=float, default=DEFAULT_OPTIONS.apply_threshold,
+                        help="confidence needed to apply a change (default %(default)s)")
+    parser.add_argument("--no-normalize", action="store_true", help="skip the normalize stage (NFC, mojibake, ...)")
+    parser.set_defaults(func=run)
+
+
+def _read(path: str) -> tuple[str, str]:
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        name = "<stdin>"
+    else:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise BadInputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        name = path
+    return name, decode(data, name).text
+
+
+def format_diff(text: str, changes: tuple[Change, ...], *, color: bool) -> str:
+    """The text with each change shown inline as [-old-]{+new+} (like `git diff --word-diff`)."""
+    out = []
+    pos = 0
+    for change in sorted(changes, key=lambda c: c.start):
+        out.append(text[pos:change.start])
+        old, new = change.original, change.replacement
+        mark = "" if change.applied else "?"
+        if color:
+            out.append(f"\x1b[31m[-{old}-]\x1b[0m\x1b[32m{{+{mark}{new}+}}\x1b[0m")
+        else:
+            out.append(f"[-{old}-]{{+{mark}{new}+}}")
+        pos = change.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def run(args: argparse.Namespace) -> int:
+    name, text = _read(args.file)
+    options = replace(DEFAULT_OPTIONS, apply_threshold=args.threshold)
+    if args.no_normalize:
+        options = replace(options, normalize=None)
+    result = correct(text, options)
+    shown = result.changes if args.suggestions else result.applied
+    if args.changes:
+        lines = "".join(json.dumps({"file": name, **c.to_dict()}, ensure_ascii=False) + "\n" for c in shown)
+        if args.changes == "-":
+            sys.stderr.write(lines)
+        else:
+            Path(args.changes).write_text(lines, encoding="utf-8")
+    if args.diff:
+        sys.stdout.write(format_diff(text, shown, color=sys.stdout.isatty()))
+    else:
+        sys.stdout.write(result.text)
+    sys.stdout.flush()
+    return 0

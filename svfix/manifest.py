@@ -1,0 +1,183 @@
+"""What a batch has done, kept so that nothing is lost and nothing is done twice.
+
+OUT holds, beside the mirrored texts:
+
+``svfix-files.jsonl``
+    The manifest and per-file log, append-only JSON Lines. A header line per run (svfix
+    version, options, run id), then one record per input file: its status (``fixed``,
+    ``skipped`` or ``error``), the encoding it was read with, counts, the reason of a skip or
+    error, the sha256 of its bytes and the resume ``key``.
+``svfix-changes.jsonl``
+    The change log: one line per change (file, offset, end, old, new, confidence, reason,
+    applied, step). Offsets count characters of the decoded input text.
+``svfix-summary.json``
+    The summary of the last run (also printed).
+
+Only the parent process writes these files, in this order: a file's change lines, then its
+manifest record, which carries ``changes_end``, the change log's size once its lines are in.
+After a crash the manifest is cut after its last whole record whose ``changes_end`` the change
+log reaches, and the change log is cut to that size; so a file is either wholly recorded
+(output, changes, record) or redone, and its changes are never logged twice.
+
+`resume_key` ties a record to the input's *content*, svfix's version and the options that
+change outputs, so `--resume` redoes a file whose bytes or settings changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from typing import IO, Iterator
+
+MANIFEST_NAME = "svfix-files.jsonl"
+CHANGES_NAME = "svfix-changes.jsonl"
+SUMMARY_NAME = "svfix-summary.json"
+STATE_DIR = ".svfix"  # temporary files and the backups of --in-place
+RESERVED_NAMES = frozenset({MANIFEST_NAME, CHANGES_NAME, SUMMARY_NAME, STATE_DIR})
+FORMAT = 1
+_SYNC_EVERY = 2.0  # seconds between fsyncs of the logs
+
+
+def resume_key(options_digest: str, rel: str, sha256: str) -> str:
+    """The key under which a finished file is remembered.
+
+    >>> resume_key("d", "a/b.txt", "00") == resume_key("d", "a/b.txt", "00")
+    True
+    >>> resume_key("d", "a/b.txt", "00") == resume_key("d", "a/c.txt", "00")
+    False
+    """
+    raw = f"{options_digest}\0{rel}\0{sha256}".encode("utf-8", errors="surrogateescape")
+    return hashlib.sha256(raw).hexdigest()[:32]
+
+
+def options_digest(options: dict[str, object]) -> str:
+    """A short digest of everything that changes an output (include svfix's version)."""
+    raw = json.dumps(options, sort_keys=True).encode()
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def dumps_line(record: object) -> bytes:
+    """One JSON Lines line. File names that are not valid UTF-8 are written \\u-escaped.
+
+    >>> dumps_line({"file": "å.txt"})
+    b'{"file": "\\xc3\\xa5.txt"}\\n'
+    """
+    text = json.dumps(record, ensure_ascii=False)
+    try:
+        return text.encode("utf-8") + b"\n"
+    except UnicodeEncodeError:  # surrogate-escaped bytes of an old file name
+        return json.dumps(record).encode("ascii") + b"\n"
+
+
+@dataclass
+class Resumed:
+    """What an earlier, possibly interrupted run of the same OUT left."""
+
+    done: set[str] = field(default_factory=set)  # resume keys of files wholly done
+    run_id: str | None = None  # the first run's id (names the backup folder of --in-place)
+    records: int = 0
+
+
+class Manifest:
+    """The parent's writer of the manifest and change log (see the module docstring)."""
+
+    def __init__(self, out_dir: str, header: dict[str, object], *, resume: bool) -> None:
+        self.path = os.path.join(out_dir, MANIFEST_NAME)
+        self.changes_path = os.path.join(out_dir, CHANGES_NAME)
+        self.summary_path = os.path.join(out_dir, SUMMARY_NAME)
+        self.resumed = _recover(self.path, self.changes_path) if resume else Resumed()
+        mode = "ab" if resume else "wb"
+        self._records: IO[bytes] = open(self.path, mode)  # noqa: SIM115 - closed in close()
+        self._changes: IO[bytes] = open(self.changes_path, mode)  # noqa: SIM115
+        self._changes_end = self._changes.seek(0, os.SEEK_END)
+        self._last_sync = time.monotonic()
+        self.run_id = self.resumed.run_id or str(header["run"])
+        self._write({**header, "run": self.run_id, "resumed": bool(self.resumed.records)})
+
+    def record(self, record: dict[str, object], changes: bytes = b"") -> None:
+        """Append one file's change lines, then its record (which says where they end)."""
+        if changes:
+            self._changes.write(changes)
+            self._changes.flush()
+            self._changes_end += len(changes)
+        self._write({**record, "changes_end": self._changes_end})
+
+    def _write(self, record: dict[str, object]) -> None:
+        self._records.write(dumps_line(record))
+        self._records.flush()
+        if time.monotonic() - self._last_sync > _SYNC_EVERY:
+            self.sync()
+
+    def sync(self) -> None:
+        """Make what is written durable: the change log first, then the records that point into it."""
+        os.fsync(self._changes.fileno())
+        os.fsync(self._records.fileno())
+        self._last_sync = time.monotonic()
+
+    def write_summary(self, summary: dict[str, object]) -> None:
+        tmp = self.summary_path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(summary, f, ensure_ascii=False, indent=2)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.summary_path)
+
+    def close(self) -> None:
+        try:
+            self.sync()
+        finally:
+            self._records.close()
+            self._changes.close()
+
+
+def _recover(path: str, changes_path: str) -> Resumed:
+    """Read an earlier manifest, cutting it and the change log back to their last consistent point."""
+    resumed = Resumed()
+    if not os.path.exists(path):
+        if os.path.exists(changes_path):
+            os.truncate(changes_path, 0)
+        return resumed
+    changes_size = os.path.getsize(changes_path) if os.path.exists(changes_path) else 0
+    good_end = 0  # byte offset in the manifest after the last line we keep
+    changes_end = 0
+    for start, end, record in _lines(path):
+        if record is None:
+            break  # a line cut short by a crash: it and anything after it go
+        if "svfix_batch" in record:
+            resumed.run_id = resumed.run_id or str(record.get("run"))
+        elif "file" in record:
+            end_of_changes = int(record.get("changes_end", 0))
+            if end_of_changes > changes_size:
+                break  # its change lines never reached the disk: redo it
+            changes_end = end_of_changes
+            resumed.records += 1
+            if record.get("status") == "fixed":
+                resumed.done.add(str(record["key"]))
+                if record.get("out_key"):
+                    resumed.done.add(str(record["out_key"]))
+        good_end = end
+    os.truncate(path, good_end)
+    if os.path.exists(changes_path):
+        os.truncate(changes_path, changes_end)
+    return resumed
+
+
+def _lines(path: str) -> Iterator[tuple[int, int, dict[str, object] | None]]:
+    """(start, end, parsed record or None) for each line, streaming."""
+    with open(path, "rb") as f:
+        pos = 0
+        for line in f:
+            start, pos = pos, pos + len(line)
+            record: dict[str, object] | None
+            if not line.endswith(b"\n"):
+                record = None
+            else:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    record = None
+            yield start, pos, record

@@ -115,3 +115,46 @@ def symspell_fix(text: str) -> str:
         return word if fixed == lower else _transfer_case(word, fixed)
 
     return WORD.sub(fix, text)
+
+
+_HUNSPELL_CACHE: dict[str, str] = {}
+
+
+def _hunspell_first_suggestions(words: list[str]) -> None:
+    """Ask `hunspell -d sv_SE -a` (Debian's hunspell + hunspell-sv) about words not yet cached."""
+    import subprocess
+
+    todo = [w for w in dict.fromkeys(words) if w not in _HUNSPELL_CACHE]
+    if not todo:
+        return
+    # "^" makes hunspell read each line as text, never as one of its pipe-mode commands.
+    answer = subprocess.run(
+        ["hunspell", "-d", "sv_SE", "-a", "-i", "utf-8"],
+        input="".join(f"^{w}\n" for w in todo), capture_output=True, text=True, check=True,
+    ).stdout.split("\n")[1:]  # first line is the version banner
+    results = iter(line for line in answer)
+    for word in todo:
+        verdict = word
+        for line in results:
+            if not line:
+                break  # each input line's answer ends with an empty line
+            if line.startswith("&"):  # "& word n offset: first, second, ..."
+                first = line.split(": ", 1)[1].split(", ")[0]
+                verdict = first
+        _HUNSPELL_CACHE[word] = verdict
+
+
+def hunspell_fix(text: str) -> str:
+    """Replace each word hunspell sv_SE rejects by hunspell's first suggestion.
+
+    >>> hunspell_fix("Tyreso kommun")  # doctest: +SKIP
+    'Tyresö kommun'
+    """
+    words = [m.group() for m in WORD.finditer(text) if not m.group().isdigit()]
+    _hunspell_first_suggestions(words)
+
+    def fix(match: regex.Match[str]) -> str:
+        word = match.group()
+        return _HUNSPELL_CACHE.get(word, word)
+
+    return WORD.sub(fix, text)

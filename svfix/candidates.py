@@ -39,6 +39,7 @@ class Reading:
     word: str  # lowercase, NFC
     parts: tuple[str, ...]  # compound parts as written in `word` (one part for a simple word)
     edits: tuple[Edit, ...]  # channel events used (empty: the token read as it stands)
+    fuzzy: bool = False  # found by string similarity, not by the channel (see document.py)
 
 
 def _can_begin_compound(lexicon: Lexicon, part: str, first: bool) -> bool:

@@ -68,10 +68,10 @@ def quantise(rate: float) -> float:
     """Round a rate to a tenth of a decade: finer differences never change a decision much,
     and equal rates let documents share decisions.
 
-    >>> quantise(0.5), quantise(0.93)
-    (0.501, 1.0)
+    >>> round(quantise(0.5), 3), quantise(0.93), quantise(6e-5) > 0
+    (0.501, 1.0, True)
     """
-    return round(10 ** (round(math.log10(rate) * 10) / 10), 3)
+    return 10 ** (round(math.log10(rate) * 10) / 10)
 
 
 #: The rates assumed when nothing is known (used to find evidence before the profile exists).
@@ -199,6 +199,44 @@ def document_readings(token: str, vocab: DocumentVocabulary, channel: Channel) -
         else:
             found.append(Reading(word, (word,), tuple(edits)))
     return found
+
+
+#: rapidfuzz ratio (0–100) a token needs to a spelling of the document's own to be read as it.
+FUZZY_MIN_RATIO = 85.0
+#: log10 probability charged per character edit the channel cannot explain.
+FUZZY_EDIT_LOG10 = -1.5
+FUZZY_MIN_LENGTH = 6
+
+
+_SKELETON = str.maketrans("åäöé60", "aaoeoo")
+#: log10 cost of a lost diacritic inside a fuzzy match (the channel's usual dropped dots).
+FUZZY_DIACRITIC_LOG10 = -0.3
+
+
+def fuzzy_document_readings(token: str, vocab: DocumentVocabulary) -> list[Reading]:
+    """The document's own å/ä/ö spelling closest to `token`, when the channel found nothing.
+
+    OCR damage is not only diacritics: "Oneslinds" for "Öneslunds" needs a u→i the channel
+    does not trust on its own. If the page spells the word right elsewhere, rapidfuzz finds it
+    by comparing undotted skeletons; each edit beyond the dots costs `FUZZY_EDIT_LOG10`, so
+    such readings need strong document evidence to be applied.
+    """
+    lower = token.lower()
+    if len(lower) < FUZZY_MIN_LENGTH or not vocab.counts:
+        return []
+    from rapidfuzz import fuzz, process
+    from rapidfuzz.distance import Levenshtein
+
+    skeleton = lower.translate(_SKELETON)
+    choices = {word: word.translate(_SKELETON) for word in vocab.counts}
+    hit = process.extractOne(skeleton, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO)
+    if hit is None:
+        return []
+    word = hit[2]
+    other = Levenshtein.distance(skeleton, choices[word])
+    dots = Levenshtein.distance(lower, word) - other
+    cost = FUZZY_EDIT_LOG10 * other + FUZZY_DIACRITIC_LOG10 * max(0, dots)
+    return [Reading(word, (word,), (Edit(word, lower, cost, False),), fuzzy=True)]
 
 
 def damage_evidence(

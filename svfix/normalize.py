@@ -579,9 +579,9 @@ def fix_ligatures(text: str) -> str:
 # C1 controls, soft hyphen, Mongolian vowel separator, word joiner and invisible operators,
 # BOM / zero-width no-break space.
 _ALWAYS_INVISIBLE = "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u180e\u2060-\u2064\ufeff"
-# Control characters that separate words (vertical tab from Word, information separators,
-# NEL): a space between two non-spaces, else removed.
-_SPACE_LIKE = "\x0b\x1c-\x1f\x85"
+# Control characters that Python counts as whitespace or line breaks (vertical tab from Word,
+# information separators, NEL) are layout: svfix never changes layout, so they stay.
+_SPACE_LIKE = ""
 # Zero-width space/joiners and bidi controls: junk in Latin text, meaningful in emoji
 # sequences, Persian, Arabic, Indic and Thai, so removed only between Latin-ish neighbours.
 _CONTEXTUAL_INVISIBLE = "\u200b-\u200f\u202a-\u202e\u2066-\u2069"
@@ -643,8 +643,8 @@ def remove_invisibles(text: str) -> str:
     """Remove soft hyphens, zero-width characters, BOMs and stray control characters.
 
     Tab, newline, carriage return and form feed stay. A soft hyphen at the end of a line
-    becomes ``-`` (that is how it was rendered). Vertical tabs and the other word-separating
-    controls become a space between two words. Zero-width joiners and bidi controls are
+    becomes ``-`` (that is how it was rendered). Vertical tabs, NEL and the information
+    separators are whitespace, so they stay like all layout. Zero-width joiners and bidi controls are
     kept next to non-Latin letters and emoji, where they mean something.
 
     >>> remove_invisibles("\\ufeffför\\u200bslag om kom\\u00admunens bud\\x00get")
@@ -652,7 +652,7 @@ def remove_invisibles(text: str) -> str:
     >>> remove_invisibles("kommun\\u00ad\\nstyrelsen")
     'kommun-\\nstyrelsen'
     >>> remove_invisibles("rad ett\\x0brad två\\tkolumn\\fsida")
-    'rad ett rad två\\tkolumn\\x0csida'
+    'rad ett\\x0brad två\\tkolumn\\x0csida'
     """
     return _apply(text, _invisible_edits(text, _rare_chars(text)))
 

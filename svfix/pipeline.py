@@ -25,6 +25,7 @@ from svfix.document import (
     damage_evidence,
     document_readings,
     document_vocabulary,
+    fuzzy_document_readings,
     measure_profile,
 )
 from svfix.lexicon import Lexicon, default_lexicon
@@ -248,9 +249,11 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
     cache = res.decision_cache
     for word in suspicious:
         found = list(lexical[word])
-        own = document_readings(word, vocab, res.channel) if vocab is not None and vocab.counts else []
-        known = {r.word for r in found}
-        found += [r for r in own if r.word not in known]
+        if vocab is not None and vocab.counts:
+            known = {r.word for r in found}
+            found += [r for r in document_readings(word, vocab, res.channel) if r.word not in known]
+            if not found:
+                found = fuzzy_document_readings(word, vocab)
         uses_document = vocab is not None and any(r.word in vocab.counts for r in found)
         key = (word, profile.key, name_like.get(word, True), options.compounds, options.use_context)
         judged = None if uses_document else cache.get(key)

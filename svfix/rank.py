@@ -160,6 +160,8 @@ def posteriors(scored: list[Scored]) -> list[float]:
 
 def _reason(best: Scored, lexicon: Lexicon, vocab: DocumentVocabulary | None, context_flipped: bool) -> Reason:
     assert best.reading is not None
+    if best.reading.fuzzy:
+        return Reason.FUZZY
     if context_flipped:
         return Reason.CONTEXT
     if vocab is not None and vocab.counts.get(best.word or "", 0):

@@ -335,9 +335,9 @@ def test_zero_width_and_controls() -> None:
     text = "för\u200bslag\u200c om\u2060 bud\u200dget\ufeff\x00\x07\x1b\x7f\x81 klart"
     assert remove_invisibles(text) == "förslag om budget klart"
     assert remove_invisibles("a\tb\nc\rd\fe") == "a\tb\nc\rd\fe"
-    assert remove_invisibles("rad ett\x0brad två") == "rad ett rad två"
-    assert remove_invisibles("slut\x0b\nny") == "slut\nny"
-    assert remove_invisibles("ett\x0b\x1ftvå") == "ett två"
+    # whitespace-like controls are layout, which svfix never changes
+    for layout in ("rad ett\x0brad två", "slut\x0b\nny", "ett\x0b\x1ftvå", "a\x85b"):
+        assert remove_invisibles(layout) == layout
 
 
 def test_meaningful_joiners_stay() -> None:

@@ -23,7 +23,9 @@ MAX_PARTS = 4
 MAX_EDITS = 5
 MAX_OTHER_EDITS = 1  # non-diacritic confusions (l→I ...) per token
 MAX_INSERTIONS = 1  # letters the OCR dropped entirely
-MAX_NODES = 4000  # search budget per token; keeps pathological tokens cheap
+MAX_NODES = 3000  # search budget per token; keeps pathological tokens cheap
+#: Paths whose channel events are jointly less likely than this (log10) are not followed.
+MIN_PATH_LOG10 = -4.5
 VOWELS = set("aeiouyåäöé")
 _FIRST = int(Flag.COMPOUND_FIRST)
 _FIRST_OR_MIDDLE = int(Flag.COMPOUND_FIRST | Flag.COMPOUND_MIDDLE)
@@ -100,12 +102,21 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
         if best is None or rank(word, parts, edits) < rank(best.word, best.parts, best.edits):
             found[word] = Reading(word, parts, edits)
 
-    def walk(i: int, built: str, part_start: int, parts: tuple[str, ...], edits: tuple[Edit, ...],
-             others: int, inserts: int) -> None:
+    has_prefix = lexicon.has_prefix
+    explanations = channel.explanations
+    dropped = tuple(e for e in explanations("") if e.adaptive)
+    # Cheapest path cost seen for a search state; a dearer path to the same state adds nothing.
+    seen: dict[tuple[int, str, int, int], float] = {}
+
+    def walk(i: int, built: str, part: str, parts: tuple[str, ...], edits: tuple[Edit, ...],
+             cost: float, others: int, inserts: int) -> None:
         budget[0] -= 1
         if budget[0] < 0:
             return
-        part = built[part_start:]
+        state = (i, built, len(part), len(parts))
+        if seen.get(state, -1e9) >= cost:
+            return
+        seen[state] = cost
         if i == n:
             if others and not any(e.adaptive for e in edits):
                 return  # other OCR slips are only believed next to a lost å/ä/ö
@@ -115,37 +126,42 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
             elif _can_end_compound(lexicon, part):
                 finish(built, parts + (part,), edits)
             return
-        if compounds and i < n and len(parts) < MAX_PARTS - 1 and _can_begin_compound(lexicon, part, not parts):
+        if compounds and len(parts) < MAX_PARTS - 1 and _can_begin_compound(lexicon, part, not parts):
             new_parts = parts + (part,)
-            start = len(built)
-            walk(i, built, start, new_parts, edits, others, inserts)
+            walk(i, built, "", new_parts, edits, cost, others, inserts)
             if len(part) >= 2 and part[-1] == part[-2] and part[-1] not in VOWELS:
                 # stopp + punkt is written "stoppunkt": the next part re-reads the last consonant.
-                walk(i, built, start - 1, new_parts, edits, others, inserts)
+                walk(i, built, part[-1], new_parts, edits, cost, others, inserts)
         # The observed character read as itself.
-        step = built + lower[i]
-        if lexicon.has_prefix(step[part_start:]):
-            walk(i + 1, step, part_start, parts, edits, others, inserts)
+        step = part + lower[i]
+        if has_prefix(step):
+            walk(i + 1, built + lower[i], step, parts, edits, cost, others, inserts)
         if len(edits) >= MAX_EDITS:
             return
         # The observed substring token[i:i+k] explained as a confusion of some truth.
         for k in (1, 2):
             if i + k > n:
                 break
-            for edit in channel.explanations(token[i:i + k]):
+            for edit in explanations(token[i:i + k]):
                 if not edit.adaptive and others >= MAX_OTHER_EDITS:
                     continue
-                step = built + edit.truth.lower()
-                if lexicon.has_prefix(step[part_start:]):
-                    walk(i + k, step, part_start, parts, edits + (edit,),
-                         others + (not edit.adaptive), inserts)
-        # A truth letter the OCR dropped altogether.
+                if cost + edit.log10_q < MIN_PATH_LOG10:
+                    continue
+                truth = edit.truth.lower()
+                step = part + truth
+                if has_prefix(step):
+                    walk(i + k, built + truth, step, parts, edits + (edit,),
+                         cost + edit.log10_q, others + (not edit.adaptive), inserts)
+        # An å/ä/ö the OCR dropped altogether.
         if inserts < MAX_INSERTIONS:
-            for edit in channel.explanations(""):
-                step = built + edit.truth.lower()
-                if lexicon.has_prefix(step[part_start:]):
-                    walk(i, step, part_start, parts, edits + (edit,),
-                         others + (not edit.adaptive), inserts + 1)
+            for edit in dropped:
+                if cost + edit.log10_q < MIN_PATH_LOG10:
+                    continue
+                truth = edit.truth.lower()
+                step = part + truth
+                if has_prefix(step):
+                    walk(i, built + truth, step, parts, edits + (edit,),
+                         cost + edit.log10_q, others, inserts + 1)
 
-    walk(0, "", 0, (), (), 0, 0)
+    walk(0, "", "", (), (), 0.0, 0, 0)
     return list(found.values())

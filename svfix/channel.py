@@ -27,7 +27,7 @@ from svfix.lexicon import data_dir
 ADAPTIVE = frozenset("åäöÅÄÖ")
 #: Ignore confusions rarer than this; they cost search time and almost never win.
 MIN_ADAPTIVE_Q = 0.001
-MIN_OTHER_P = 0.0015
+MIN_OTHER_P = 0.01
 MAX_OBSERVED_LEN = 2
 MAX_TRUTH_LEN = 2
 

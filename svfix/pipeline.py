@@ -31,7 +31,7 @@ from svfix.document import (
 from svfix.lexicon import Lexicon, default_lexicon
 from svfix.rank import APPLY_AT, Decision, Scored, decide, posteriors, score_readings, with_context
 from svfix.shadows import Shadows, default_shadows
-from svfix.tokenize import in_protected_span, is_acronym, split_words, transfer_case
+from svfix.tokenize import in_damaged_address, in_protected_span, is_acronym, split_words, transfer_case
 from svfix.types import Change, Reason, Result, apply_changes
 
 #: English-looking neighbours (of six) that make a word part of an English passage.
@@ -310,6 +310,8 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
         if is_acronym(word) and not _in_caps_heading(words, j):
             continue
         if in_protected_span(text, start, end, separators[j], separators[j + 1]):
+            continue
+        if in_damaged_address(words, separators, j):
             continue
         if _in_english_run(words, j, res, english):
             continue

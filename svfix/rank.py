@@ -35,9 +35,9 @@ UNKNOWN_CAPITALISED_PRIOR = 1.8
 #: Words do not have digits inside them ("Tyres6", "f6r"): such a token is almost surely damage.
 UNKNOWN_WITH_DIGITS_PRIOR = -1.0
 #: A compound is rarer than its parts: a base cost, and a cost for each joint.
-COMPOUND_BASE_COST = 0.5
-COMPOUND_COST = 0.25
-COMPOUND_PART_FLOOR = 2.0
+COMPOUND_BASE_COST = 1.0
+COMPOUND_COST = 0.5
+COMPOUND_PART_FLOOR = 3.0
 #: A name or place restored from a lowercase token is unlikely ("asa" is not "Åsa").
 PROPER_IN_LOWERCASE_COST = 2.0
 #: A capitalised word mid-sentence is more likely a name than a common word ("Hakan" → Håkan).
@@ -75,14 +75,16 @@ def lexical_prior(reading: Reading, lexicon: Lexicon) -> float:
     """Zipf-scale prior of a reading from the lexicon alone (compounds by their parts).
 
     A compound that hunspell's compound rules accept is a real word even when no list has
-    it; its prior is the mean of its parts' frequencies (floored, since forms such as
-    "nämnds" exist only inside compounds), less a cost per joint.
+    it. It is as rare as its rarest part at most, and rarer for every joint; linking forms
+    such as "nämnds" or "byggnads" never stand alone, so web counts miss them and they get a
+    floor instead. A listed word therefore beats a novel compound of similar parts
+    ("cykelväg", not cykel+våg).
     """
     whole = lexicon.prior(reading.word)
     if len(reading.parts) == 1:
         return whole
-    parts = [max(lexicon.zipf(p), COMPOUND_PART_FLOOR) for p in reading.parts]
-    return max(whole, sum(parts) / len(parts) - COMPOUND_COST * (len(parts) - 1) - COMPOUND_BASE_COST)
+    rarest = min(max(lexicon.zipf(p), COMPOUND_PART_FLOOR) for p in reading.parts)
+    return max(whole, rarest - COMPOUND_BASE_COST - COMPOUND_COST * (len(reading.parts) - 2))
 
 
 def mix_document(prior: float, word: str, vocab: DocumentVocabulary | None) -> float:

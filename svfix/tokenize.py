@@ -82,6 +82,30 @@ def in_protected_span(text: str, start: int, end: int, left_sep: str, right_sep:
     return _URLISH.fullmatch(_chunk(text, start, end)) is not None
 
 
+_TLDS = frozenset({"se", "nu", "com", "org", "net", "eu", "info", "io", "fi", "no", "dk"})
+_WWW = re.compile(r"(?i)w{2,4}[a-z]?w?")
+
+
+def in_damaged_address(words: list[str], separators: list[str], j: int) -> bool:
+    """True when word `j` belongs to a web or e-mail address the OCR broke apart.
+
+    OCR splits addresses with spaces and misreads their dots ("www skelleftea se/plan",
+    "arkivet @osthammar: se"); the regex for intact addresses misses those, but their
+    skeleton is still plain: a word next to an "@", a word after "www", or a word right
+    before a top-level domain that is joined to it by a dot, a colon or a slash.
+    `separators[j]` stands before `words[j]`.
+    """
+    before, after = separators[j], separators[j + 1] if j + 1 < len(separators) else ""
+    if "@" in before or "@" in after:
+        return True
+    if j > 0 and _WWW.fullmatch(words[j - 1]) and not before.strip(" .,:"):
+        return True
+    if j + 1 < len(words) and words[j + 1].lower() in _TLDS and after.strip() in (".", ":", ",", "/") \
+            and (j + 2 >= len(separators) or separators[j + 2][:1] in ("/", "", " ", "\n", ".")):
+        return True
+    return False
+
+
 @lru_cache(maxsize=65536)
 def transfer_case(token: str, word: str) -> str:
     """Write the lowercase `word` in the case pattern of the OCR `token`.

@@ -87,8 +87,9 @@ def test_rejects_bytes_with_advice():
 SWEDISH = "abcdefghijklmnopqrstuvwxyzåäöABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖé0123456789"
 ocr_like = st.text(alphabet=SWEDISH + " .,;:-()\n\t/@\"'", max_size=300)
 anything = st.text(max_size=300)
-#: Layout: every whitespace and line-break character, which svfix never changes.
-LAYOUT = re.compile(r"\s+")
+#: Layout: every whitespace and line-break character, which svfix never changes. (Not U+0085:
+#: in a Swedish archive it is cp1252's "…" read as latin-1, which the mojibake step repairs.)
+LAYOUT = re.compile(r"[^\S\x85]+")
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

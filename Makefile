@@ -28,10 +28,16 @@ system-deps:
 	fi
 
 demo: venv system-deps
-	$(VENV)/bin/svfix batch samples out/samples --ocr
+	rm -rf out/samples
+	$(VENV)/bin/svfix batch samples/text out/samples/text
+	$(VENV)/bin/svfix batch samples/legacy out/samples/legacy
+	$(VENV)/bin/svfix batch samples/scans out/samples/scans --ocr
 	@echo
-	@echo "== a damaged sample and its fixed text, word by word =="
-	$(VENV)/bin/svfix fix --diff samples/text/kallelse-ocr.txt | head -40
+	@echo "== broken inputs are reported one line each, and the rest goes on =="
+	-$(VENV)/bin/svfix ocr samples/faulty/*.pdf samples/faulty/*.png samples/faulty/*.tif --out out/samples/faulty
+	@echo
+	@echo "== a damaged sample, word by word: [-OCR-]{+svfix+} =="
+	$(VENV)/bin/svfix fix --diff samples/text/kallelse-ocr.ocr.txt | head -25
 
 test: venv system-deps
 	$(PY) -m pytest -q

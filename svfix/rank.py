@@ -118,7 +118,9 @@ def score_readings(
     scored = []
     has_identity = False
     for reading in readings:
-        prior = mix_document(lexical_prior(reading, lexicon), reading.word, vocab)
+        prior = lexical_prior(reading, lexicon)
+        if reading.word != lower:  # a token's own spelling is no evidence for itself
+            prior = mix_document(prior, reading.word, vocab)
         flags = lexicon.flags(reading.word)
         if lowercase_token and flags & _PROPER:
             # PROPER: every source writes it capitalised. A lowercase "lage" is not the name

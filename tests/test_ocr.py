@@ -26,6 +26,7 @@ from svfix.ocr.tesseract import Reading, Word
 
 ROOT = Path(__file__).resolve().parents[1]
 SCANS = ROOT / "samples" / "scans"
+FAULTY = ROOT / "samples" / "faulty"
 sys.path.insert(0, str(ROOT))
 from benchmarks.metrics import cer  # noqa: E402
 
@@ -41,7 +42,8 @@ def _tesseract_installed():
 
 
 def truth(name: str) -> list[str]:
-    return (SCANS / f"{Path(name).stem}.truth.txt").read_text(encoding="utf-8").rstrip("\n").split("\f")
+    folder = FAULTY if name.startswith("f") else SCANS
+    return (folder / f"{Path(name).stem}.truth.txt").read_text(encoding="utf-8").rstrip("\n").split("\f")
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -126,7 +128,8 @@ def test_multipage_tiff_pages_in_order_and_noisy_jpeg():
 def test_bad_files_are_reported_with_file_and_page_and_the_rest_goes_on(tmp_path):
     names = ["f01-truncated.pdf", "f02-encrypted.pdf", "f03-zero-size.png", "f04-one-pixel.png",
              "f05-bad-page.tif", "s05-bw-200dpi.png"]
-    proc = run_cli(*[str(SCANS / n) for n in names], "--out", str(tmp_path), "--jobs", "2")
+    proc = run_cli(*[str((FAULTY if n.startswith("f") else SCANS) / n) for n in names],
+                   "--out", str(tmp_path), "--jobs", "2")
     assert proc.returncode == ExitCode.SOME_FILES_FAILED, proc.stderr
     err = proc.stderr
     assert "f01-truncated.pdf: not a readable PDF" in err
@@ -147,10 +150,10 @@ def test_bad_files_are_reported_with_file_and_page_and_the_rest_goes_on(tmp_path
 
 def test_library_errors_name_the_file():
     with pytest.raises(BadInputError, match="f02-encrypted.pdf: the PDF is encrypted"):
-        read(SCANS / "f02-encrypted.pdf")
+        read(FAULTY / "f02-encrypted.pdf")
     with pytest.raises(BadInputError, match=r"f03-zero-size.png: the image is empty \(0×0"):
-        read(SCANS / "f03-zero-size.png")
-    assert read(SCANS / "f04-one-pixel.png") == [""]
+        read(FAULTY / "f03-zero-size.png")
+    assert read(FAULTY / "f04-one-pixel.png") == [""]
 
 
 # ------------------------------------------------------------------ the parts, on real data

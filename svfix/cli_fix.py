@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from svfix.errors import BadInputError
+from svfix.errors import BadInputError, UsageError
 from svfix.pipeline import DEFAULT_OPTIONS, correct
 from svfix.textio import decode
 from svfix.types import Change
@@ -28,6 +28,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--threshold", type=float, default=DEFAULT_OPTIONS.apply_threshold,
                         help="confidence needed to apply a change (default %(default)s)")
     parser.add_argument("--no-normalize", action="store_true", help="skip the normalize stage (NFC, mojibake, ...)")
+    parser.add_argument("--normalize-on", metavar="STEPS", default="",
+                        help="comma-separated normalize steps to add, e.g. dehyphenate,typography,nbsp,join_lines")
+    parser.add_argument("--normalize-off", metavar="STEPS", default="",
+                        help="comma-separated default normalize steps to skip (mojibake, nfc, ligatures, invisibles)")
     parser.set_defaults(func=run)
 
 
@@ -66,6 +70,15 @@ def run(args: argparse.Namespace) -> int:
     options = replace(DEFAULT_OPTIONS, apply_threshold=args.threshold)
     if args.no_normalize:
         options = replace(options, normalize=None)
+    elif args.normalize_on or args.normalize_off:
+        from svfix import normalize
+
+        names = lambda value: [n.strip() for n in value.split(",") if n.strip()]  # noqa: E731
+        try:
+            chosen = normalize.DEFAULT.with_steps(on=names(args.normalize_on), off=names(args.normalize_off))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        options = replace(options, normalize=chosen)
     result = correct(text, options)
     shown = result.changes if args.suggestions else result.applied
     if args.changes:

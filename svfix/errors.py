@@ -26,6 +26,12 @@ class BadInputError(SvfixError):
     exit_code = ExitCode.BAD_INPUT
 
 
+class UsageError(SvfixError):
+    """Arguments that cannot work (an unknown step name, a bad combination of options)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class MissingDependencyError(SvfixError):
     """An external program or data file svfix needs is not installed; says what to install."""
 

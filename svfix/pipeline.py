@@ -336,7 +336,19 @@ def _normalize(text: str, options: Options) -> tuple[str, tuple[Change, ...]]:
     except ImportError:  # pragma: no cover - normalize stage not installed
         return text, ()
     chosen = normalize_module.DEFAULT if options.normalize == "default" else options.normalize
-    return normalize_module.normalize(text, chosen)
+    return normalize_module.normalize(text, chosen, is_word=is_swedish_word)
+
+
+def is_swedish_word(word: str) -> bool:
+    """A lowercase form the lexicon lists, or a compound hunspell's rules accept.
+
+    Dehyphenation asks this of "kommun" + "styrelsen": inflected compounds are often in no
+    list, so the compound analysis has to answer.
+    """
+    res = _resources()
+    if res.lexicon.is_valid(word):
+        return True
+    return any(r.word == word and len(r.parts) > 1 and not r.edits for r in _readings(word, res, True))
 
 
 def compose(original: str, first: tuple[Change, ...], middle: str,

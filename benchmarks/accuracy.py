@@ -32,6 +32,7 @@ from typing import Callable
 import regex
 from rapidfuzz.distance import Levenshtein
 
+from benchmarks import normalize_cases
 from benchmarks.metrics import cer, wer
 
 ROOT = Path(__file__).resolve().parent
@@ -115,6 +116,8 @@ class Tally:
     clean_changed: int = 0
     clean_words: int = 0
     seconds: float = 0.0
+    encoding_fixed: Counter = field(default_factory=Counter)  # per damage kind of normalize_cases
+    encoding_total: Counter = field(default_factory=Counter)
 
 
 def align_words(truth_words: list[str], ocr_words: list[str]) -> list[tuple[int, int]]:
@@ -209,6 +212,10 @@ def run(names: list[str]) -> tuple[dict[str, Tally], dict[str, dict[str, Tally]]
             out = fn(page)
             tally.clean_changed += changed_words(page, out)
             tally.clean_words += len(WORD.findall(page))
+        for label, damaged, clean in normalize_cases.cases():
+            kind = label.split("/")[0]
+            tally.encoding_total[kind] += 1
+            tally.encoding_fixed[kind] += fn(damaged) == clean
         tally.seconds = time.perf_counter() - start
         tallies[name] = tally
     return tallies, by_quality, len(pairs)
@@ -240,6 +247,10 @@ def report(tallies: dict[str, Tally], by_quality: dict[str, dict[str, Tally]], n
     row(f"  ({OTHER})", lambda t: f"{pct(t.fixed[OTHER], t.damaged[OTHER])} of {t.damaged[OTHER]}")
     row("correct words broken", lambda t: f"{t.broken} of {t.correct_words} (1 in {t.correct_words // t.broken if t.broken else '∞'})")
     row("words changed in clean text", lambda t: f"{t.clean_changed} of {t.clean_words}")
+    row("encoding damage repaired (exact sentences)",
+        lambda t: f"{sum(t.encoding_fixed.values())} of {sum(t.encoding_total.values())}")
+    for kind in first.encoding_total:
+        row(f"  {kind}", lambda t, k=kind: f"{t.encoding_fixed[k]} of {t.encoding_total[k]}")
     row("seconds (whole run)", lambda t: f"{t.seconds:.1f}")
     lines.append("")
     lines.append("Restored share by scan quality (classes 1–6):")

@@ -1,8 +1,8 @@
 """Is a PDF's text layer good enough to keep, or should the page be read again?
 
-`assess_layer` is the one decision the OCR pipeline needs from a text layer. It is isolated
-here so that it can be swapped for the restoration core's document profile
-(``svfix.document``) once that exists: anything returning a `LayerProfile` will do.
+`assess_layer` is the one decision the OCR pipeline needs from a text layer. Its main signal
+is the restoration core's own damage profile, so a layer svfix would repair is a layer worth
+reading again.
 
 Signals, each with its own threshold (any one over it makes the layer "damaged"):
 
@@ -10,7 +10,9 @@ Signals, each with its own threshold (any one over it makes the layer "damaged")
 - words the Swedish lexicon does not know (only when ``svfix.lexicon`` has its data);
 - missing å/ä/ö: Swedish prose has about 4 % of its letters among å, ä and ö, an
   English-model layer almost none;
-- undotted function words ("for", "pa", "ar", "nar", "over") next to their dotted forms;
+- the restoration pipeline's own document profile (`svfix.document`): the share of å/ä/ö
+  the page lost, from the letters that survived, the words that only make sense restored and
+  the shortfall against ordinary Swedish letter frequencies;
 - digits inside words ("Stré6m", "G6ran"), letters foreign to Swedish ("ordférande"),
   and OCR junk characters (``| ~ { } ¢ ©``).
 """
@@ -36,18 +38,6 @@ _SWEDISH_DOTTED = set("åäöÅÄÖ")
 _FOREIGN = set("èêëìíîïòóôõøùúûüýÿñçãâáàœæÈÉÊËÌÍÎÏÒÓÔÕØÙÚÛÜÝÑÇÃÂÁÀ")
 _JUNK = set("|~{}¢©®°¥£€¦¬«»¶\\") - {"€"}
 
-#: Common Swedish words whose dots an English model drops, with the undotted reading.
-UNDOTTED = {
-    "för": "for", "på": "pa", "är": "ar", "när": "nar", "även": "aven", "också": "ocksa",
-    "år": "ar", "två": "tva", "över": "over", "någon": "nagon", "några": "nagra",
-    "både": "bade", "då": "da", "därför": "darfor", "nämnden": "namnden", "förslag": "forslag",
-    "förvaltningen": "forvaltningen", "ärendet": "arendet", "åtgärder": "atgarder",
-    "särskilt": "sarskilt", "möjlighet": "mojlighet", "vård": "vard",
-}
-_UNDOTTED_FORMS = {v: k for k, v in UNDOTTED.items()} | {"f6r": "för", "p&": "på"}
-_DOTTED_FORMS = set(UNDOTTED)
-
-
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     """Where each signal starts to mean "damaged" (shares are of the layer's words/letters)."""
@@ -57,8 +47,7 @@ class Thresholds:
     invalid_share: float = 0.12
     dotted_share_min: float = 0.01
     dotted_min_letters: int = 300
-    undotted_ratio: float = 0.35
-    undotted_min: int = 3
+    damage_rate: float = 0.3  # the core's estimated share of å/ä/ö lost
     digit_word_share: float = 0.01
     digit_word_min: int = 2
     foreign_share: float = 0.01
@@ -78,8 +67,8 @@ class LayerProfile:
     words: int
     letters: int
     dotted: int
-    undotted_words: int
-    dotted_words: int
+    lost_diacritics: float  # å/ä/ö the core's profile says the layer lost
+    damage_rate: float  # the core's estimated share of å/ä/ö lost
     digit_words: int
     foreign_words: int
     junk_chars: int
@@ -137,29 +126,24 @@ def assess_layer(
     False
     >>> assess_layer("Kommunstyrelsen beslutar att godkanna forslaget for ar 2024 och "
     ...              "uppdrar at forvaltningen att aterkomma. Stré6m", is_valid=None).reasons[0]
-    '3 undotted function words (for, ar, forvaltningen) vs 0 dotted'
+    'svfix damage profile: 86% of å/ä/ö lost (4 lost, 0 intact)'
     """
     t = thresholds
     validity = is_valid if is_valid is not None else default_validity()
     tokens = _TOKEN.findall(text)
     chars = sum(len(tok) for tok in tokens)
     if chars < t.min_chars or len(tokens) < t.min_words:
-        return LayerProfile(chars, len(tokens), 0, 0, 0, 0, 0, 0, 0, None, True,
+        return LayerProfile(chars, len(tokens), 0, 0, 0.0, 0.0, 0, 0, 0, None, True,
                             ("no text layer" if chars == 0 else f"no usable text layer ({chars} characters)",))
     letters = sum(1 for ch in text if ch.isalpha())
     dotted = sum(1 for ch in text if ch in _SWEDISH_DOTTED)
     junk = sum(1 for ch in text if ch in _JUNK)
-    undotted_hits: list[str] = []
-    dotted_hits = digit_words = foreign_words = checked = invalid = 0
+    digit_words = foreign_words = checked = invalid = 0
     for token in tokens:
         core = unicodedata.normalize("NFC", word_core(token))
         if not core:
             continue
         lower = core.lower()
-        if lower in _UNDOTTED_FORMS:
-            undotted_hits.append(lower)
-        elif lower in _DOTTED_FORMS:
-            dotted_hits += 1
         if _DIGIT_IN_WORD.search(core):
             digit_words += 1
         if any(ch in _FOREIGN for ch in core):
@@ -171,11 +155,14 @@ def assess_layer(
     invalid_share = invalid / checked if validity is not None and checked else None
     words = len(tokens)
     reasons: list[str] = []
-    if len(undotted_hits) >= t.undotted_min and (
-        len(undotted_hits) / (len(undotted_hits) + dotted_hits) > t.undotted_ratio
-    ):
-        shown = ", ".join(list(dict.fromkeys(undotted_hits))[:3])
-        reasons.append(f"{len(undotted_hits)} undotted function words ({shown}) vs {dotted_hits} dotted")
+    from svfix.pipeline import analyse
+
+    profile = analyse(unicodedata.normalize("NFC", text))[1].profile
+    rate = sum(profile.rates.values()) / len(profile.rates)
+    lost = sum(profile.damaged.values())
+    if rate >= t.damage_rate:
+        reasons.append(f"svfix damage profile: {rate:.0%} of å/ä/ö lost "
+                       f"({lost:.0f} lost, {sum(profile.survived.values())} intact)")
     if letters >= t.dotted_min_letters and dotted / letters < t.dotted_share_min:
         reasons.append(f"only {dotted} å/ä/ö in {letters} letters")
     if invalid_share is not None and invalid_share > t.invalid_share:
@@ -188,7 +175,7 @@ def assess_layer(
         reasons.append(f"{junk} OCR junk characters")
     return LayerProfile(
         chars=chars, words=words, letters=letters, dotted=dotted,
-        undotted_words=len(undotted_hits), dotted_words=dotted_hits, digit_words=digit_words,
+        lost_diacritics=lost, damage_rate=rate, digit_words=digit_words,
         foreign_words=foreign_words, junk_chars=junk, invalid_share=invalid_share,
         damaged=bool(reasons), reasons=tuple(reasons),
     )

@@ -31,7 +31,6 @@ APPLY_VALID_AT = 0.9
 SUGGEST_AT = 0.2
 #: Prior (Zipf units) of a token that is no known word: a name, a foreign word, a typo.
 UNKNOWN_PRIOR = 0.5
-UNKNOWN_CAPITALISED_PRIOR = 1.8
 #: Words do not have digits inside them ("Tyres6", "f6r"): such a token is almost surely damage.
 UNKNOWN_WITH_DIGITS_PRIOR = -1.0
 #: A compound is rarer than its parts: a base cost, and a cost for each joint.
@@ -111,7 +110,7 @@ def score_readings(
     """Score every reading of `token`, best first; includes the keep option when needed.
 
     `name_like` says whether a capitalised token stands where a common word would not be
-    capitalised (mid-sentence); only then is "an unknown name" a likely reading of it.
+    capitalised (mid-sentence): there a name is a likelier reading than a common word.
     """
     lower = token.lower()
     lowercase_token = token[:1].islower()
@@ -132,12 +131,7 @@ def score_readings(
         scored.append(Scored(reading.word, reading, prior, channel_log10(reading, profile),
                              (context or {}).get(reading.word, 0.0)))
     if not has_identity:
-        if not token.isalpha():
-            unknown = UNKNOWN_WITH_DIGITS_PRIOR
-        elif lowercase_token or not name_like:
-            unknown = UNKNOWN_PRIOR
-        else:
-            unknown = UNKNOWN_CAPITALISED_PRIOR
+        unknown = UNKNOWN_PRIOR if token.isalpha() else UNKNOWN_WITH_DIGITS_PRIOR
         scored.append(Scored(None, None, unknown, 0.0, (context or {}).get(lower, 0.0)))
     scored.sort(key=lambda s: -s.total)
     return scored

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from itertools import accumulate
 
 from svfix import context as context_model
-from svfix.candidates import Reading, readings as lexical_readings
+from svfix.candidates import Reading, dot_readings, readings as lexical_readings
 from svfix.channel import ADAPTIVE, Channel, default_channel
 from svfix.document import (
     NEUTRAL,
@@ -113,7 +113,8 @@ def _readings(word: str, res: _Resources, compounds: bool) -> tuple[Reading, ...
     key = (word, compounds)
     cached = res.reading_cache.get(key)
     if cached is None:
-        cached = tuple(lexical_readings(word, res.lexicon, res.channel, compounds=compounds))
+        quick = () if res.lexicon.key_id(word.lower()) >= 0 else dot_readings(word, res.lexicon, res.channel)
+        cached = tuple(quick or lexical_readings(word, res.lexicon, res.channel, compounds=compounds))
         if len(res.reading_cache) > MAX_CACHE:
             res.reading_cache.clear()
         res.reading_cache[key] = cached

@@ -9,14 +9,15 @@ words that collapse onto another word without their dots (är/år/ar, för/for),
 
 from __future__ import annotations
 
-from collections import Counter
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
 from svfix import context as context_model
 from svfix.candidates import Reading, dot_readings, readings as lexical_readings
-from svfix.channel import ADAPTIVE, Channel, default_channel
+from svfix.channel import Channel, default_channel
 from svfix.document import (
     NEUTRAL,
     DocumentVocabulary,
@@ -34,6 +35,9 @@ from svfix.shadows import Shadows, default_shadows
 from svfix.tokenize import in_damaged_address, in_protected_span, is_acronym, split_words, transfer_case
 from svfix.types import Change, Reason, Result, apply_changes
 
+if TYPE_CHECKING:
+    from svfix.normalize import NormalizeOptions
+
 #: English-looking neighbours (of six) that make a word part of an English passage.
 ENGLISH_NEIGHBOURS = 2
 ENGLISH_ZIPF = 3.0
@@ -44,13 +48,18 @@ MAX_CACHE = 200_000
 
 @dataclass(frozen=True)
 class Options:
-    """How `correct` behaves. Frozen: derive variants with `dataclasses.replace`."""
+    """How `correct` behaves. Frozen: derive variants with `dataclasses.replace`.
+
+    `apply_threshold` is the confidence a change needs, on top of the ranker's own test, to be
+    applied rather than only reported. `normalize` is a `svfix.normalize.NormalizeOptions`,
+    ``"default"`` (its DEFAULT steps) or None (no normalize stage).
+    """
 
     apply_threshold: float = APPLY_AT
     compounds: bool = True
     use_context: bool = True
     use_document: bool = True
-    normalize: object | None = field(default="default")  # a NormalizeOptions, "default" or None
+    normalize: NormalizeOptions | str | None = "default"
 
 
 DEFAULT_OPTIONS = Options()
@@ -332,10 +341,8 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
 def _normalize(text: str, options: Options) -> tuple[str, tuple[Change, ...]]:
     if options.normalize is None:
         return text, ()
-    try:
-        from svfix import normalize as normalize_module
-    except ImportError:  # pragma: no cover - normalize stage not installed
-        return text, ()
+    from svfix import normalize as normalize_module  # imported late: it pulls in ftfy lazily too
+
     chosen = normalize_module.DEFAULT if options.normalize == "default" else options.normalize
     return normalize_module.normalize(text, chosen, is_word=is_swedish_word)
 
@@ -360,10 +367,10 @@ def compose(original: str, first: tuple[Change, ...], middle: str,
     become one change covering both, so replaying the result on `original` gives the final
     text and every offset points into `original`.
 
-    >>> first = (Change(0, 6, "fÃ¶r", "för", 1.0, Reason.NORMALIZE, step="mojibake"),)
+    >>> first = (Change(0, 4, "fÃ¶r", "för", 1.0, Reason.NORMALIZE, step="mojibake"),)
     >>> second = (Change(4, 6, "ar", "är", 0.9, Reason.CONTEXT),)
     >>> [(c.start, c.original, c.replacement) for c in compose("fÃ¶r ar", first, "för ar", second)]
-    [(0, 'fÃ¶r', 'för'), (6, 'ar', 'är')]
+    [(0, 'fÃ¶r', 'för'), (5, 'ar', 'är')]
     """
     applied_first = sorted((c for c in first if c.applied), key=lambda c: c.start)
     if not applied_first:

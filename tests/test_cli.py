@@ -1,0 +1,80 @@
+"""`svfix fix`, `--version` and `--help`, run as a user would: a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import svfix
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "svfix", *args], input=stdin, capture_output=True,
+                          timeout=120)
+
+
+def test_fix_reads_stdin_and_writes_the_restored_text():
+    proc = run("fix", stdin="Har kan du lasa om atgarder i Tyres6.\n".encode())
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode() == "Här kan du läsa om åtgärder i Tyresö.\n"
+
+
+def test_fix_file_in_cp1252_with_changes_log(tmp_path):
+    source = tmp_path / "rapport.txt"
+    source.write_bytes("Tyresö kommun: det ar 2 ar sedan.\n".encode("cp1252"))
+    log = tmp_path / "changes.jsonl"
+    proc = run("fix", str(source), "--changes", str(log))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode() == "Tyresö kommun: det är 2 år sedan.\n"
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [(c["old"], c["new"]) for c in lines] == [("ar", "är"), ("ar", "år")]
+    assert all(c["file"] == str(source) and 0 < c["confidence"] <= 1 for c in lines)
+    text = "Tyresö kommun: det ar 2 ar sedan.\n"
+    assert all(text[c["start"]:c["end"]] == c["old"] for c in lines)
+
+
+def test_diff_marks_each_change():
+    proc = run("fix", "--diff", stdin=b"Ovrigt och lage.")
+    assert proc.stdout.decode() == "[-Ovrigt-]{+Övrigt+} och [-lage-]{+läge+}."
+
+
+def test_the_sample_ocr_text_gets_better_and_its_truth_is_left_alone():
+    ocr = (SAMPLES / "text" / "kallelse-ocr.ocr.txt").read_text(encoding="utf-8")
+    truth = (SAMPLES / "text" / "kallelse-ocr.truth.txt").read_text(encoding="utf-8")
+    proc = run("fix", str(SAMPLES / "text" / "kallelse-ocr.truth.txt"))
+    assert proc.stdout.decode() == truth
+    from rapidfuzz.distance import Levenshtein
+
+    fixed = run("fix", str(SAMPLES / "text" / "kallelse-ocr.ocr.txt")).stdout.decode()
+    assert Levenshtein.distance(fixed, truth) < Levenshtein.distance(ocr, truth) / 2
+
+
+def test_binary_input_is_one_line_naming_the_file(tmp_path):
+    blob = tmp_path / "scan.bin"
+    blob.write_bytes(b"PK\x03\x04\x00\x00\x08\x00" * 20)
+    proc = run("fix", str(blob))
+    assert proc.returncode != 0
+    err = proc.stderr.decode().strip().splitlines()
+    assert len(err) == 1 and str(blob) in err[0] and "binary" in err[0]
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    proc = run("fix", str(tmp_path / "nope.txt"))
+    assert proc.returncode != 0
+    assert "nope.txt" in proc.stderr.decode()
+
+
+def test_unknown_normalize_step_is_a_usage_error():
+    proc = run("fix", "--normalize-on", "hyphens", stdin=b"x")
+    assert proc.returncode == 2
+    assert "unknown normalize step 'hyphens'" in proc.stderr.decode()
+
+
+def test_version_and_help():
+    assert run("--version").stdout.decode().strip() == f"svfix {svfix.__version__}"
+    helptext = run("--help").stdout.decode()
+    assert all(command in helptext for command in ("fix", "batch", "ocr"))

@@ -26,6 +26,8 @@ _URLISH = re.compile(
     | (?:[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:[/:?#]\S*)?)  # bare domain (kommun.se/sida)
     """
 )
+_ADDRESS_HINT = re.compile(
+    r"(?i)https?:|www|@|\.(?:se|nu|com|org|net|eu|info)(?:\b|/)|^(?:se|nu|com|org|net|eu)/|^/\w")
 _TRAILING_PUNCT = ".,;:!?)]}\"'»”’"
 _LEADING_PUNCT = "([{\"'«“‘"
 
@@ -79,7 +81,11 @@ def in_protected_span(text: str, start: int, end: int, left_sep: str, right_sep:
     """
     if _plain_side(left_sep, right_sep):
         return False
-    return _URLISH.fullmatch(_chunk(text, start, end)) is not None
+    chunk = _chunk(text, start, end)
+    if _URLISH.fullmatch(chunk) is not None:
+        return True
+    # What OCR leaves of an address: ".almhult.se/bygga-bo-och-miljo/", "se/forskola-och-skola/"
+    return ("/" in chunk or "@" in chunk) and _ADDRESS_HINT.search(chunk) is not None
 
 
 _TLDS = frozenset({"se", "nu", "com", "org", "net", "eu", "info", "io", "fi", "no", "dk"})

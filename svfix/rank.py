@@ -20,6 +20,7 @@ from typing import Mapping
 from svfix.candidates import Reading
 from svfix.document import DocumentVocabulary, Profile, channel_log10
 from svfix.lexicon import NAMES, Flag, Lexicon
+from svfix.plausibility import unseen_trigrams
 from svfix.types import Reason
 
 _PROPER = int(Flag.PROPER)
@@ -31,6 +32,8 @@ APPLY_VALID_AT = 0.9
 SUGGEST_AT = 0.2
 #: Prior (Zipf units) of a token that is no known word: a name, a foreign word, a typo.
 UNKNOWN_PRIOR = 0.5
+#: An unknown token with letter sequences no Swedish word has is likelier damage than a name.
+UNSEEN_TRIGRAM_COST = 1.0
 #: Words do not have digits inside them ("Tyres6", "f6r"): such a token is almost surely damage.
 UNKNOWN_WITH_DIGITS_PRIOR = -1.0
 #: A compound is rarer than its parts: a base cost, and a cost for each joint.
@@ -131,7 +134,10 @@ def score_readings(
         scored.append(Scored(reading.word, reading, prior, channel_log10(reading, profile),
                              (context or {}).get(reading.word, 0.0)))
     if not has_identity:
-        unknown = UNKNOWN_PRIOR if token.isalpha() else UNKNOWN_WITH_DIGITS_PRIOR
+        if token.isalpha():
+            unknown = UNKNOWN_PRIOR - UNSEEN_TRIGRAM_COST * unseen_trigrams(token)
+        else:
+            unknown = UNKNOWN_WITH_DIGITS_PRIOR
         scored.append(Scored(None, None, unknown, 0.0, (context or {}).get(lower, 0.0)))
     scored.sort(key=lambda s: -s.total)
     return scored

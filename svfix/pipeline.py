@@ -33,7 +33,7 @@ from svfix.lexicon import Lexicon, default_lexicon
 from svfix.rank import APPLY_AT, Decision, Scored, decide, posteriors, score_readings, with_context
 from svfix.shadows import Shadows, default_shadows
 from svfix.tokenize import in_damaged_address, in_protected_span, is_acronym, split_words, transfer_case
-from svfix.types import Change, Reason, Result, apply_changes
+from svfix.types import Change, Reason, Result, apply_changes  # noqa: F401 (Reason: doctests)
 
 if TYPE_CHECKING:
     from svfix.normalize import NormalizeOptions

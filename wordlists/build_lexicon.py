@@ -32,7 +32,6 @@ import argparse
 import array
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import time
@@ -483,7 +482,7 @@ def main() -> int:
         return 1
 
     nk = sum(add_name(x, F["PLACE"] | F["KOMMUN_OR_LAN"]) for x in kommuner)
-    nl = sum(add_name(x, F["PLACE"] | F["KOMMUN_OR_LAN"]) for x in lan + lan_short)
+    sum(add_name(x, F["PLACE"] | F["KOMMUN_OR_LAN"]) for x in lan + lan_short)
     np_ = sum(add_name(x, F["PLACE"]) for x in places)
     given_all = sorted(set(given) | set(fk_given))
     last_all = sorted(set(surnames) | set(fk_last))

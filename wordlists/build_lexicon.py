@@ -482,7 +482,8 @@ def main() -> int:
         return 1
 
     nk = sum(add_name(x, F["PLACE"] | F["KOMMUN_OR_LAN"]) for x in kommuner)
-    sum(add_name(x, F["PLACE"] | F["KOMMUN_OR_LAN"]) for x in lan + lan_short)
+    for x in lan + lan_short:
+        add_name(x, F["PLACE"] | F["KOMMUN_OR_LAN"])
     np_ = sum(add_name(x, F["PLACE"]) for x in places)
     given_all = sorted(set(given) | set(fk_given))
     last_all = sorted(set(surnames) | set(fk_last))

@@ -160,6 +160,20 @@ class Lexicon:
 _PREFIX_CACHE: dict[str, bool] = {}
 
 
+@lru_cache(maxsize=None)
+def read_lines(directory: str, name: str, builder: str) -> frozenset[str]:
+    """The non-comment lines of a compiled line-list file in `directory` (loaded once).
+
+    `builder` names the script that makes the file, for the error when it is missing.
+    """
+    path = Path(directory) / name
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except FileNotFoundError:
+        raise MissingDependencyError(f"{path}: missing; run `python {builder}`") from None
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
 def _read_trie(path: Path) -> marisa_trie.Trie:
     trie = marisa_trie.Trie()
     trie.mmap(str(path))

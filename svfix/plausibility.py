@@ -10,23 +10,7 @@ The ranker lowers its prior for "keep this token as an unknown word" by each uns
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
-from svfix.errors import MissingDependencyError
-from svfix.lexicon import data_dir
-
-
-@lru_cache(maxsize=None)
-def load_trigrams(directory: str) -> frozenset[str]:
-    path = Path(directory) / "trigrams.txt"
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except FileNotFoundError:
-        raise MissingDependencyError(
-            f"{path}: trigram table missing; run `python wordlists/build_trigrams.py`"
-        ) from None
-    return frozenset(line for line in lines if len(line) == 3)
+from svfix.lexicon import data_dir, read_lines
 
 
 def unseen_trigrams(word: str) -> int:
@@ -35,6 +19,6 @@ def unseen_trigrams(word: str) -> int:
     >>> unseen_trigrams("Olausson"), unseen_trigrams("fritidsndmnden")
     (0, 2)
     """
-    seen = load_trigrams(str(data_dir()))
+    seen = read_lines(str(data_dir()), "trigrams.txt", "wordlists/build_trigrams.py")
     padded = f"^{word.lower()}$"
     return sum(padded[i:i + 3] not in seen for i in range(len(padded) - 2))

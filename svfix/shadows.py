@@ -11,13 +11,10 @@ depends on both the lexicon and the confusion table.
 from __future__ import annotations
 
 import itertools
-from functools import lru_cache
-from pathlib import Path
 from typing import Iterator
 
 from svfix.channel import Channel
-from svfix.errors import MissingDependencyError
-from svfix.lexicon import Lexicon, data_dir
+from svfix.lexicon import Lexicon, data_dir, read_lines
 
 Shadows = frozenset
 #: Only diacritic words at least this frequent (Zipf) can cast a shadow worth checking.
@@ -59,17 +56,5 @@ def build_shadows(lexicon: Lexicon, channel: Channel) -> set[str]:
     return found
 
 
-@lru_cache(maxsize=None)
-def load_shadows(directory: str) -> Shadows:
-    path = Path(directory) / "shadows.txt"
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except FileNotFoundError:
-        raise MissingDependencyError(
-            f"{path}: shadow index missing; run `python wordlists/build_shadows.py`"
-        ) from None
-    return frozenset(line for line in lines if line and not line.startswith("#"))
-
-
 def default_shadows() -> Shadows:
-    return load_shadows(str(data_dir()))
+    return read_lines(str(data_dir()), "shadows.txt", "wordlists/build_shadows.py")

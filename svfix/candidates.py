@@ -17,7 +17,7 @@ import itertools
 from dataclasses import dataclass
 
 from svfix.channel import Channel, Edit
-from svfix.lexicon import NAMES, Flag, Lexicon
+from svfix.lexicon import Flag, Lexicon
 
 MIN_PART = 3  # shorter parts make almost any letter string "a compound"
 MAX_PARTS = 4
@@ -31,8 +31,6 @@ VOWELS = set("aeiouyåäöé")
 _FIRST = int(Flag.COMPOUND_FIRST)
 _FIRST_OR_MIDDLE = int(Flag.COMPOUND_FIRST | Flag.COMPOUND_MIDDLE)
 _LAST = int(Flag.COMPOUND_LAST)
-_ONLY_IN_COMPOUND = int(Flag.ONLY_IN_COMPOUND)
-_STANDALONE = int(Flag.WORDFREQ | NAMES | Flag.SAOL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +63,6 @@ def _can_end_compound(lexicon: Lexicon, part: str) -> bool:
         return False
     i = lexicon.key_id(part)
     return i >= 0 and bool(lexicon.flag_array[i] & _LAST)
-
-
-def _is_word(lexicon: Lexicon, word: str) -> bool:
-    i = lexicon.key_id(word)
-    if i < 0:
-        return False
-    flags = lexicon.flag_array[i]
-    return not (flags & _ONLY_IN_COMPOUND and not flags & _STANDALONE)
 
 
 #: What an English model most often writes for å, ä, ö: a, o, A, O (dots dropped), é and 6 (ö).
@@ -160,7 +150,7 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
             if others and not any(e.adaptive for e in edits):
                 return  # other OCR slips are only believed next to a lost å/ä/ö
             if not parts:
-                if _is_word(lexicon, part):
+                if lexicon.stands_alone(part):
                     finish(built, (part,), edits)
             elif _can_end_compound(lexicon, part):
                 finish(built, parts + (part,), edits)

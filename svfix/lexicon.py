@@ -60,6 +60,10 @@ _NAMES = int(NAMES)
 _ONLY_IN_COMPOUND = int(Flag.ONLY_IN_COMPOUND)
 _STANDALONE = int(Flag.WORDFREQ | NAMES | Flag.SAOL)
 
+def _stands_alone(flags: int) -> bool:
+    return not (flags & _ONLY_IN_COMPOUND and not flags & _STANDALONE)
+
+
 #: Zipf a name or place gets when wordfreq never saw it (about once in ten million words).
 NAME_FLOOR_ZIPF = 2.5
 #: Zipf a curated word gets when wordfreq never saw it.
@@ -105,6 +109,15 @@ class Lexicon:
         i = self.key_id(word)
         return self.flag_array[i] if i >= 0 else 0
 
+    def stands_alone(self, word: str) -> bool:
+        """True when a lowercase form is listed and may stand as a word by itself.
+
+        Hunspell's compound-only forms ("skol", "nämnds") are listed but exist only inside
+        compounds, unless another source also has them alone.
+        """
+        i = self.key_id(word)
+        return i >= 0 and _stands_alone(self.flag_array[i])
+
     def is_valid(self, word: str) -> bool:
         """True when a lowercase form is a standalone Swedish word by a curated source or names.
 
@@ -114,7 +127,7 @@ class Lexicon:
         if i < 0:
             return False
         flags = self.flag_array[i]
-        if flags & _ONLY_IN_COMPOUND and not flags & _STANDALONE:
+        if not _stands_alone(flags):
             return False
         return bool(flags & (_CURATED | _NAMES)) or self.zipf_bytes[i] >= 30
 
@@ -130,7 +143,7 @@ class Lexicon:
             return float("-inf")
         zipf = self.zipf_bytes[i] / 10
         flags = self.flag_array[i]
-        if flags & _ONLY_IN_COMPOUND and not flags & _STANDALONE:
+        if not _stands_alone(flags):
             return float("-inf")
         if flags & _NAMES:
             zipf = max(zipf, NAME_FLOOR_ZIPF)

@@ -9,6 +9,7 @@ words that collapse onto another word without their dots (är/år/ar, för/for),
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -297,15 +298,55 @@ def _context_decision(word: str, analysis: Analysis, words: list[str], j: int,
     return decision
 
 
+_LINE_END_HYPHEN = re.compile(r"[ \t]*-[ \t]*\r?\n[ \t]*")
+
+
+def _split_word_changes(words: list[str], separators: list[str], ends: list[int],
+                        analysis: Analysis, options: Options,
+                        res: _Resources) -> tuple[list[Change], set[int]]:
+    """Restore words a line-end hyphen split ("atgar-\nder" → "åtgär-\nder").
+
+    The two halves are read as one token; a restoration that keeps the length is cut back at
+    the same place, so the hyphen and the line break stay where they were. Returns the
+    changes and the indexes of the words they decided (neither half is then read alone).
+    """
+    changes: list[Change] = []
+    decided: set[int] = set()
+    for j in range(len(words) - 1):
+        head, tail = words[j], words[j + 1]
+        if not (_LINE_END_HYPHEN.fullmatch(separators[j + 1]) and head.isalpha() and tail.isalpha()
+                and (tail[:1].islower() or head.isupper() and tail.isupper())):
+            continue
+        joined = head + tail
+        if res.lexicon.is_valid(joined.lower()):
+            continue
+        scored = score_readings(joined, list(_readings(joined, res, options.compounds)), res.lexicon,
+                                analysis.profile, name_like=False)
+        decision = decide(joined, scored, res.lexicon)
+        if decision.word is None or len(decision.word) != len(joined):
+            continue
+        whole = transfer_case(joined, decision.word)
+        applied = decision.apply and decision.confidence >= options.apply_threshold
+        decided.update((j, j + 1))
+        for index, old, new in ((j, head, whole[:len(head)]), (j + 1, tail, whole[len(head):])):
+            if old != new:
+                start = ends[2 * index]
+                changes.append(Change(start, start + len(old), old, new, decision.confidence,
+                                      decision.reason, applied))
+    return changes, decided
+
+
 def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]:
     """Changes (applied and suggested) that restore the damaged words of `text`."""
     res = _resources()
     parts, analysis = analyse(text, options)
-    if not analysis.decisions:
-        return ()
     words = parts[1::2]
     separators = parts[0::2]
     ends = list(accumulate(map(len, parts)))
+    split, taken = (_split_word_changes(words, separators, ends, analysis, options, res)
+                    if "-" in text else ([], set()))
+    if not analysis.decisions:
+        return tuple(split)
     changes: list[Change] = []
     interesting = analysis.decisions
     restored = {w: d.word for w, d in interesting.items()
@@ -317,6 +358,8 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
         k = 2 * j + 1
         start = ends[k - 1]
         end = ends[k]
+        if j in taken:
+            continue
         if is_acronym(word) and not _in_caps_heading(words, j):
             continue
         if in_protected_span(text, start, end, separators[j], separators[j + 1]):
@@ -335,7 +378,7 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
             Change(start, end, word, transfer_case(word, decision.word), decision.confidence,
                    decision.reason, applied)
         )
-    return tuple(changes)
+    return tuple(sorted(changes + split, key=lambda c: c.start))
 
 
 def _normalize(text: str, options: Options) -> tuple[str, tuple[Change, ...]]:

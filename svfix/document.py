@@ -4,8 +4,11 @@ Two documents can contain the same token "ar": in an OCR page where no ä surviv
 "är"; in a clean page full of correct å/ä/ö it is probably a name or an abbreviation. So the
 damage rate of å, ä and ö is measured per document: correct letters on the page count as
 evidence that the letter survives, tokens that only make sense restored count as evidence
-that it does not. A hierarchical Beta estimate pools the three letters (damage is mostly a
-property of the OCR run) and shrinks short texts towards a prior.
+that it does not, and so does a shortfall against ordinary Swedish letter frequencies. Pages
+are bimodal (the OCR kept the letters, or an English model lost most of them), so a
+two-component mixture decides which kind of page this is from the pooled evidence, and each
+letter's rate is then pulled towards the pooled one. A short clean snippet is recognised as
+clean after a handful of intact letters.
 
 A spelling with å/ä/ö that the document itself contains ("Granängsringen", "Håkan") is also
 a candidate for its damaged copies elsewhere in it, even when no lexicon lists it.

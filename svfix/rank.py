@@ -7,8 +7,10 @@ with the document's own correct spellings), the channel term uses the document's
 damage rates, and `context` comes from `svfix.context` for words that become the same word
 when their diacritics fall off. The scores of all readings, plus "keep the token as an
 unknown word" when it is no word at all, are normalised into posteriors; the winner's
-posterior is the change's confidence. A change is applied only above `APPLY_AT`, and reported
-as a suggestion above `SUGGEST_AT`.
+posterior is the change's confidence. What a change risks is breaking a token that was right,
+so it is applied when the posterior of keeping the token is at most 1 − `APPLY_AT` (1 −
+`APPLY_VALID_AT` when the token is itself a word), and otherwise reported as a suggestion
+when the winner reaches `SUGGEST_AT`.
 """
 
 from __future__ import annotations

@@ -24,17 +24,19 @@ MAX_GAP = 3.5
 MIN_Q = 0.02
 
 
-def damaged_forms(word: str, channel: Channel, min_q: float = MIN_Q) -> Iterator[tuple[str, float]]:
-    """Spellings the OCR may make of `word` by breaking its å/ä/ö, with log10 Q of the path."""
+def forward_confusions(channel: Channel, min_q: float = MIN_Q) -> dict[str, list[tuple[str, float]]]:
+    """What each å/ä/ö may become under OCR: truth letter → [(observed, log10 Q), ...]."""
     forward: dict[str, list[tuple[str, float]]] = {}
     for observed, edits in channel.inverse.items():
         for edit in edits:
             if edit.adaptive and 10 ** edit.log10_q >= min_q:
                 forward.setdefault(edit.truth.lower(), []).append((observed.lower(), edit.log10_q))
-    slots = []
-    for c in word:
-        options = [(c, 0.0)] + forward.get(c, []) if c in forward else [(c, 0.0)]
-        slots.append(options)
+    return forward
+
+
+def damaged_forms(word: str, forward: dict[str, list[tuple[str, float]]]) -> Iterator[tuple[str, float]]:
+    """Spellings the OCR may make of `word` by breaking its å/ä/ö, with log10 Q of the path."""
+    slots = [[(c, 0.0)] + forward.get(c, []) for c in word]
     for combo in itertools.product(*slots):
         text = "".join(o for o, _ in combo)
         if text != word:
@@ -44,13 +46,14 @@ def damaged_forms(word: str, channel: Channel, min_q: float = MIN_Q) -> Iterator
 def build_shadows(lexicon: Lexicon, channel: Channel) -> set[str]:
     """All valid words that a more frequent diacritic word can be damaged into."""
     found: set[str] = set()
+    forward = forward_confusions(channel)
     for word in lexicon.words.iterkeys():
         if not any(c in word for c in "åäö") or len(word) > 24:
             continue
         source = lexicon.prior(word)
         if source < MIN_SOURCE_ZIPF:
             continue
-        for damaged, q in damaged_forms(word, channel):
+        for damaged, q in damaged_forms(word, forward):
             if lexicon.is_valid(damaged) and lexicon.prior(damaged) - (source + q) < MAX_GAP:
                 found.add(damaged)
     return found

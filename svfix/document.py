@@ -48,7 +48,6 @@ class Profile:  # not slots: `key` is a cached_property
     rates: Mapping[str, float]
     survived: Mapping[str, int]  # å/ä/ö letters found intact
     damaged: Mapping[str, float]  # å/ä/ö letters that restorations say were lost
-    digits_in_words: int = 0
 
     @cached_property
     def key(self) -> tuple[float, ...]:
@@ -63,7 +62,6 @@ class Profile:  # not slots: `key` is a cached_property
             "rates": {k: round(v, 4) for k, v in self.rates.items()},
             "survived": dict(self.survived),
             "damaged": {k: round(v, 2) for k, v in self.damaged.items()},
-            "digits_in_words": self.digits_in_words,
         }
 
 
@@ -91,8 +89,7 @@ def count_survivors(text: str) -> dict[str, int]:
 
 
 def measure_profile(
-    survived: Mapping[str, int], damaged: Mapping[str, float], digits_in_words: int = 0,
-    letters: int = 0,
+    survived: Mapping[str, int], damaged: Mapping[str, float], letters: int = 0,
 ) -> Profile:
     """Estimate per-letter damage rates from survivors and restoration evidence.
 
@@ -128,8 +125,7 @@ def measure_profile(
         ok, bad = survived.get(c, 0), damaged.get(c, 0.0)
         rate = (bad + LETTER_WEIGHT * pooled) / (ok + bad + LETTER_WEIGHT)
         rates[c] = quantise(min(MAX_RATE, max(MIN_RATE, rate)))
-    return Profile(rates=rates, survived=dict(survived), damaged=dict(damaged),
-                   digits_in_words=digits_in_words)
+    return Profile(rates=rates, survived=dict(survived), damaged=dict(damaged))
 
 
 def channel_log10(reading: Reading, profile: Profile) -> float:

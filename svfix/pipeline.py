@@ -174,9 +174,8 @@ class Analysis:
 
     profile: Profile
     decisions: dict[str, Decision]
-    context_words: frozenset[str]
     occurrences: dict[str, list[int]]
-    scored: dict[str, list[Scored]]  # readings of the context words, before context
+    scored: dict[str, list[Scored]]  # the words context decides, with their readings before it
     counts: Counter  # every distinct word of the text
 
 
@@ -250,9 +249,8 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
     if options.use_document:
         evidence = [(proof, counts[w]) for w in suspicious
                     if (proof := _evidence(w, lexical[w], res)) is not None]
-        digits = sum(counts[w] for w in suspicious if not w.isalpha())
         letters = sum(len(w) * n for w, n in counts.items() if w.isalpha())
-        profile = measure_profile(survivors, damage_evidence(evidence), digits, letters)
+        profile = measure_profile(survivors, damage_evidence(evidence), letters)
     else:
         profile = NEUTRAL
     decisions: dict[str, Decision] = {}
@@ -279,8 +277,7 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
             context_scored[word] = scored
         if decision.word is not None or scored is not None:
             decisions[word] = decision
-    return parts, Analysis(profile, decisions, frozenset(context_scored), occurrences, context_scored,
-                           counts)
+    return parts, Analysis(profile, decisions, occurrences, context_scored, counts)
 
 
 def _context_decision(word: str, analysis: Analysis, words: list[str], j: int,
@@ -350,7 +347,7 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
     changes: list[Change] = []
     interesting = analysis.decisions
     restored = {w: d.word for w, d in interesting.items()
-                if d.apply and d.word and w not in analysis.context_words}
+                if d.apply and d.word and w not in analysis.scored}
     english = {w for w in analysis.counts if w.isalpha() and _englishish(w, res)}
     todo = sorted(j for word in interesting for j in analysis.occurrences[word])
     for j in todo:
@@ -369,7 +366,7 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
         if _in_english_run(words, j, res, english):
             continue
         decision = interesting[word]
-        if word in analysis.context_words:
+        if word in analysis.scored:
             decision = _context_decision(word, analysis, words, j, separators, res, restored)
         if decision.word is None or decision.word == word.lower():
             continue

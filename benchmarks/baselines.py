@@ -17,6 +17,7 @@ method, not of memoization. Data: wordfreq (its data is CC-BY-SA 4.0).
 from __future__ import annotations
 
 import functools
+from typing import Callable
 
 import regex
 
@@ -32,6 +33,18 @@ def _transfer_case(source: str, word: str) -> str:
     if source[:1].isupper():
         return word[:1].upper() + word[1:]
     return word
+
+
+def _word_by_word(text: str, fix_lower: Callable[[str], str]) -> str:
+    """Replace each word by `fix_lower` of its lowercase form, in the word's own casing."""
+
+    def fix(match: regex.Match[str]) -> str:
+        word = match.group()
+        lower = word.lower()
+        fixed = fix_lower(lower)
+        return word if fixed == lower else _transfer_case(word, fixed)
+
+    return WORD.sub(fix, text)
 
 
 @functools.lru_cache(maxsize=1)
@@ -67,13 +80,7 @@ def variant_fix(text: str) -> str:
     'Möte på måndag i Tyresö.'
     """
 
-    def fix(match: regex.Match[str]) -> str:
-        word = match.group()
-        lower = word.lower()
-        fixed = _variant_word(lower)
-        return word if fixed == lower else _transfer_case(word, fixed)
-
-    return WORD.sub(fix, text)
+    return _word_by_word(text, _variant_word)
 
 
 @functools.lru_cache(maxsize=1)
@@ -108,13 +115,7 @@ def symspell_fix(text: str) -> str:
     'Kommunstyrelsen beslöt'
     """
 
-    def fix(match: regex.Match[str]) -> str:
-        word = match.group()
-        lower = word.lower()
-        fixed = _symspell_word(lower)
-        return word if fixed == lower else _transfer_case(word, fixed)
-
-    return WORD.sub(fix, text)
+    return _word_by_word(text, _symspell_word)
 
 
 _HUNSPELL_CACHE: dict[str, str] = {}

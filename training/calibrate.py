@@ -43,6 +43,9 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="MODULE.NAME=VALUE",
                         help="override a constant, e.g. rank.UNKNOWN_PRIOR=1.2 (for tuning)")
     parser.add_argument("--exclude", default="", help="skip pairs whose id contains this text")
+    parser.add_argument("--natural-case", action="store_true",
+                        help="skip pages whose truth got random capitals (training.texts.augment):"
+                             " their mid-sentence 'Åtgärder' is not how Swedish is written")
     args = parser.parse_args()
     import importlib
 
@@ -56,6 +59,8 @@ def main() -> None:
     lexicon = default_lexicon()
     pairs = [p for p in load(args.pairs, args.limit)
              if not args.exclude or args.exclude not in p[2].get("id", p[2].get("source", ""))]
+    if args.natural_case:
+        pairs = [p for p in pairs if not p[2].get("augment", {}).get("capitalized")]
     tally = Tally()
     by_quality: dict[str, dict[str, Tally]] = {}
     for truth, ocr, meta in pairs:

@@ -17,6 +17,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from svfix import context as context_model
+from svfix.casing import continues_sentence, restore_case
 from svfix.candidates import Reading, dot_readings, readings as lexical_readings
 from svfix.channel import Channel, default_channel
 from svfix.document import (
@@ -371,9 +372,11 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
         if decision.word is None or decision.word == word.lower():
             continue
         applied = decision.apply and decision.confidence >= options.apply_threshold
+        mid_sentence = continues_sentence(separators[j], words[j - 1] if j else None)
         changes.append(
-            Change(start, end, word, transfer_case(word, decision.word), decision.confidence,
-                   decision.reason, applied)
+            Change(start, end, word,
+                   restore_case(word, decision.word, mid_sentence, res.lexicon, res.channel),
+                   decision.confidence, decision.reason, applied)
         )
     return tuple(sorted(changes + split, key=lambda c: c.start))
 

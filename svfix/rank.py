@@ -42,6 +42,10 @@ UNKNOWN_WITH_DIGITS_PRIOR = -1.0
 COMPOUND_BASE_COST = 1.0
 COMPOUND_COST = 0.5
 COMPOUND_PART_FLOOR = 3.0
+COMPOUND_HEAD_WEIGHT = 0.5
+#: A token that is a listed word is seldom a damaged compound no list has ("tidsatta" is not
+#: tids+åtta), however common the parts.
+LISTED_TOKEN_COMPOUND_COST = 1.0
 #: A name or place restored from a lowercase token is unlikely ("asa" is not "Åsa").
 PROPER_IN_LOWERCASE_COST = 2.0
 #: A capitalised word mid-sentence is more likely a name than a common word ("Hakan" → Håkan).
@@ -87,8 +91,9 @@ def lexical_prior(reading: Reading, lexicon: Lexicon) -> float:
     whole = lexicon.prior(reading.word)
     if len(reading.parts) == 1:
         return whole
-    rarest = min(max(lexicon.zipf(p), COMPOUND_PART_FLOOR) for p in reading.parts)
-    return max(whole, rarest - COMPOUND_BASE_COST - COMPOUND_COST * (len(reading.parts) - 2))
+    part_zipfs = [max(lexicon.zipf(p), COMPOUND_PART_FLOOR) for p in reading.parts]
+    typical = COMPOUND_HEAD_WEIGHT * part_zipfs[-1] + (1 - COMPOUND_HEAD_WEIGHT) * min(part_zipfs)
+    return max(whole, typical - COMPOUND_BASE_COST - COMPOUND_COST * (len(reading.parts) - 2))
 
 
 def mix_document(prior: float, word: str, vocab: DocumentVocabulary | None) -> float:
@@ -119,10 +124,13 @@ def score_readings(
     """
     lower = token.lower()
     lowercase_token = token[:1].islower()
+    token_is_listed = any(r.word == lower and len(r.parts) == 1 for r in readings)
     scored = []
     has_identity = False
     for reading in readings:
         prior = lexical_prior(reading, lexicon)
+        if token_is_listed and len(reading.parts) > 1:
+            prior -= LISTED_TOKEN_COMPOUND_COST
         if reading.word != lower:  # a token's own spelling is no evidence for itself
             prior = mix_document(prior, reading.word, vocab)
         flags = lexicon.flags(reading.word)

@@ -26,7 +26,7 @@ from svfix.lexicon import data_dir
 #: Truth letters whose damage rate is measured per document (by their lowercase form).
 ADAPTIVE = frozenset("åäöÅÄÖ")
 #: Ignore confusions rarer than this; they cost search time and almost never win.
-MIN_ADAPTIVE_Q = 0.001
+MIN_ADAPTIVE_Q = 0.0002
 MIN_OTHER_P = 0.01
 MAX_OBSERVED_LEN = 2
 MAX_TRUTH_LEN = 2

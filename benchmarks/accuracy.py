@@ -225,10 +225,11 @@ def pct(num: float, den: float) -> str:
     return f"{100 * num / den:.1f} %" if den else "–"
 
 
-def report(tallies: dict[str, Tally], by_quality: dict[str, dict[str, Tally]], n_pairs: int) -> str:
+def report(tallies: dict[str, Tally], by_quality: dict[str, dict[str, Tally]], n_pairs: int,
+           n_clean: int | None = None) -> str:
     names = list(tallies)
     first = next(iter(tallies.values()))
-    lines = [f"{n_pairs} OCR pages ({first.words} truth words), {len(list(CLEAN.glob('*.txt')))} clean pages "
+    lines = [f"{n_pairs} OCR pages ({first.words} truth words), {n_clean if n_clean is not None else len(list(CLEAN.glob('*.txt')))} clean pages "
              f"({first.clean_words} words)", ""]
     lines.append("| figure | " + " | ".join(names) + " |")
     lines.append("|---|" + "---|" * len(names))

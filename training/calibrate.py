@@ -18,7 +18,7 @@ import unicodedata
 from pathlib import Path
 
 import svfix
-from benchmarks.accuracy import MIXED, OTHER, Tally, report, score_pair
+from benchmarks.accuracy import MIXED, OTHER, WORD, Tally, changed_words, report, score_pair
 
 
 def load(pairs_dir: Path, limit: int | None) -> list[tuple[str, str, dict]]:
@@ -68,7 +68,16 @@ def main() -> None:
         score_pair(truth, ocr, out, tally, lexicon)
         q = by_quality.setdefault(meta.get("quality", "?"), {}).setdefault("svfix", Tally())
         score_pair(truth, ocr, out, q, lexicon)
-    print(report({"svfix": tally}, by_quality, len(pairs)))
+    # The training texts themselves are the clean pages: restoring must leave them as they are.
+    clean_paths = sorted(Path("training/corpus").glob("t*.txt"))
+    for path in clean_paths:
+        page = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
+        out = svfix.fix(page)
+        tally.clean_changed += changed_words(page, out)
+        tally.clean_words += len(WORD.findall(page))
+        if args.examples and out != page:
+            print(f"clean page changed: {path.name}")
+    print(report({"svfix": tally}, by_quality, len(pairs), len(clean_paths)))
     if args.examples:
         print("broken:", ", ".join(tally.broken_examples))
         for cls, examples in tally.missed_examples.items():

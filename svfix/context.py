@@ -77,6 +77,11 @@ def starts_sentence(separator: str) -> bool:
     return not separator or _SENTENCE_END.search(separator) is not None or "\n" in separator
 
 
+def ends_sentence(separator: str) -> bool:
+    """Does the separator end a sentence or paragraph (a line break alone does not)?"""
+    return _SENTENCE_END.search(separator) is not None
+
+
 def covers(words: Iterable[str]) -> bool:
     """True when the model knows at least two of `words` (so it can compare them)."""
     model = default_context()

@@ -145,17 +145,22 @@ def _englishish(word: str, res: _Resources) -> bool:
     return cached
 
 
-def _in_english_run(words: list[str], j: int, res: _Resources, english: set[str]) -> bool:
+def _in_english_run(words: list[str], separators: list[str], j: int, res: _Resources,
+                    english: set[str]) -> bool:
     """Is word `j` inside a run of English (at least two English-looking words of six around)?
 
-    `english` holds the document's English-looking words, found once per distinct word.
+    `english` holds the document's English-looking words, found once per distinct word. The
+    six stay inside the word's sentence: an English sentence next door says nothing about it.
     """
     if not english or not _maybe_english(words[j], res):
         return False
-    hits = 0
-    for k in range(max(0, j - 3), min(len(words), j + 4)):
-        if k != j and words[k] in english:
-            hits += 1
+    lo = j
+    while lo > max(0, j - 3) and not context_model.ends_sentence(separators[lo]):
+        lo -= 1
+    hi = j
+    while hi < min(len(words) - 1, j + 3) and not context_model.ends_sentence(separators[hi + 1]):
+        hi += 1
+    hits = sum(1 for k in range(lo, hi + 1) if k != j and words[k] in english)
     return hits >= ENGLISH_NEIGHBOURS
 
 
@@ -349,7 +354,10 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
     interesting = analysis.decisions
     restored = {w: d.word for w, d in interesting.items()
                 if d.apply and d.word and w not in analysis.scored}
-    english = {w for w in analysis.counts if w.isalpha() and _englishish(w, res)}
+    # Undotted Swedish ("for", "pa", "ar") is English-looking too: a word the analysis would
+    # restore is no evidence of an English passage.
+    english = {w for w in analysis.counts if w.isalpha() and _englishish(w, res)
+               and not (w in interesting and (interesting[w].apply or w in analysis.scored))}
     todo = sorted(j for word in interesting for j in analysis.occurrences[word])
     for j in todo:
         word = words[j]
@@ -364,7 +372,7 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
             continue
         if in_damaged_address(words, separators, j):
             continue
-        if _in_english_run(words, j, res, english):
+        if _in_english_run(words, separators, j, res, english):
             continue
         decision = interesting[word]
         if word in analysis.scored:

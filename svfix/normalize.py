@@ -455,6 +455,14 @@ def _mojibake_hits(text: str, rare: frozenset[str]) -> list[int]:
     return hits
 
 
+def _keeps_spaces(before: str, after: str) -> bool:
+    """A repair may consume whitespace that was a byte of the mojibake ("Ã\u00a0" is "à"),
+    but never turn one space into another: "Â " with a plain space is no proof of a lost
+    no-break space. So the repair's whitespace must be a subsequence of the original's."""
+    remaining = iter(ch for ch in before if ch.isspace())
+    return all(any(ch == old for old in remaining) for ch in after if ch.isspace())
+
+
 def _mojibake_edits(text: str, rare: frozenset[str]) -> list[_Edit]:
     if not rare:
         return []
@@ -469,7 +477,8 @@ def _mojibake_edits(text: str, rare: frozenset[str]) -> list[_Edit]:
             end = len(text)
         done_until = end
         line = text[start:end]
-        line_edits = _diff_segment(line, _fix_mojibake_line(line), start)
+        line_edits = [(s, e, r) for s, e, r in _diff_segment(line, _fix_mojibake_line(line), start)
+                      if _keeps_spaces(text[s:e], r)]
         suspicious = [_is_suspicious(text[s:e], r) for s, e, r in line_edits]
         if not all(suspicious):
             edits.extend(line_edits)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+import svfix
 from svfix import normalize as nz
 from svfix.normalize import (
     ALL,
@@ -237,6 +238,12 @@ def test_utf8_sig_bom_removed() -> None:
 def test_lost_no_break_space_in_mojibake() -> None:
     assert fix_mojibake("3 st Ã\u00a050 kr") == "3 st à50 kr"
     assert fix_mojibake("3 st Ã  50 kr") == "3 st à 50 kr"
+
+
+def test_mojibake_repair_never_turns_a_space_into_another() -> None:
+    # Found by hypothesis: "Â " became a no-break space, changing the layout.
+    assert fix_mojibake("Â ") == "Â "
+    assert svfix.fix("pris: 5Â kr") == "pris: 5Â kr"
 
 
 @pytest.mark.parametrize(

@@ -90,9 +90,13 @@ def covers(words: Iterable[str]) -> bool:
     return sum(1 for w in set(words) if w in model.words) >= 2
 
 
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+
+
 def _token(word: str) -> str:
+    """A neighbour as the model counts it: years and other numbers become classes."""
     if any(c.isdigit() for c in word):
-        return "<NUM>"
+        return "<YEAR>" if _YEAR.fullmatch(word) else "<NUM>"
     return word.lower()
 
 

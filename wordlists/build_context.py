@@ -59,8 +59,11 @@ FORBIDDEN = [os.path.join(ROOT, p) for p in ("benchmarks", "training/corpus", "s
     "/work/shared/data"
 ]
 
-S, E, NUM = "<S>", "</S>", "<NUM>"
-SPECIAL = (S, E, NUM)
+S, E, NUM, YEAR = "<S>", "</S>", "<NUM>", "<YEAR>"
+SPECIAL = (S, E, NUM, YEAR)
+# A year ("år 2030") is a better neighbour than a number in general ("är 0"); svfix/context.py
+# maps tokens the same way.
+_YEAR = regex.compile(r"(?:1[89]|20)\d\d")
 
 MIN_ZIPF = 2.5          # wordfreq threshold for ambiguous-set members
 MIN_NEIGHBOUR = 2       # drop neighbour counts below this (except SPECIAL)
@@ -546,7 +549,9 @@ def tokenize_sentence(s: str) -> list[str]:
     out = []
     for m in _TOKEN.finditer(s):
         t = m.group(0)
-        if _HASDIGIT.search(t):
+        if _YEAR.fullmatch(t):
+            out.append(YEAR)
+        elif _HASDIGIT.search(t):
             out.append(NUM)
         else:
             out.append(t.split(":")[0].lower())

@@ -352,8 +352,9 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
         return tuple(split)
     changes: list[Change] = []
     interesting = analysis.decisions
-    restored = {w: d.word for w, d in interesting.items()
-                if d.apply and d.word and w not in analysis.scored}
+    # Neighbours are read restored: "Det har ar" is scored as "det [har] är". A neighbour that
+    # context decides itself is read as its best guess without context.
+    restored = {w: d.word for w, d in interesting.items() if d.apply and d.word}
     # Undotted Swedish ("for", "pa", "ar") is English-looking too: a word the analysis would
     # restore is no evidence of an English passage.
     english = {w for w in analysis.counts if w.isalpha() and _englishish(w, res)

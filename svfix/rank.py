@@ -36,6 +36,11 @@ SUGGEST_AT = 0.2
 UNKNOWN_PRIOR = 0.5
 #: An unknown token with letter sequences no Swedish word has is likelier damage than a name.
 UNSEEN_TRIGRAM_COST = 1.0
+#: A long token that is neither listed nor a compound of listed parts is seldom a real word:
+#: the compound analysis already accepts the long words Swedish makes. Each letter beyond
+#: UNKNOWN_FREE_LENGTH lowers the unknown-word prior by this much (log10).
+UNKNOWN_LENGTH_COST = 0.1
+UNKNOWN_FREE_LENGTH = 8
 #: Words do not have digits inside them ("Tyres6", "f6r"): such a token is almost surely damage.
 UNKNOWN_WITH_DIGITS_PRIOR = -1.0
 #: A compound is rarer than its parts: a base cost, and a cost for each joint.
@@ -145,7 +150,8 @@ def score_readings(
                              (context or {}).get(reading.word, 0.0)))
     if not has_identity:
         if token.isalpha():
-            unknown = UNKNOWN_PRIOR - UNSEEN_TRIGRAM_COST * unseen_trigrams(token)
+            unknown = (UNKNOWN_PRIOR - UNSEEN_TRIGRAM_COST * unseen_trigrams(token)
+                       - UNKNOWN_LENGTH_COST * max(0, len(token) - UNKNOWN_FREE_LENGTH))
         else:
             unknown = UNKNOWN_WITH_DIGITS_PRIOR
         scored.append(Scored(None, None, unknown, 0.0, (context or {}).get(lower, 0.0)))

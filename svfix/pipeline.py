@@ -46,6 +46,8 @@ ENGLISH_ZIPF = 3.0
 #: A context-sensitive word is decided per occurrence when its runner-up is at least this likely.
 CONTEXT_MARGIN = 0.01
 MAX_CACHE = 200_000
+#: A word whose evidence is more than 1/LEAVE_OUT_SHARE of the document's is judged without it.
+LEAVE_OUT_SHARE = 10
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,40 @@ def _judge(word: str, found: list[Reading], profile: Profile, vocab: DocumentVoc
     return decision, None
 
 
+def _outside_addresses(text: str, parts: list[str], proofs: dict[str, Reading],
+                       occurrences: dict[str, list[int]]) -> tuple[dict[str, Reading], dict[str, int]]:
+    """Keep the proofs of damage that occur in running text, with how often they do there.
+
+    "gavle" in "marta.ahlen@gavle.se" is an address, not a lost ä.
+    """
+    ends = list(accumulate(map(len, parts)))
+    words, separators = parts[1::2], parts[0::2]
+    kept: dict[str, Reading] = {}
+    shown: dict[str, int] = {}
+    for word, proof in proofs.items():
+        n = sum(1 for j in occurrences[word]
+                if not in_protected_span(text, ends[2 * j], ends[2 * j + 1], separators[j], separators[j + 1])
+                and not in_damaged_address(words, separators, j))
+        if n:
+            kept[word], shown[word] = proof, n
+    return kept, shown
+
+
+def _without_own_evidence(profile: Profile, survivors: dict[str, int], lost: dict[str, float],
+                          letters: int, proof: Reading, count: int) -> Profile:
+    """The profile a word is judged by: the document's, less the evidence the word gave itself.
+
+    A word must not vouch for its own restoration: in a clean page, "Gavlefastigheter" (a
+    company that writes its name undotted) would otherwise prove that ä gets lost, and then be
+    restored on that proof. Where the word is a small part of the evidence nothing changes.
+    """
+    own = damage_evidence([(proof, count)])
+    if sum(own.values()) * LEAVE_OUT_SHARE < sum(lost.values()):
+        return profile
+    rest = {c: lost.get(c, 0.0) - own.get(c, 0.0) for c in lost}
+    return measure_profile(survivors, rest, letters)
+
+
 def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], Analysis]:
     """Split `text` and decide, per distinct suspicious word, what it should become.
 
@@ -252,11 +288,14 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
     vocab = (document_vocabulary(counts, res.channel)
              if options.use_document and any(survivors.values()) else None)
     lexical = {w: _readings(w, res, options.compounds) for w in suspicious}
+    proofs: dict[str, Reading] = {}
+    shown: dict[str, int] = {}
     if options.use_document:
-        evidence = [(proof, counts[w]) for w in suspicious
-                    if (proof := _evidence(w, lexical[w], res)) is not None]
+        proofs = {w: proof for w in suspicious if (proof := _evidence(w, lexical[w], res)) is not None}
+        proofs, shown = _outside_addresses(text, parts, proofs, occurrences)
         letters = sum(len(w) * n for w, n in counts.items() if w.isalpha())
-        profile = measure_profile(survivors, damage_evidence(evidence), letters)
+        lost = damage_evidence((proof, shown[w]) for w, proof in proofs.items())
+        profile = measure_profile(survivors, lost, letters)
     else:
         profile = NEUTRAL
     decisions: dict[str, Decision] = {}
@@ -270,10 +309,12 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
             if not found:
                 found = fuzzy_document_readings(word, vocab)
         uses_document = vocab is not None and any(r.word in vocab.counts for r in found)
-        key = (word, profile.key, name_like.get(word, True), options.compounds, options.use_context)
+        word_profile = (_without_own_evidence(profile, survivors, lost, letters, proofs[word], shown[word])
+                        if word in proofs else profile)
+        key = (word, word_profile.key, name_like.get(word, True), options.compounds, options.use_context)
         judged = None if uses_document else cache.get(key)
         if judged is None:
-            judged = _judge(word, found, profile, vocab, name_like.get(word, True), options, res)
+            judged = _judge(word, found, word_profile, vocab, name_like.get(word, True), options, res)
             if not uses_document:
                 if len(cache) > MAX_CACHE:
                     cache.clear()

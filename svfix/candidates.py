@@ -43,28 +43,6 @@ class Reading:
     fuzzy: bool = False  # found by string similarity, not by the channel (see document.py)
 
 
-def _can_begin_compound(lexicon: Lexicon, part: str, first: bool) -> bool:
-    """Hunspell's compound rules decide which forms open (or continue) a compound.
-
-    sv_SE marks forms like "byggnads", "skol", "äldre" as COMPOUNDBEGIN and "nämnds" as
-    COMPOUNDMIDDLE, so the linking -s- usually comes with the form; function words such as
-    "den" carry no compound flag, which is what keeps "namnden" from reading as namn+den.
-    """
-    if len(part) < MIN_PART:
-        return False
-    i = lexicon.key_id(part)
-    if i < 0:
-        return False
-    return bool(lexicon.flag_array[i] & (_FIRST if first else _FIRST_OR_MIDDLE))
-
-
-def _can_end_compound(lexicon: Lexicon, part: str) -> bool:
-    if len(part) < MIN_PART:
-        return False
-    i = lexicon.key_id(part)
-    return i >= 0 and bool(lexicon.flag_array[i] & _LAST)
-
-
 #: What an English model most often writes for å, ä, ö: a, o, A, O (dots dropped), é and 6 (ö).
 _QUICK = frozenset("aoAOé6")
 MAX_DOT_POSITIONS = 5
@@ -103,6 +81,43 @@ def dot_readings(token: str, lexicon: Lexicon, channel: Channel) -> list[Reading
     return found
 
 
+def _confusions(token: str, channel: Channel) -> list[tuple[tuple[int, str, float, bool, Edit], ...]]:
+    """Per position i: (k, lowercase truth, log10 q, adaptive, edit) for each edit explaining
+    token[i:i+k], k = 1 then 2, in the channel's order.
+
+    The search visits a position many times; looking the confusions up once per token and
+    lowercasing their truths once keeps that work out of its inner loop.
+    """
+    n = len(token)
+    return [
+        tuple((k, edit.truth.lower(), edit.log10_q, edit.adaptive, edit)
+              for k in (1, 2) if i + k <= n for edit in channel.explanations(token[i:i + k]))
+        for i in range(n)
+    ]
+
+
+#: Flag bits of each compound part the search has tried (0 when not listed): the same
+#: few thousand parts ("kommun", "styrelse") come up in token after token, and a trie lookup
+#: costs more than a dict's. One lexicon per process, as for `Lexicon.has_prefix`'s cache.
+_PART_FLAGS: dict[str, int] = {}
+
+
+def _part_flags(lexicon: Lexicon, part: str) -> int:
+    """The lexicon flags of a compound part: hunspell's compound rules decide which forms
+    open (or continue, or end) a compound.
+
+    sv_SE marks forms like "byggnads", "skol", "äldre" as COMPOUNDBEGIN and "nämnds" as
+    COMPOUNDMIDDLE, so the linking -s- usually comes with the form; function words such as
+    "den" carry no compound flag, which is what keeps "namnden" from reading as namn+den.
+    """
+    flags = _PART_FLAGS.get(part)
+    if flags is None:
+        if len(_PART_FLAGS) > 500_000:
+            _PART_FLAGS.clear()
+        flags = _PART_FLAGS[part] = lexicon.flags(part)
+    return flags
+
+
 def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool = True) -> list[Reading]:
     """All readings of `token` (in its original case) found within the search budget.
 
@@ -116,7 +131,7 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
     """
     n = len(token)
     found: dict[str, Reading] = {}
-    budget = [MAX_NODES]
+    budget = MAX_NODES
     lower = token.lower()
 
     def rank(word: str, parts: tuple[str, ...], edits: tuple[Edit, ...]) -> tuple[int, int]:
@@ -132,15 +147,18 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
             found[word] = Reading(word, parts, edits)
 
     has_prefix = lexicon.has_prefix
-    explanations = channel.explanations
-    dropped = tuple(e for e in explanations("") if e.adaptive)
+    known = lexicon.known_prefixes()
+    part_flags = _PART_FLAGS.get
+    confusions = _confusions(token, channel)
+    dropped = tuple((e.truth.lower(), e.log10_q, e) for e in channel.explanations("") if e.adaptive)
     # Cheapest path cost seen for a search state; a dearer path to the same state adds nothing.
     seen: dict[tuple[int, str, int, int], float] = {}
 
     def walk(i: int, built: str, part: str, parts: tuple[str, ...], edits: tuple[Edit, ...],
              cost: float, others: int, inserts: int) -> None:
-        budget[0] -= 1
-        if budget[0] < 0:
+        nonlocal budget
+        budget -= 1
+        if budget < 0:
             return
         state = (i, built, len(part), len(parts))
         if seen.get(state, -1e9) >= cost:
@@ -152,45 +170,54 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
             if not parts:
                 if lexicon.stands_alone(part):
                     finish(built, (part,), edits)
-            elif _can_end_compound(lexicon, part):
+            elif len(part) >= MIN_PART and _part_flags(lexicon, part) & _LAST:
                 finish(built, parts + (part,), edits)
             return
-        if compounds and len(parts) < MAX_PARTS - 1 and _can_begin_compound(lexicon, part, not parts):
-            new_parts = parts + (part,)
-            walk(i, built, "", new_parts, edits, cost, others, inserts)
-            if len(part) >= 2 and part[-1] == part[-2] and part[-1] not in VOWELS:
-                # stopp + punkt is written "stoppunkt": the next part re-reads the last consonant.
-                walk(i, built, part[-1], new_parts, edits, cost, others, inserts)
+        if compounds and len(parts) < MAX_PARTS - 1 and len(part) >= MIN_PART:
+            flags = part_flags(part)
+            if flags is None:
+                flags = _part_flags(lexicon, part)
+            if flags & (_FIRST_OR_MIDDLE if parts else _FIRST):
+                new_parts = parts + (part,)
+                walk(i, built, "", new_parts, edits, cost, others, inserts)
+                if len(part) >= 2 and part[-1] == part[-2] and part[-1] not in VOWELS:
+                    # stopp + punkt is written "stoppunkt": the next part re-reads the last consonant.
+                    walk(i, built, part[-1], new_parts, edits, cost, others, inserts)
         # The observed character read as itself.
-        step = part + lower[i]
-        if has_prefix(step):
-            walk(i + 1, built + lower[i], step, parts, edits, cost, others, inserts)
+        letter = lower[i]
+        step = part + letter
+        extends = known(step)
+        if extends is None:
+            extends = has_prefix(step)
+        if extends:
+            walk(i + 1, built + letter, step, parts, edits, cost, others, inserts)
         if len(edits) >= MAX_EDITS:
             return
         # The observed substring token[i:i+k] explained as a confusion of some truth.
-        for k in (1, 2):
-            if i + k > n:
-                break
-            for edit in explanations(token[i:i + k]):
-                if not edit.adaptive and others >= MAX_OTHER_EDITS:
-                    continue
-                if cost + edit.log10_q < MIN_PATH_LOG10:
-                    continue
-                truth = edit.truth.lower()
-                step = part + truth
-                if has_prefix(step):
-                    walk(i + k, built + truth, step, parts, edits + (edit,),
-                         cost + edit.log10_q, others + (not edit.adaptive), inserts)
+        for k, truth, q, adaptive, edit in confusions[i]:
+            if not adaptive and others >= MAX_OTHER_EDITS:
+                continue
+            if cost + q < MIN_PATH_LOG10:
+                continue
+            step = part + truth
+            extends = known(step)
+            if extends is None:
+                extends = has_prefix(step)
+            if extends:
+                walk(i + k, built + truth, step, parts, edits + (edit,),
+                     cost + q, others + (not adaptive), inserts)
         # An å/ä/ö the OCR dropped altogether.
         if inserts < MAX_INSERTIONS:
-            for edit in dropped:
-                if cost + edit.log10_q < MIN_PATH_LOG10:
+            for truth, q, edit in dropped:
+                if cost + q < MIN_PATH_LOG10:
                     continue
-                truth = edit.truth.lower()
                 step = part + truth
-                if has_prefix(step):
+                extends = known(step)
+                if extends is None:
+                    extends = has_prefix(step)
+                if extends:
                     walk(i, built + truth, step, parts, edits + (edit,),
-                         cost + edit.log10_q, others, inserts + 1)
+                         cost + q, others, inserts + 1)
 
     walk(0, "", "", (), (), 0.0, 0, 0)
     return list(found.values())

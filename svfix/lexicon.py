@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Callable
 
 import marisa_trie
 
@@ -162,6 +163,14 @@ class Lexicon:
                 _PREFIX_CACHE.clear()
             found = _PREFIX_CACHE[prefix] = next(self.words.iterkeys(prefix), None) is not None
             return found
+
+    def known_prefixes(self) -> Callable[[str], bool | None]:
+        """The `get` of `has_prefix`'s cache: True/False for a prefix asked before, else None.
+
+        The candidate search asks two or three prefixes per node; a dict lookup inline is
+        much cheaper than a method call per question, and almost every question is a repeat.
+        """
+        return _PREFIX_CACHE.get
 
     def english_zipf(self, word: str) -> float:
         """Zipf frequency of a lowercase form in English (0.0 when not in the English list)."""

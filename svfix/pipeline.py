@@ -119,6 +119,32 @@ def _needs_look(word: str, res: _Resources) -> bool:
     return verdict
 
 
+def _suspicious(counts: Counter, res: _Resources) -> list[str]:
+    """The distinct words of a text that could be damaged, in first-seen order.
+
+    Almost every word was judged in an earlier document: its cached verdict is read inline.
+    """
+    known = res.look_cache.get
+    found = []
+    for word in counts:
+        verdict = known(word)
+        if verdict is None:
+            verdict = _needs_look(word, res)
+        if verdict:
+            found.append(word)
+    return found
+
+
+def _lexical(words: list[str], res: _Resources, compounds: bool) -> dict[str, tuple[Reading, ...]]:
+    """The lexicon readings of each word (cached across documents; read inline when cached)."""
+    known = res.reading_cache.get
+    found = {}
+    for word in words:
+        cached = known((word, compounds))
+        found[word] = cached if cached is not None else _readings(word, res, compounds)
+    return found
+
+
 def _readings(word: str, res: _Resources, compounds: bool) -> tuple[Reading, ...]:
     key = (word, compounds)
     cached = res.reading_cache.get(key)
@@ -210,6 +236,20 @@ def _evidence(word: str, found: tuple[Reading, ...], res: _Resources) -> Reading
     return proof
 
 
+def _proofs(words: list[str], lexical: dict[str, tuple[Reading, ...]], counts: Counter,
+            res: _Resources) -> list[tuple[Reading, int]]:
+    """The restorations the words prove (see `_evidence`), each with the word's count."""
+    known = res.evidence_cache.get
+    found = []
+    for word in words:
+        proof = known(word, False)
+        if proof is False:
+            proof = _evidence(word, lexical[word], res)
+        if proof is not None:
+            found.append((proof, counts[word]))
+    return found
+
+
 def _judge(word: str, found: list[Reading], profile: Profile, vocab: DocumentVocabulary | None,
            name_like: bool, options: Options, res: _Resources) -> tuple[Decision, list[Scored] | None]:
     """Decide one distinct word; also return its scored readings when context must decide."""
@@ -234,7 +274,7 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
     parts = split_words(text)
     words = parts[1::2]
     counts = Counter(words)
-    suspicious = [w for w in counts if _needs_look(w, res)]
+    suspicious = _suspicious(counts, res)
     occurrences = _occurrences(words, suspicious)
     separators = parts[0::2]
     # A capitalised word mid-sentence may be a name; one that only opens sentences, or an
@@ -245,10 +285,9 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
     survivors = count_survivors(text)
     vocab = (document_vocabulary(counts, res.channel)
              if options.use_document and any(survivors.values()) else None)
-    lexical = {w: _readings(w, res, options.compounds) for w in suspicious}
+    lexical = _lexical(suspicious, res, options.compounds)
     if options.use_document:
-        evidence = [(proof, counts[w]) for w in suspicious
-                    if (proof := _evidence(w, lexical[w], res)) is not None]
+        evidence = _proofs(suspicious, lexical, counts, res)
         letters = sum(len(w) * n for w, n in counts.items() if w.isalpha())
         profile = measure_profile(survivors, damage_evidence(evidence), letters)
     else:
@@ -256,18 +295,23 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
     decisions: dict[str, Decision] = {}
     context_scored: dict[str, list[Scored]] = {}
     cache = res.decision_cache
+    spelled = vocab.counts if vocab is not None else {}  # the document's own å/ä/ö spellings
+    profile_key = profile.key
     for word in suspicious:
-        found = list(lexical[word])
-        if vocab is not None and vocab.counts:
-            known = {r.word for r in found}
-            found += [r for r in document_readings(word, vocab, res.channel) if r.word not in known]
+        found = lexical[word]
+        if spelled:
+            shown = document_readings(word, vocab, res.channel)
+            if shown:
+                known = {r.word for r in found}
+                found = [*found, *(r for r in shown if r.word not in known)]
             if not found:
                 found = fuzzy_document_readings(word, vocab)
-        uses_document = vocab is not None and any(r.word in vocab.counts for r in found)
-        key = (word, profile.key, name_like.get(word, True), options.compounds, options.use_context)
+        uses_document = bool(spelled) and any(r.word in spelled for r in found)
+        word_name_like = name_like.get(word, True)
+        key = (word, profile_key, word_name_like, options.compounds, options.use_context)
         judged = None if uses_document else cache.get(key)
         if judged is None:
-            judged = _judge(word, found, profile, vocab, name_like.get(word, True), options, res)
+            judged = _judge(word, list(found), profile, vocab, word_name_like, options, res)
             if not uses_document:
                 if len(cache) > MAX_CACHE:
                     cache.clear()

@@ -70,7 +70,7 @@ def default_context() -> ContextModel | None:
 
 def starts_sentence(separator: str) -> bool:
     """Does the separator before a word end a sentence (or a paragraph, or the text start)?"""
-    return not separator or _SENTENCE_END.search(separator) is not None or "\n" in separator
+    return not separator or _ends_sentence(separator) or "\n" in separator
 
 
 def covers(words: Iterable[str]) -> bool:
@@ -87,6 +87,31 @@ def _token(word: str) -> str:
     return word.lower()
 
 
+#: `_token` and "does this separator end a sentence?" per distinct string: a document asks
+#: them of the same few hundred words and separators (" ", ", ", ".\n") over and over.
+_TOKENS: dict[str, str] = {}
+_ENDS: dict[str, bool] = {}
+_MAX_MEMO = 200_000
+
+
+def _memo_token(word: str) -> str:
+    token = _TOKENS.get(word)
+    if token is None:
+        if len(_TOKENS) > _MAX_MEMO:
+            _TOKENS.clear()
+        token = _TOKENS[word] = _token(word)
+    return token
+
+
+def _ends_sentence(separator: str) -> bool:
+    ends = _ENDS.get(separator)
+    if ends is None:
+        if len(_ENDS) > _MAX_MEMO:
+            _ENDS.clear()
+        ends = _ENDS[separator] = _SENTENCE_END.search(separator) is not None
+    return ends
+
+
 def neighbours(words: Sequence[str], separators: Sequence[str], j: int,
                restored: dict[str, str] | None = None) -> tuple[str | None, ...]:
     """(left2, left1, right1, right2) of word `j`, with "<S>"/"</S>" at sentence edges.
@@ -98,12 +123,12 @@ def neighbours(words: Sequence[str], separators: Sequence[str], j: int,
 
     def word_at(k: int) -> str:
         w = words[k]
-        return _token(restored.get(w, w))
+        return _memo_token(restored.get(w, w))
 
     left: list[str] = []
     k = j
     while len(left) < 2:
-        if k == 0 or _SENTENCE_END.search(separators[k]) or k - 1 < 0:
+        if k == 0 or _ends_sentence(separators[k]) or k - 1 < 0:
             left += ["<S>"] * (2 - len(left))
             break
         k -= 1
@@ -111,7 +136,7 @@ def neighbours(words: Sequence[str], separators: Sequence[str], j: int,
     right: list[str] = []
     k = j
     while len(right) < 2:
-        if k + 1 >= len(words) or _SENTENCE_END.search(separators[k + 1]):
+        if k + 1 >= len(words) or _ends_sentence(separators[k + 1]):
             right += ["</S>"] * (2 - len(right))
             break
         k += 1

@@ -75,6 +75,7 @@ class _Resources:
     look_cache: dict[str, bool] = field(default_factory=dict)
     reading_cache: dict[tuple[str, bool], tuple[Reading, ...]] = field(default_factory=dict)
     english_cache: dict[str, bool] = field(default_factory=dict)
+    maybe_english_cache: dict[str, bool] = field(default_factory=dict)
     evidence_cache: dict[str, Reading | None] = field(default_factory=dict)
     decision_cache: dict[tuple, tuple[Decision, list | None]] = field(default_factory=dict)
     context_cache: dict[tuple, Decision] = field(default_factory=dict)
@@ -170,13 +171,26 @@ def _englishish(word: str, res: _Resources) -> bool:
     return cached
 
 
-def _in_english_run(words: list[str], j: int, res: _Resources, english: set[str]) -> bool:
+def _english_words(counts: Counter, res: _Resources) -> set[str]:
+    """The document's English-looking words (the cache answers for almost every word)."""
+    known = res.english_cache.get
+    english = set()
+    for word in counts:
+        if word.isalpha():
+            verdict = known(word)
+            if verdict is None:
+                verdict = _englishish(word, res)
+            if verdict:
+                english.add(word)
+    return english
+
+
+def _in_english_run(words: list[str], j: int, english: set[str]) -> bool:
     """Is word `j` inside a run of English (at least two English-looking words of six around)?
 
-    `english` holds the document's English-looking words, found once per distinct word.
+    `english` holds the document's English-looking words, found once per distinct word; the
+    caller has checked that word `j` itself may be English (`_maybe_english`).
     """
-    if not english or not _maybe_english(words[j], res):
-        return False
     hits = 0
     for k in range(max(0, j - 3), min(len(words), j + 4)):
         if k != j and words[k] in english:
@@ -185,7 +199,12 @@ def _in_english_run(words: list[str], j: int, res: _Resources, english: set[str]
 
 
 def _maybe_english(word: str, res: _Resources) -> bool:
-    return res.lexicon.english_zipf(word.lower()) >= 2.0
+    cached = res.maybe_english_cache.get(word)
+    if cached is None:
+        if len(res.maybe_english_cache) > MAX_CACHE:
+            res.maybe_english_cache.clear()
+        cached = res.maybe_english_cache[word] = res.lexicon.english_zipf(word.lower()) >= 2.0
+    return cached
 
 
 def _in_caps_heading(words: list[str], j: int) -> bool:
@@ -353,7 +372,9 @@ def _split_word_changes(words: list[str], separators: list[str], ends: list[int]
     """
     changes: list[Change] = []
     decided: set[int] = set()
-    for j in range(len(words) - 1):
+    # only a separator with a hyphen and a line break can match (a quick test for the few)
+    broken = [j for j, sep in enumerate(separators[1:len(words)]) if "\n" in sep and "-" in sep]
+    for j in broken:
         head, tail = words[j], words[j + 1]
         if not (_LINE_END_HYPHEN.fullmatch(separators[j + 1]) and head.isalpha() and tail.isalpha()
                 and (tail[:1].islower() or head.isupper() and tail.isupper())):
@@ -392,23 +413,26 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
     interesting = analysis.decisions
     restored = {w: d.word for w, d in interesting.items()
                 if d.apply and d.word and w not in analysis.scored}
-    english = {w for w in analysis.counts if w.isalpha() and _englishish(w, res)}
+    english: set[str] | None = None  # found when an occurrence first needs it
     todo = sorted(j for word in interesting for j in analysis.occurrences[word])
     for j in todo:
+        if j in taken:
+            continue
         word = words[j]
+        if is_acronym(word) and not _in_caps_heading(words, j):
+            continue
         k = 2 * j + 1
         start = ends[k - 1]
         end = ends[k]
-        if j in taken:
-            continue
-        if is_acronym(word) and not _in_caps_heading(words, j):
-            continue
         if in_protected_span(text, start, end, separators[j], separators[j + 1]):
             continue
         if in_damaged_address(words, separators, j):
             continue
-        if _in_english_run(words, j, res, english):
-            continue
+        if _maybe_english(word, res):
+            if english is None:
+                english = _english_words(analysis.counts, res)
+            if english and _in_english_run(words, j, english):
+                continue
         decision = interesting[word]
         if word in analysis.scored:
             decision = _context_decision(word, analysis, words, j, separators, res, restored)

@@ -49,6 +49,43 @@ MAX_DOT_POSITIONS = 5
 MIN_DOT_Q = 0.05
 
 
+_Step = tuple[int, str, float, bool, Edit]
+
+
+@dataclass(frozen=True)
+class _ChannelMemo:
+    """What the search asks of the channel per observed string, worked out once per process.
+
+    `steps`: observed → (len(observed), lowercase truth, log10 q, adaptive, edit) per
+    explanation, in the channel's order. `dots`: character → (lowercase truth, edit) for the
+    dropped dots `dot_readings` tries. Both are asked for the same few dozen strings in
+    every token.
+    """
+
+    channel: Channel
+    steps: dict[str, tuple[_Step, ...]]
+    dots: dict[str, tuple[tuple[str, Edit], ...]]
+
+
+_MEMOS: dict[int, _ChannelMemo] = {}
+
+
+def _memo(channel: Channel) -> _ChannelMemo:
+    memo = _MEMOS.get(id(channel))
+    if memo is None or memo.channel is not channel:
+        memo = _MEMOS[id(channel)] = _ChannelMemo(channel, {}, {})
+    return memo
+
+
+def _dot_options(memo: _ChannelMemo, char: str) -> tuple[tuple[str, Edit], ...]:
+    options = memo.dots.get(char)
+    if options is None:
+        options = memo.dots[char] = tuple(
+            (edit.truth.lower(), edit) for edit in memo.channel.explanations(char)
+            if edit.adaptive and 10 ** edit.log10_q >= MIN_DOT_Q)
+    return options
+
+
 def dot_readings(token: str, lexicon: Lexicon, channel: Channel) -> list[Reading]:
     """Readings that only put back dropped dots, found by direct lookup (no search).
 
@@ -60,28 +97,30 @@ def dot_readings(token: str, lexicon: Lexicon, channel: Channel) -> list[Reading
     if not positions or len(positions) > MAX_DOT_POSITIONS:
         return []
     lower = token.lower()
-    slots = []
-    for i in positions:
-        options: list[tuple[str, Edit | None]] = [(lower[i], None)]
-        for edit in channel.explanations(token[i]):
-            if edit.adaptive and 10 ** edit.log10_q >= MIN_DOT_Q:
-                options.append((edit.truth.lower(), edit))
-        slots.append(options)
+    memo = _memo(channel)
+    slots = [((lower[i], None),) + _dot_options(memo, token[i]) for i in positions]
     found = []
-    for combo in itertools.product(*slots):
-        edits = tuple(e for _, e in combo if e is not None)
-        if not edits:
-            continue
+    # The first combination keeps every letter as it is: that is no restoration.
+    for combo in itertools.islice(itertools.product(*slots), 1, None):
         chars = list(lower)
         for i, (letter, _) in zip(positions, combo):
             chars[i] = letter
         word = "".join(chars)
         if lexicon.is_valid(word):
-            found.append(Reading(word, (word,), edits))
+            found.append(Reading(word, (word,), tuple(e for _, e in combo if e is not None)))
     return found
 
 
-def _confusions(token: str, channel: Channel) -> list[tuple[tuple[int, str, float, bool, Edit], ...]]:
+def _steps(memo: _ChannelMemo, observed: str) -> tuple[_Step, ...]:
+    steps = memo.steps.get(observed)
+    if steps is None:
+        steps = memo.steps[observed] = tuple(
+            (len(observed), edit.truth.lower(), edit.log10_q, edit.adaptive, edit)
+            for edit in memo.channel.explanations(observed))
+    return steps
+
+
+def _confusions(token: str, channel: Channel) -> list[tuple[_Step, ...]]:
     """Per position i: (k, lowercase truth, log10 q, adaptive, edit) for each edit explaining
     token[i:i+k], k = 1 then 2, in the channel's order.
 
@@ -89,11 +128,9 @@ def _confusions(token: str, channel: Channel) -> list[tuple[tuple[int, str, floa
     lowercasing their truths once keeps that work out of its inner loop.
     """
     n = len(token)
-    return [
-        tuple((k, edit.truth.lower(), edit.log10_q, edit.adaptive, edit)
-              for k in (1, 2) if i + k <= n for edit in channel.explanations(token[i:i + k]))
-        for i in range(n)
-    ]
+    memo = _memo(channel)
+    return [_steps(memo, token[i]) + _steps(memo, token[i:i + 2]) if i + 2 <= n else _steps(memo, token[i])
+            for i in range(n)]
 
 
 #: Flag bits of each compound part the search has tried (0 when not listed): the same

@@ -54,8 +54,14 @@ class Profile:  # not slots: `key` is a cached_property
         """The (quantised) rates: equal keys give equal decisions, so they key the cache."""
         return tuple(self.rates[c] for c in LETTERS)
 
+    @cached_property
+    def _log10_rates(self) -> dict[str, float]:
+        """log10 of each letter's rate, by the letter in either case (scoring asks per edit)."""
+        return {c: math.log10(self.rates[c.lower()]) for c in self.rates.keys() | {c.upper() for c in self.rates}}
+
     def log10_rate(self, letter: str) -> float:
-        return math.log10(self.rates[letter.lower()])
+        rate = self._log10_rates.get(letter)
+        return rate if rate is not None else math.log10(self.rates[letter.lower()])
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -13,7 +13,6 @@ compounds (the path that restores nothing).
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 from svfix.channel import Channel, Edit
@@ -99,15 +98,26 @@ def dot_readings(token: str, lexicon: Lexicon, channel: Channel) -> list[Reading
     lower = token.lower()
     memo = _memo(channel)
     slots = [((lower[i], None),) + _dot_options(memo, token[i]) for i in positions]
-    found = []
-    # The first combination keeps every letter as it is: that is no restoration.
-    for combo in itertools.islice(itertools.product(*slots), 1, None):
-        chars = list(lower)
-        for i, (letter, _) in zip(positions, combo):
-            chars[i] = letter
-        word = "".join(chars)
-        if lexicon.is_valid(word):
-            found.append(Reading(word, (word,), tuple(e for _, e in combo if e is not None)))
+    # The word is lower[:p0] + letter + gap + letter + ... + gap; a spelling no word starts
+    # with ends the branch early (the order of the readings is itertools.product's).
+    lead = lower[:positions[0]]
+    gaps = [lower[i + 1:j] for i, j in zip(positions, positions[1:])] + [lower[positions[-1] + 1:]]
+    last = len(slots) - 1
+    has_prefix = lexicon.has_prefix
+    found: list[Reading] = []
+
+    def fill(s: int, head: str, edits: tuple[Edit, ...]) -> None:
+        gap = gaps[s]
+        for letter, edit in slots[s]:
+            spelled = head + letter + gap
+            more = edits if edit is None else edits + (edit,)
+            if s == last:
+                if more and lexicon.is_valid(spelled):
+                    found.append(Reading(spelled, (spelled,), more))
+            elif has_prefix(spelled):
+                fill(s + 1, spelled, more)
+
+    fill(0, lead, ())
     return found
 
 

@@ -151,17 +151,19 @@ def score(candidates: Iterable[str], left2: str | None, left1: str | None,
     if model is None:
         return {}
     raw: dict[str, float] = {}
+    # each neighbour's background probability is the same for every candidate
+    slots = [(pos, neighbour, weight,
+              (model.neighbour_totals.get(neighbour, 0) + 1) / model.background_denominator)
+             for pos, neighbour, weight in (("L1", left1, W1), ("R1", right1, W1),
+                                            ("L2", left2, W2), ("R2", right2, W2))
+             if neighbour is not None]
     for word in set(candidates):
         entry = model.words.get(word)
         if entry is None or not entry.get("n"):
             continue
         n = entry["n"]
         total = 0.0
-        for pos, neighbour, weight in (("L1", left1, W1), ("R1", right1, W1),
-                                       ("L2", left2, W2), ("R2", right2, W2)):
-            if neighbour is None:
-                continue
-            background = (model.neighbour_totals.get(neighbour, 0) + 1) / model.background_denominator
+        for pos, neighbour, weight, background in slots:
             k = BETA * entry["T"][pos]
             p = (entry[pos].get(neighbour, 0) + k * background) / (n + k)
             total += weight * math.log(p / background)

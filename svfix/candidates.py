@@ -13,7 +13,6 @@ compounds (the path that restores nothing).
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 from svfix.channel import Channel, Edit
@@ -43,32 +42,47 @@ class Reading:
     fuzzy: bool = False  # found by string similarity, not by the channel (see document.py)
 
 
-def _can_begin_compound(lexicon: Lexicon, part: str, first: bool) -> bool:
-    """Hunspell's compound rules decide which forms open (or continue) a compound.
-
-    sv_SE marks forms like "byggnads", "skol", "äldre" as COMPOUNDBEGIN and "nämnds" as
-    COMPOUNDMIDDLE, so the linking -s- usually comes with the form; function words such as
-    "den" carry no compound flag, which is what keeps "namnden" from reading as namn+den.
-    """
-    if len(part) < MIN_PART:
-        return False
-    i = lexicon.key_id(part)
-    if i < 0:
-        return False
-    return bool(lexicon.flag_array[i] & (_FIRST if first else _FIRST_OR_MIDDLE))
-
-
-def _can_end_compound(lexicon: Lexicon, part: str) -> bool:
-    if len(part) < MIN_PART:
-        return False
-    i = lexicon.key_id(part)
-    return i >= 0 and bool(lexicon.flag_array[i] & _LAST)
-
-
 #: What an English model most often writes for å, ä, ö: a, o, A, O (dots dropped), é and 6 (ö).
 _QUICK = frozenset("aoAOé6")
 MAX_DOT_POSITIONS = 5
 MIN_DOT_Q = 0.05
+
+
+_Step = tuple[int, str, float, bool, Edit]
+
+
+@dataclass(frozen=True)
+class _ChannelMemo:
+    """What the search asks of the channel per observed string, worked out once per process.
+
+    `steps`: observed → (len(observed), lowercase truth, log10 q, adaptive, edit) per
+    explanation, in the channel's order. `dots`: character → (lowercase truth, edit) for the
+    dropped dots `dot_readings` tries. Both are asked for the same few dozen strings in
+    every token.
+    """
+
+    channel: Channel
+    steps: dict[str, tuple[_Step, ...]]
+    dots: dict[str, tuple[tuple[str, Edit], ...]]
+
+
+_MEMOS: dict[int, _ChannelMemo] = {}
+
+
+def _memo(channel: Channel) -> _ChannelMemo:
+    memo = _MEMOS.get(id(channel))
+    if memo is None or memo.channel is not channel:
+        memo = _MEMOS[id(channel)] = _ChannelMemo(channel, {}, {})
+    return memo
+
+
+def _dot_options(memo: _ChannelMemo, char: str) -> tuple[tuple[str, Edit], ...]:
+    options = memo.dots.get(char)
+    if options is None:
+        options = memo.dots[char] = tuple(
+            (edit.truth.lower(), edit) for edit in memo.channel.explanations(char)
+            if edit.adaptive and 10 ** edit.log10_q >= MIN_DOT_Q)
+    return options
 
 
 def dot_readings(token: str, lexicon: Lexicon, channel: Channel) -> list[Reading]:
@@ -82,25 +96,73 @@ def dot_readings(token: str, lexicon: Lexicon, channel: Channel) -> list[Reading
     if not positions or len(positions) > MAX_DOT_POSITIONS:
         return []
     lower = token.lower()
-    slots = []
-    for i in positions:
-        options: list[tuple[str, Edit | None]] = [(lower[i], None)]
-        for edit in channel.explanations(token[i]):
-            if edit.adaptive and 10 ** edit.log10_q >= MIN_DOT_Q:
-                options.append((edit.truth.lower(), edit))
-        slots.append(options)
-    found = []
-    for combo in itertools.product(*slots):
-        edits = tuple(e for _, e in combo if e is not None)
-        if not edits:
-            continue
-        chars = list(lower)
-        for i, (letter, _) in zip(positions, combo):
-            chars[i] = letter
-        word = "".join(chars)
-        if lexicon.is_valid(word):
-            found.append(Reading(word, (word,), edits))
+    memo = _memo(channel)
+    slots = [((lower[i], None),) + _dot_options(memo, token[i]) for i in positions]
+    # The word is lower[:p0] + letter + gap + letter + ... + gap; a spelling no word starts
+    # with ends the branch early (the order of the readings is itertools.product's).
+    lead = lower[:positions[0]]
+    gaps = [lower[i + 1:j] for i, j in zip(positions, positions[1:])] + [lower[positions[-1] + 1:]]
+    last = len(slots) - 1
+    has_prefix = lexicon.has_prefix
+    found: list[Reading] = []
+
+    def fill(s: int, head: str, edits: tuple[Edit, ...]) -> None:
+        gap = gaps[s]
+        for letter, edit in slots[s]:
+            spelled = head + letter + gap
+            more = edits if edit is None else edits + (edit,)
+            if s == last:
+                if more and lexicon.is_valid(spelled):
+                    found.append(Reading(spelled, (spelled,), more))
+            elif has_prefix(spelled):
+                fill(s + 1, spelled, more)
+
+    fill(0, lead, ())
     return found
+
+
+def _steps(memo: _ChannelMemo, observed: str) -> tuple[_Step, ...]:
+    steps = memo.steps.get(observed)
+    if steps is None:
+        steps = memo.steps[observed] = tuple(
+            (len(observed), edit.truth.lower(), edit.log10_q, edit.adaptive, edit)
+            for edit in memo.channel.explanations(observed))
+    return steps
+
+
+def _confusions(token: str, channel: Channel) -> list[tuple[_Step, ...]]:
+    """Per position i: (k, lowercase truth, log10 q, adaptive, edit) for each edit explaining
+    token[i:i+k], k = 1 then 2, in the channel's order.
+
+    The search visits a position many times; looking the confusions up once per token and
+    lowercasing their truths once keeps that work out of its inner loop.
+    """
+    n = len(token)
+    memo = _memo(channel)
+    return [_steps(memo, token[i]) + _steps(memo, token[i:i + 2]) if i + 2 <= n else _steps(memo, token[i])
+            for i in range(n)]
+
+
+#: Flag bits of each compound part the search has tried (0 when not listed): the same
+#: few thousand parts ("kommun", "styrelse") come up in token after token, and a trie lookup
+#: costs more than a dict's. One lexicon per process, as for `Lexicon.has_prefix`'s cache.
+_PART_FLAGS: dict[str, int] = {}
+
+
+def _part_flags(lexicon: Lexicon, part: str) -> int:
+    """The lexicon flags of a compound part: hunspell's compound rules decide which forms
+    open (or continue, or end) a compound.
+
+    sv_SE marks forms like "byggnads", "skol", "äldre" as COMPOUNDBEGIN and "nämnds" as
+    COMPOUNDMIDDLE, so the linking -s- usually comes with the form; function words such as
+    "den" carry no compound flag, which is what keeps "namnden" from reading as namn+den.
+    """
+    flags = _PART_FLAGS.get(part)
+    if flags is None:
+        if len(_PART_FLAGS) > 500_000:
+            _PART_FLAGS.clear()
+        flags = _PART_FLAGS[part] = lexicon.flags(part)
+    return flags
 
 
 def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool = True) -> list[Reading]:
@@ -116,7 +178,7 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
     """
     n = len(token)
     found: dict[str, Reading] = {}
-    budget = [MAX_NODES]
+    budget = MAX_NODES
     lower = token.lower()
 
     def rank(word: str, parts: tuple[str, ...], edits: tuple[Edit, ...]) -> tuple[int, int]:
@@ -132,15 +194,18 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
             found[word] = Reading(word, parts, edits)
 
     has_prefix = lexicon.has_prefix
-    explanations = channel.explanations
-    dropped = tuple(e for e in explanations("") if e.adaptive)
+    known = lexicon.known_prefixes()
+    part_flags = _PART_FLAGS.get
+    confusions = _confusions(token, channel)
+    dropped = tuple((e.truth.lower(), e.log10_q, e) for e in channel.explanations("") if e.adaptive)
     # Cheapest path cost seen for a search state; a dearer path to the same state adds nothing.
     seen: dict[tuple[int, str, int, int], float] = {}
 
     def walk(i: int, built: str, part: str, parts: tuple[str, ...], edits: tuple[Edit, ...],
              cost: float, others: int, inserts: int) -> None:
-        budget[0] -= 1
-        if budget[0] < 0:
+        nonlocal budget
+        budget -= 1
+        if budget < 0:
             return
         state = (i, built, len(part), len(parts))
         if seen.get(state, -1e9) >= cost:
@@ -152,45 +217,54 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
             if not parts:
                 if lexicon.stands_alone(part):
                     finish(built, (part,), edits)
-            elif _can_end_compound(lexicon, part):
+            elif len(part) >= MIN_PART and _part_flags(lexicon, part) & _LAST:
                 finish(built, parts + (part,), edits)
             return
-        if compounds and len(parts) < MAX_PARTS - 1 and _can_begin_compound(lexicon, part, not parts):
-            new_parts = parts + (part,)
-            walk(i, built, "", new_parts, edits, cost, others, inserts)
-            if len(part) >= 2 and part[-1] == part[-2] and part[-1] not in VOWELS:
-                # stopp + punkt is written "stoppunkt": the next part re-reads the last consonant.
-                walk(i, built, part[-1], new_parts, edits, cost, others, inserts)
+        if compounds and len(parts) < MAX_PARTS - 1 and len(part) >= MIN_PART:
+            flags = part_flags(part)
+            if flags is None:
+                flags = _part_flags(lexicon, part)
+            if flags & (_FIRST_OR_MIDDLE if parts else _FIRST):
+                new_parts = parts + (part,)
+                walk(i, built, "", new_parts, edits, cost, others, inserts)
+                if len(part) >= 2 and part[-1] == part[-2] and part[-1] not in VOWELS:
+                    # stopp + punkt is written "stoppunkt": the next part re-reads the last consonant.
+                    walk(i, built, part[-1], new_parts, edits, cost, others, inserts)
         # The observed character read as itself.
-        step = part + lower[i]
-        if has_prefix(step):
-            walk(i + 1, built + lower[i], step, parts, edits, cost, others, inserts)
+        letter = lower[i]
+        step = part + letter
+        extends = known(step)
+        if extends is None:
+            extends = has_prefix(step)
+        if extends:
+            walk(i + 1, built + letter, step, parts, edits, cost, others, inserts)
         if len(edits) >= MAX_EDITS:
             return
         # The observed substring token[i:i+k] explained as a confusion of some truth.
-        for k in (1, 2):
-            if i + k > n:
-                break
-            for edit in explanations(token[i:i + k]):
-                if not edit.adaptive and others >= MAX_OTHER_EDITS:
-                    continue
-                if cost + edit.log10_q < MIN_PATH_LOG10:
-                    continue
-                truth = edit.truth.lower()
-                step = part + truth
-                if has_prefix(step):
-                    walk(i + k, built + truth, step, parts, edits + (edit,),
-                         cost + edit.log10_q, others + (not edit.adaptive), inserts)
+        for k, truth, q, adaptive, edit in confusions[i]:
+            if not adaptive and others >= MAX_OTHER_EDITS:
+                continue
+            if cost + q < MIN_PATH_LOG10:
+                continue
+            step = part + truth
+            extends = known(step)
+            if extends is None:
+                extends = has_prefix(step)
+            if extends:
+                walk(i + k, built + truth, step, parts, edits + (edit,),
+                     cost + q, others + (not adaptive), inserts)
         # An å/ä/ö the OCR dropped altogether.
         if inserts < MAX_INSERTIONS:
-            for edit in dropped:
-                if cost + edit.log10_q < MIN_PATH_LOG10:
+            for truth, q, edit in dropped:
+                if cost + q < MIN_PATH_LOG10:
                     continue
-                truth = edit.truth.lower()
                 step = part + truth
-                if has_prefix(step):
+                extends = known(step)
+                if extends is None:
+                    extends = has_prefix(step)
+                if extends:
                     walk(i, built + truth, step, parts, edits + (edit,),
-                         cost + edit.log10_q, others, inserts + 1)
+                         cost + q, others, inserts + 1)
 
     walk(0, "", "", (), (), 0.0, 0, 0)
     return list(found.values())

@@ -74,12 +74,12 @@ def default_context() -> ContextModel | None:
 
 def starts_sentence(separator: str) -> bool:
     """Does the separator before a word end a sentence (or a paragraph, or the text start)?"""
-    return not separator or _SENTENCE_END.search(separator) is not None or "\n" in separator
+    return not separator or _ends_sentence(separator) or "\n" in separator
 
 
 def ends_sentence(separator: str) -> bool:
     """Does the separator end a sentence or paragraph (a line break alone does not)?"""
-    return _SENTENCE_END.search(separator) is not None
+    return _ends_sentence(separator)
 
 
 def covers(words: Iterable[str]) -> bool:
@@ -100,6 +100,31 @@ def _token(word: str) -> str:
     return word.lower()
 
 
+#: `_token` and "does this separator end a sentence?" per distinct string: a document asks
+#: them of the same few hundred words and separators (" ", ", ", ".\n") over and over.
+_TOKENS: dict[str, str] = {}
+_ENDS: dict[str, bool] = {}
+_MAX_MEMO = 200_000
+
+
+def _memo_token(word: str) -> str:
+    token = _TOKENS.get(word)
+    if token is None:
+        if len(_TOKENS) > _MAX_MEMO:
+            _TOKENS.clear()
+        token = _TOKENS[word] = _token(word)
+    return token
+
+
+def _ends_sentence(separator: str) -> bool:
+    ends = _ENDS.get(separator)
+    if ends is None:
+        if len(_ENDS) > _MAX_MEMO:
+            _ENDS.clear()
+        ends = _ENDS[separator] = _SENTENCE_END.search(separator) is not None
+    return ends
+
+
 def neighbours(words: Sequence[str], separators: Sequence[str], j: int,
                restored: dict[str, str] | None = None) -> tuple[str | None, ...]:
     """(left2, left1, right1, right2) of word `j`, with "<S>"/"</S>" at sentence edges.
@@ -111,12 +136,12 @@ def neighbours(words: Sequence[str], separators: Sequence[str], j: int,
 
     def word_at(k: int) -> str:
         w = words[k]
-        return _token(restored.get(w, w))
+        return _memo_token(restored.get(w, w))
 
     left: list[str] = []
     k = j
     while len(left) < 2:
-        if k == 0 or _SENTENCE_END.search(separators[k]) or k - 1 < 0:
+        if k == 0 or _ends_sentence(separators[k]) or k - 1 < 0:
             left += ["<S>"] * (2 - len(left))
             break
         k -= 1
@@ -124,7 +149,7 @@ def neighbours(words: Sequence[str], separators: Sequence[str], j: int,
     right: list[str] = []
     k = j
     while len(right) < 2:
-        if k + 1 >= len(words) or _SENTENCE_END.search(separators[k + 1]):
+        if k + 1 >= len(words) or _ends_sentence(separators[k + 1]):
             right += ["</S>"] * (2 - len(right))
             break
         k += 1
@@ -143,7 +168,10 @@ def score(candidates: Iterable[str], left2: str | None, left1: str | None,
         entry = model.words.get(word)
         if entry is not None and entry.get("n"):
             entries[word] = entry
-    slots = [(pos, neighbour, weight) for pos, neighbour, weight in
+    # each neighbour's background probability is the same for every candidate
+    slots = [(pos, neighbour, weight,
+              (model.neighbour_totals.get(neighbour, 0) + 1) / model.background_denominator)
+             for pos, neighbour, weight in
              (("L1", left1, W1), ("R1", right1, W1), ("L2", left2, W2), ("R2", right2, W2))
              if neighbour is not None
              and (not SKIP_UNSEEN or any(neighbour in e[pos] for e in entries.values()))]
@@ -151,8 +179,7 @@ def score(candidates: Iterable[str], left2: str | None, left1: str | None,
     for word, entry in entries.items():
         n = entry["n"]
         total = 0.0
-        for pos, neighbour, weight in slots:
-            background = (model.neighbour_totals.get(neighbour, 0) + 1) / model.background_denominator
+        for pos, neighbour, weight, background in slots:
             k = BETA * entry["T"][pos]
             p = (entry[pos].get(neighbour, 0) + k * background) / (n + k)
             total += weight * math.log(p / background)

@@ -57,8 +57,14 @@ class Profile:  # not slots: `key` is a cached_property
         """The (quantised) rates: equal keys give equal decisions, so they key the cache."""
         return tuple(self.rates[c] for c in LETTERS)
 
+    @cached_property
+    def _log10_rates(self) -> dict[str, float]:
+        """log10 of each letter's rate, by the letter in either case (scoring asks per edit)."""
+        return {c: math.log10(self.rates[c.lower()]) for c in self.rates.keys() | {c.upper() for c in self.rates}}
+
     def log10_rate(self, letter: str) -> float:
-        return math.log10(self.rates[letter.lower()])
+        rate = self._log10_rates.get(letter)
+        return rate if rate is not None else math.log10(self.rates[letter.lower()])
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -150,13 +156,33 @@ class DocumentVocabulary:
     counts: Counter = field(default_factory=Counter)
     total: int = 0
     _by_key: dict[str, list[str]] = field(default_factory=dict)
-    _wild: frozenset = frozenset()
+    _wild: dict[int, str] = field(default_factory=dict)  # str.translate table: wild letter → "*"
+    _skeletons: dict[str, str] | None = None  # undotted spellings for the fuzzy match, made once
 
     def key(self, word: str) -> str:
-        return "".join("*" if c in self._wild else c for c in word)
+        return word.translate(self._wild)
 
     def lookup(self, token_lower: str) -> list[str]:
-        return self._by_key.get(self.key(token_lower), [])
+        return self._by_key.get(token_lower.translate(self._wild), [])
+
+
+#: The wild-letter table of each channel seen, by id (the channel is kept, so ids stay unique).
+_WILD_TABLES: dict[int, tuple[Channel, dict[int, str]]] = {}
+
+
+def _wild_table(channel: Channel) -> dict[int, str]:
+    """Letters a damaged copy may show where the page had å/ä/ö, as a `str.translate` table
+    that writes each of them as "*" (built once per channel: the inverse table is large)."""
+    entry = _WILD_TABLES.get(id(channel))
+    if entry is None or entry[0] is not channel:
+        wild = set(ADAPTIVE) | {c.lower() for c in ADAPTIVE}
+        for edits in channel.inverse.values():
+            for edit in edits:
+                if edit.adaptive and len(edit.observed) == 1:
+                    wild.add(edit.observed.lower())
+        # a letter whose lowercase is two characters never matches one character of a word
+        entry = _WILD_TABLES[id(channel)] = (channel, {ord(c): "*" for c in wild if len(c) == 1})
+    return entry[1]
 
 
 def document_vocabulary(word_counts: Mapping[str, int], channel: Channel) -> DocumentVocabulary:
@@ -165,18 +191,11 @@ def document_vocabulary(word_counts: Mapping[str, int], channel: Channel) -> Doc
     Undotted words are not evidence of a correct spelling (they may be damage), so only
     words with a surviving diacritic count.
     """
-    wild = set(ADAPTIVE) | {c.lower() for c in ADAPTIVE}
-    for edits in channel.inverse.values():
-        for edit in edits:
-            if edit.adaptive and len(edit.observed) == 1:
-                wild.add(edit.observed.lower())
     counts: Counter = Counter()
-    total = 0
     for word, n in word_counts.items():
-        total += n
-        if any(c in word for c in "åäöÅÄÖ"):
+        if not word.isascii() and any(c in word for c in "åäöÅÄÖ"):
             counts[word.lower()] += n
-    vocab = DocumentVocabulary(counts=counts, total=total, _wild=frozenset(wild))
+    vocab = DocumentVocabulary(counts=counts, total=sum(word_counts.values()), _wild=_wild_table(channel))
     for word in counts:
         vocab._by_key.setdefault(vocab.key(word), []).append(word)
     return vocab
@@ -231,7 +250,9 @@ def fuzzy_document_readings(token: str, vocab: DocumentVocabulary) -> list[Readi
     from rapidfuzz.distance import Levenshtein
 
     skeleton = lower.translate(_SKELETON)
-    choices = {word: word.translate(_SKELETON) for word in vocab.counts}
+    if vocab._skeletons is None:
+        vocab._skeletons = {word: word.translate(_SKELETON) for word in vocab.counts}
+    choices = vocab._skeletons
     hit = process.extractOne(skeleton, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO)
     if hit is None:
         return []

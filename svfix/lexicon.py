@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Callable
 
 import marisa_trie
 
@@ -96,8 +97,17 @@ class Lexicon:
         return word in self.words
 
     def key_id(self, word: str) -> int:
-        """The trie id of a lowercase form, or -1 when it is not a word."""
-        return self.words.get(word, -1)
+        """The trie id of a lowercase form, or -1 when it is not a word.
+
+        Cached: scoring asks prior, flags and validity of the same few thousand forms again
+        and again, and a dict lookup is an order of magnitude cheaper than the trie's.
+        """
+        i = _KEY_ID_CACHE.get(word)
+        if i is None:
+            if len(_KEY_ID_CACHE) > 500_000:
+                _KEY_ID_CACHE.clear()
+            i = _KEY_ID_CACHE[word] = self.words.get(word, -1)
+        return i
 
     def zipf(self, word: str) -> float:
         """wordfreq's Zipf frequency of a lowercase form (0.0 when unknown)."""
@@ -155,13 +165,20 @@ class Lexicon:
 
     def has_prefix(self, prefix: str) -> bool:
         """Does any word start with `prefix`? (Cached: a trie walk costs ~10 µs from Python.)"""
-        try:
-            return _PREFIX_CACHE[prefix]
-        except KeyError:
+        found = _PREFIX_CACHE.get(prefix)
+        if found is None:  # (not try/except: the search asks only after a miss, and raising costs)
             if len(_PREFIX_CACHE) > 500_000:
                 _PREFIX_CACHE.clear()
             found = _PREFIX_CACHE[prefix] = next(self.words.iterkeys(prefix), None) is not None
-            return found
+        return found
+
+    def known_prefixes(self) -> Callable[[str], bool | None]:
+        """The `get` of `has_prefix`'s cache: True/False for a prefix asked before, else None.
+
+        The candidate search asks two or three prefixes per node; a dict lookup inline is
+        much cheaper than a method call per question, and almost every question is a repeat.
+        """
+        return _PREFIX_CACHE.get
 
     def english_zipf(self, word: str) -> float:
         """Zipf frequency of a lowercase form in English (0.0 when not in the English list)."""
@@ -169,8 +186,9 @@ class Lexicon:
         return self.english_zipf_bytes[i] / 10 if i >= 0 else 0.0
 
 
-# The one lexicon per process is shared, so is its prefix cache (see `Lexicon.has_prefix`).
+# The one lexicon per process is shared, so are its caches (see `Lexicon.has_prefix`, `key_id`).
 _PREFIX_CACHE: dict[str, bool] = {}
+_KEY_ID_CACHE: dict[str, int] = {}
 
 
 @lru_cache(maxsize=None)

@@ -78,6 +78,7 @@ class _Resources:
     look_cache: dict[str, bool] = field(default_factory=dict)
     reading_cache: dict[tuple[str, bool], tuple[Reading, ...]] = field(default_factory=dict)
     english_cache: dict[str, bool] = field(default_factory=dict)
+    maybe_english_cache: dict[str, bool] = field(default_factory=dict)
     evidence_cache: dict[str, Reading | None] = field(default_factory=dict)
     decision_cache: dict[tuple, tuple[Decision, list | None]] = field(default_factory=dict)
     context_cache: dict[tuple, Decision] = field(default_factory=dict)
@@ -122,6 +123,32 @@ def _needs_look(word: str, res: _Resources) -> bool:
     return verdict
 
 
+def _suspicious(counts: Counter, res: _Resources) -> list[str]:
+    """The distinct words of a text that could be damaged, in first-seen order.
+
+    Almost every word was judged in an earlier document: its cached verdict is read inline.
+    """
+    known = res.look_cache.get
+    found = []
+    for word in counts:
+        verdict = known(word)
+        if verdict is None:
+            verdict = _needs_look(word, res)
+        if verdict:
+            found.append(word)
+    return found
+
+
+def _lexical(words: list[str], res: _Resources, compounds: bool) -> dict[str, tuple[Reading, ...]]:
+    """The lexicon readings of each word (cached across documents; read inline when cached)."""
+    known = res.reading_cache.get
+    found = {}
+    for word in words:
+        cached = known((word, compounds))
+        found[word] = cached if cached is not None else _readings(word, res, compounds)
+    return found
+
+
 def _readings(word: str, res: _Resources, compounds: bool) -> tuple[Reading, ...]:
     key = (word, compounds)
     cached = res.reading_cache.get(key)
@@ -147,15 +174,27 @@ def _englishish(word: str, res: _Resources) -> bool:
     return cached
 
 
-def _in_english_run(words: list[str], separators: list[str], j: int, res: _Resources,
-                    english: set[str]) -> bool:
+def _english_words(counts: Counter, res: _Resources) -> set[str]:
+    """The document's English-looking words (the cache answers for almost every word)."""
+    known = res.english_cache.get
+    english = set()
+    for word in counts:
+        if word.isalpha():
+            verdict = known(word)
+            if verdict is None:
+                verdict = _englishish(word, res)
+            if verdict:
+                english.add(word)
+    return english
+
+
+def _in_english_run(words: list[str], separators: list[str], j: int, english: set[str]) -> bool:
     """Is word `j` inside a run of English (at least two English-looking words of six around)?
 
-    `english` holds the document's English-looking words, found once per distinct word. The
-    six stay inside the word's sentence: an English sentence next door says nothing about it.
+    `english` holds the document's English-looking words, found once per distinct word; the
+    caller has checked that word `j` itself may be English (`_maybe_english`). The six stay
+    inside the word's sentence: an English sentence next door says nothing about it.
     """
-    if not english or not _maybe_english(words[j], res):
-        return False
     lo = j
     while lo > max(0, j - 3) and not context_model.ends_sentence(separators[lo]):
         lo -= 1
@@ -167,7 +206,12 @@ def _in_english_run(words: list[str], separators: list[str], j: int, res: _Resou
 
 
 def _maybe_english(word: str, res: _Resources) -> bool:
-    return res.lexicon.english_zipf(word.lower()) >= 2.0
+    cached = res.maybe_english_cache.get(word)
+    if cached is None:
+        if len(res.maybe_english_cache) > MAX_CACHE:
+            res.maybe_english_cache.clear()
+        cached = res.maybe_english_cache[word] = res.lexicon.english_zipf(word.lower()) >= 2.0
+    return cached
 
 
 def _in_caps_heading(words: list[str], j: int) -> bool:
@@ -216,6 +260,20 @@ def _evidence(word: str, found: tuple[Reading, ...], res: _Resources) -> Reading
             proof = best.reading
     res.evidence_cache[word] = proof
     return proof
+
+
+def _proofs(words: list[str], lexical: dict[str, tuple[Reading, ...]],
+            res: _Resources) -> dict[str, Reading]:
+    """The restorations the words prove (see `_evidence`), by word."""
+    known = res.evidence_cache.get
+    found = {}
+    for word in words:
+        proof = known(word, False)
+        if proof is False:
+            proof = _evidence(word, lexical[word], res)
+        if proof is not None:
+            found[word] = proof
+    return found
 
 
 def _judge(word: str, found: list[Reading], profile: Profile, vocab: DocumentVocabulary | None,
@@ -276,7 +334,7 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
     parts = split_words(text)
     words = parts[1::2]
     counts = Counter(words)
-    suspicious = [w for w in counts if _needs_look(w, res)]
+    suspicious = _suspicious(counts, res)
     occurrences = _occurrences(words, suspicious)
     separators = parts[0::2]
     # A capitalised word mid-sentence may be a name; one that only opens sentences, or an
@@ -287,34 +345,37 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
     survivors = count_survivors(text)
     vocab = (document_vocabulary(counts, res.channel)
              if options.use_document and any(survivors.values()) else None)
-    lexical = {w: _readings(w, res, options.compounds) for w in suspicious}
+    lexical = _lexical(suspicious, res, options.compounds)
     proofs: dict[str, Reading] = {}
-    shown: dict[str, int] = {}
+    in_text: dict[str, int] = {}
     if options.use_document:
-        proofs = {w: proof for w in suspicious if (proof := _evidence(w, lexical[w], res)) is not None}
-        proofs, shown = _outside_addresses(text, parts, proofs, occurrences)
+        proofs, in_text = _outside_addresses(text, parts, _proofs(suspicious, lexical, res), occurrences)
         letters = sum(len(w) * n for w, n in counts.items() if w.isalpha())
-        lost = damage_evidence((proof, shown[w]) for w, proof in proofs.items())
+        lost = damage_evidence((proof, in_text[w]) for w, proof in proofs.items())
         profile = measure_profile(survivors, lost, letters)
     else:
         profile = NEUTRAL
     decisions: dict[str, Decision] = {}
     context_scored: dict[str, list[Scored]] = {}
     cache = res.decision_cache
+    spelled = vocab.counts if vocab is not None else {}  # the document's own å/ä/ö spellings
     for word in suspicious:
-        found = list(lexical[word])
-        if vocab is not None and vocab.counts:
-            known = {r.word for r in found}
-            found += [r for r in document_readings(word, vocab, res.channel) if r.word not in known]
+        found = lexical[word]
+        if spelled:
+            shown = document_readings(word, vocab, res.channel)
+            if shown:
+                known = {r.word for r in found}
+                found = [*found, *(r for r in shown if r.word not in known)]
             if not found:
                 found = fuzzy_document_readings(word, vocab)
-        uses_document = vocab is not None and any(r.word in vocab.counts for r in found)
-        word_profile = (_without_own_evidence(profile, survivors, lost, letters, proofs[word], shown[word])
+        uses_document = bool(spelled) and any(r.word in spelled for r in found)
+        word_name_like = name_like.get(word, True)
+        word_profile = (_without_own_evidence(profile, survivors, lost, letters, proofs[word], in_text[word])
                         if word in proofs else profile)
-        key = (word, word_profile.key, name_like.get(word, True), options.compounds, options.use_context)
+        key = (word, word_profile.key, word_name_like, options.compounds, options.use_context)
         judged = None if uses_document else cache.get(key)
         if judged is None:
-            judged = _judge(word, found, word_profile, vocab, name_like.get(word, True), options, res)
+            judged = _judge(word, list(found), word_profile, vocab, word_name_like, options, res)
             if not uses_document:
                 if len(cache) > MAX_CACHE:
                     cache.clear()
@@ -356,7 +417,9 @@ def _split_word_changes(words: list[str], separators: list[str], ends: list[int]
     """
     changes: list[Change] = []
     decided: set[int] = set()
-    for j in range(len(words) - 1):
+    # only a separator with a hyphen and a line break can match (a quick test for the few)
+    broken = [j for j, sep in enumerate(separators[1:len(words)]) if "\n" in sep and "-" in sep]
+    for j in broken:
         head, tail = words[j], words[j + 1]
         if not (_LINE_END_HYPHEN.fullmatch(separators[j + 1]) and head.isalpha() and tail.isalpha()
                 and (tail[:1].islower() or head.isupper() and tail.isupper())):
@@ -396,26 +459,29 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
     # Neighbours are read restored: "Det har ar" is scored as "det [har] är". A neighbour that
     # context decides itself is read as its best guess without context.
     restored = {w: d.word for w, d in interesting.items() if d.apply and d.word}
-    # Undotted Swedish ("for", "pa", "ar") is English-looking too: a word the analysis would
-    # restore is no evidence of an English passage.
-    english = {w for w in analysis.counts if w.isalpha() and _englishish(w, res)
-               and not (w in interesting and (interesting[w].apply or w in analysis.scored))}
+    english: set[str] | None = None  # found when an occurrence first needs it
     todo = sorted(j for word in interesting for j in analysis.occurrences[word])
     for j in todo:
+        if j in taken:
+            continue
         word = words[j]
+        if is_acronym(word) and not _in_caps_heading(words, j):
+            continue
         k = 2 * j + 1
         start = ends[k - 1]
         end = ends[k]
-        if j in taken:
-            continue
-        if is_acronym(word) and not _in_caps_heading(words, j):
-            continue
         if in_protected_span(text, start, end, separators[j], separators[j + 1]):
             continue
         if in_damaged_address(words, separators, j):
             continue
-        if _in_english_run(words, separators, j, res, english):
-            continue
+        if _maybe_english(word, res):
+            if english is None:
+                # Undotted Swedish ("for", "pa", "ar") looks English too: a word the analysis
+                # would restore is no evidence of an English passage.
+                english = {w for w in _english_words(analysis.counts, res)
+                           if not (w in interesting and (interesting[w].apply or w in analysis.scored))}
+            if english and _in_english_run(words, separators, j, english):
+                continue
         decision = interesting[word]
         if word in analysis.scored:
             decision = _context_decision(word, analysis, words, j, separators, res, restored)

@@ -13,12 +13,17 @@ from __future__ import annotations
 from svfix.lexicon import data_dir, read_lines
 
 
+_SEEN: list[frozenset[str]] = []  # the trigram list, loaded on first use (hot path: no lookups)
+
+
 def unseen_trigrams(word: str) -> int:
     """How many letter trigrams of `word` (with ^ and $ at its ends) no listed word has.
 
     >>> unseen_trigrams("Olausson"), unseen_trigrams("fritidsndmnden")
     (0, 2)
     """
-    seen = read_lines(str(data_dir()), "trigrams.txt", "wordlists/build_trigrams.py")
+    if not _SEEN:
+        _SEEN.append(read_lines(str(data_dir()), "trigrams.txt", "wordlists/build_trigrams.py"))
+    seen = _SEEN[0]
     padded = f"^{word.lower()}$"
     return sum(padded[i:i + 3] not in seen for i in range(len(padded) - 2))

@@ -79,7 +79,7 @@ class _Resources:
     reading_cache: dict[tuple[str, bool], tuple[Reading, ...]] = field(default_factory=dict)
     english_cache: dict[str, bool] = field(default_factory=dict)
     maybe_english_cache: dict[str, bool] = field(default_factory=dict)
-    evidence_cache: dict[str, Reading | None] = field(default_factory=dict)
+    evidence_cache: dict[tuple[str, bool], Reading | None] = field(default_factory=dict)
     decision_cache: dict[tuple, tuple[Decision, list | None]] = field(default_factory=dict)
     context_cache: dict[tuple, Decision] = field(default_factory=dict)
 
@@ -229,6 +229,9 @@ class Analysis:
     occurrences: dict[str, list[int]]
     scored: dict[str, list[Scored]]  # the words context decides, with their readings before it
     counts: Counter  # every distinct word of the text
+    #: For each word in `scored`: the cross-document key its readings were judged under, or
+    #: None when they depend on this document's own spellings (then nothing is shared).
+    scored_keys: dict[str, tuple | None] = field(default_factory=dict)
 
 
 def _occurrences(words: list[str], wanted: list[str]) -> dict[str, list[int]]:
@@ -241,12 +244,13 @@ def _occurrences(words: list[str], wanted: list[str]) -> dict[str, list[int]]:
     return found
 
 
-def _evidence(word: str, found: tuple[Reading, ...], res: _Resources) -> Reading | None:
-    """The restoration an invalid token proves under neutral rates, or None (cached per word).
+def _evidence(word: str, found: tuple[Reading, ...], res: _Resources, compounds: bool) -> Reading | None:
+    """The restoration an invalid token proves under neutral rates, or None (cached per word
+    and compounds option, which decides `found`).
 
     Only lexicon readings count, so the answer is the same in every document.
     """
-    cached = res.evidence_cache.get(word, False)
+    cached = res.evidence_cache.get((word, compounds), False)
     if cached is not False:
         return cached
     lower = word.lower()
@@ -258,19 +262,19 @@ def _evidence(word: str, found: tuple[Reading, ...], res: _Resources) -> Reading
         if (best.reading is not None and posteriors(scored)[0] >= 0.5
                 and any(e.adaptive for e in best.reading.edits)):
             proof = best.reading
-    res.evidence_cache[word] = proof
+    res.evidence_cache[(word, compounds)] = proof
     return proof
 
 
 def _proofs(words: list[str], lexical: dict[str, tuple[Reading, ...]],
-            res: _Resources) -> dict[str, Reading]:
+            res: _Resources, compounds: bool) -> dict[str, Reading]:
     """The restorations the words prove (see `_evidence`), by word."""
     known = res.evidence_cache.get
     found = {}
     for word in words:
-        proof = known(word, False)
+        proof = known((word, compounds), False)
         if proof is False:
-            proof = _evidence(word, lexical[word], res)
+            proof = _evidence(word, lexical[word], res, compounds)
         if proof is not None:
             found[word] = proof
     return found
@@ -349,7 +353,7 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
     proofs: dict[str, Reading] = {}
     in_text: dict[str, int] = {}
     if options.use_document:
-        proofs, in_text = _outside_addresses(text, parts, _proofs(suspicious, lexical, res), occurrences)
+        proofs, in_text = _outside_addresses(text, parts, _proofs(suspicious, lexical, res, options.compounds), occurrences)
         letters = sum(len(w) * n for w, n in counts.items() if w.isalpha())
         lost = damage_evidence((proof, in_text[w]) for w, proof in proofs.items())
         profile = measure_profile(survivors, lost, letters)
@@ -357,6 +361,7 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
         profile = NEUTRAL
     decisions: dict[str, Decision] = {}
     context_scored: dict[str, list[Scored]] = {}
+    scored_keys: dict[str, tuple | None] = {}
     cache = res.decision_cache
     spelled = vocab.counts if vocab is not None else {}  # the document's own å/ä/ö spellings
     for word in suspicious:
@@ -383,23 +388,28 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
         decision, scored = judged
         if scored is not None:
             context_scored[word] = scored
+            scored_keys[word] = None if uses_document else key
         if decision.word is not None or scored is not None:
             decisions[word] = decision
-    return parts, Analysis(profile, decisions, occurrences, context_scored, counts)
+    return parts, Analysis(profile, decisions, occurrences, context_scored, counts, scored_keys)
 
 
 def _context_decision(word: str, analysis: Analysis, words: list[str], j: int,
                       separators: list[str], res: _Resources, restored: dict[str, str]) -> Decision:
     neighbours = context_model.neighbours(words, separators, j, restored)
-    key = (word, neighbours, analysis.profile.key)
-    decision = res.context_cache.get(key)
+    # Shared across documents only when the readings were judged without this document's own
+    # spellings: the same key then means the same readings, so the order of files is irrelevant.
+    judged_as = analysis.scored_keys.get(word)
+    key = None if judged_as is None else (judged_as, neighbours)
+    decision = res.context_cache.get(key) if key is not None else None
     if decision is None:
         base = analysis.scored[word]
         bonus = context_model.score([s.word or word.lower() for s in base], *neighbours)
         decision = decide(word, with_context(base, bonus, word), res.lexicon)
-        if len(res.context_cache) > MAX_CACHE:
-            res.context_cache.clear()
-        res.context_cache[key] = decision
+        if key is not None:
+            if len(res.context_cache) > MAX_CACHE:
+                res.context_cache.clear()
+            res.context_cache[key] = decision
     return decision
 
 

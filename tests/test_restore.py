@@ -144,3 +144,21 @@ VALID_WORDS = (
 def test_clean_swedish_is_untouched(words, seps):
     text = "".join(w + s for w, s in zip(words, seps))
     assert svfix.fix(text) == text
+
+
+def test_output_does_not_depend_on_the_order_of_documents() -> None:
+    """Caches shared across a batch must never let one file decide another's words.
+
+    Two reports of the generated speed archive: reading `first` before `second` once changed
+    `second` (a context decision cached from a document whose own spellings had shaped it).
+    """
+    from svfix import pipeline
+
+    first = (HERE / "data" / "order" / "first.txt").read_text(encoding="utf-8")
+    second = (HERE / "data" / "order" / "second.txt").read_text(encoding="utf-8")
+    pipeline._RESOURCES = None  # fresh caches, as in a new process
+    alone = svfix.correct(second)
+    pipeline._RESOURCES = None
+    svfix.correct(first)
+    after_first = svfix.correct(second)
+    assert after_first == alone

@@ -159,7 +159,7 @@ def _part_flags(lexicon: Lexicon, part: str) -> int:
     """
     flags = _PART_FLAGS.get(part)
     if flags is None:
-        if len(_PART_FLAGS) > 500_000:
+        if len(_PART_FLAGS) > 100_000:
             _PART_FLAGS.clear()
         flags = _PART_FLAGS[part] = lexicon.flags(part)
     return flags

@@ -45,7 +45,7 @@ ENGLISH_NEIGHBOURS = 2
 ENGLISH_ZIPF = 3.0
 #: A context-sensitive word is decided per occurrence when its runner-up is at least this likely.
 CONTEXT_MARGIN = 0.01
-MAX_CACHE = 200_000
+MAX_CACHE = 100_000
 #: A word whose evidence is more than 1/LEAVE_OUT_SHARE of the document's is judged without it.
 LEAVE_OUT_SHARE = 10
 
@@ -170,6 +170,8 @@ def _englishish(word: str, res: _Resources) -> bool:
         cached = english >= ENGLISH_ZIPF and (
             not res.lexicon.is_valid(lower) or english - 1.0 > res.lexicon.prior(lower)
         )
+        if len(res.english_cache) > MAX_CACHE:
+            res.english_cache.clear()
         res.english_cache[word] = cached
     return cached
 
@@ -262,6 +264,8 @@ def _evidence(word: str, found: tuple[Reading, ...], res: _Resources, compounds:
         if (best.reading is not None and posteriors(scored)[0] >= 0.5
                 and any(e.adaptive for e in best.reading.edits)):
             proof = best.reading
+    if len(res.evidence_cache) > MAX_CACHE:
+        res.evidence_cache.clear()
     res.evidence_cache[(word, compounds)] = proof
     return proof
 

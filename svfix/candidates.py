@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from svfix.channel import Channel, Edit
-from svfix.lexicon import Flag, Lexicon
+from svfix.lexicon import Flag, Lexicon, forget_older_half
 
 MIN_PART = 3  # shorter parts make almost any letter string "a compound"
 MAX_PARTS = 4
@@ -160,7 +160,7 @@ def _part_flags(lexicon: Lexicon, part: str) -> int:
     flags = _PART_FLAGS.get(part)
     if flags is None:
         if len(_PART_FLAGS) > 100_000:
-            _PART_FLAGS.clear()
+            forget_older_half(_PART_FLAGS)
         flags = _PART_FLAGS[part] = lexicon.flags(part)
     return flags
 

@@ -31,7 +31,7 @@ from svfix.document import (
     fuzzy_document_readings,
     measure_profile,
 )
-from svfix.lexicon import Lexicon, default_lexicon
+from svfix.lexicon import Lexicon, default_lexicon, forget_older_half
 from svfix.rank import APPLY_AT, Decision, Scored, decide, posteriors, score_readings, with_context
 from svfix.shadows import Shadows, default_shadows
 from svfix.tokenize import in_damaged_address, in_protected_span, is_acronym, split_words, transfer_case
@@ -118,7 +118,7 @@ def _needs_look(word: str, res: _Resources) -> bool:
         lower = word.lower()
         verdict = not res.lexicon.is_valid(lower) or lower in res.shadows
     if len(res.look_cache) > MAX_CACHE:
-        res.look_cache.clear()
+        forget_older_half(res.look_cache)
     res.look_cache[word] = verdict
     return verdict
 
@@ -156,7 +156,7 @@ def _readings(word: str, res: _Resources, compounds: bool) -> tuple[Reading, ...
         quick = () if res.lexicon.key_id(word.lower()) >= 0 else dot_readings(word, res.lexicon, res.channel)
         cached = tuple(quick or lexical_readings(word, res.lexicon, res.channel, compounds=compounds))
         if len(res.reading_cache) > MAX_CACHE:
-            res.reading_cache.clear()
+            forget_older_half(res.reading_cache)
         res.reading_cache[key] = cached
     return cached
 
@@ -171,7 +171,7 @@ def _englishish(word: str, res: _Resources) -> bool:
             not res.lexicon.is_valid(lower) or english - 1.0 > res.lexicon.prior(lower)
         )
         if len(res.english_cache) > MAX_CACHE:
-            res.english_cache.clear()
+            forget_older_half(res.english_cache)
         res.english_cache[word] = cached
     return cached
 
@@ -211,7 +211,7 @@ def _maybe_english(word: str, res: _Resources) -> bool:
     cached = res.maybe_english_cache.get(word)
     if cached is None:
         if len(res.maybe_english_cache) > MAX_CACHE:
-            res.maybe_english_cache.clear()
+            forget_older_half(res.maybe_english_cache)
         cached = res.maybe_english_cache[word] = res.lexicon.english_zipf(word.lower()) >= 2.0
     return cached
 
@@ -265,7 +265,7 @@ def _evidence(word: str, found: tuple[Reading, ...], res: _Resources, compounds:
                 and any(e.adaptive for e in best.reading.edits)):
             proof = best.reading
     if len(res.evidence_cache) > MAX_CACHE:
-        res.evidence_cache.clear()
+        forget_older_half(res.evidence_cache)
     res.evidence_cache[(word, compounds)] = proof
     return proof
 
@@ -387,7 +387,7 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
             judged = _judge(word, list(found), word_profile, vocab, word_name_like, options, res)
             if not uses_document:
                 if len(cache) > MAX_CACHE:
-                    cache.clear()
+                    forget_older_half(cache)
                 cache[key] = judged
         decision, scored = judged
         if scored is not None:
@@ -412,7 +412,7 @@ def _context_decision(word: str, analysis: Analysis, words: list[str], j: int,
         decision = decide(word, with_context(base, bonus, word), res.lexicon)
         if key is not None:
             if len(res.context_cache) > MAX_CACHE:
-                res.context_cache.clear()
+                forget_older_half(res.context_cache)
             res.context_cache[key] = decision
     return decision
 

@@ -44,7 +44,7 @@ def _log10_q(channel: Channel, observed: str, truth: str) -> float:
     for edit in channel.explanations(observed):
         if edit.truth == truth:
             return edit.log10_q
-    return 1.0 if observed == truth else -math.inf
+    return 0.0 if observed == truth else -math.inf  # read as itself: log10 1
 
 
 def restore_case(token: str, word: str, mid_sentence: bool, lexicon: Lexicon,

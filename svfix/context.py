@@ -37,7 +37,7 @@ MAX_BONUS = 1.5
 #: A neighbour no candidate was ever seen beside says nothing about which one fits: skip it.
 #: (Smoothing would otherwise favour the member with the fewer observations: a word seen 20
 #: times, mostly in English snippets, looks no worse than background next to anything.)
-SKIP_UNSEEN = 1.0
+SKIP_UNSEEN = True
 _SENTENCE_END = re.compile(r"[.!?:]\s|\n\s*\n|[.!?:]$")
 LN10 = math.log(10)
 

@@ -47,6 +47,8 @@ UNKNOWN_WITH_DIGITS_PRIOR = -1.0
 COMPOUND_BASE_COST = 1.0
 COMPOUND_COST = 0.5
 COMPOUND_PART_FLOOR = 3.0
+#: The head (last part) decides what a compound is, so its frequency weighs this much and the
+#: rarest part the rest: vägverks+vägen beats vägverks+vågen because "vägen" is common.
 COMPOUND_HEAD_WEIGHT = 0.5
 #: A token that is a listed word is seldom a damaged compound no list has ("tidsatta" is not
 #: tids+åtta), however common the parts.
@@ -88,10 +90,10 @@ def lexical_prior(reading: Reading, lexicon: Lexicon) -> float:
     """Zipf-scale prior of a reading from the lexicon alone (compounds by their parts).
 
     A compound that hunspell's compound rules accept is a real word even when no list has
-    it. It is as rare as its rarest part at most, and rarer for every joint; linking forms
-    such as "nämnds" or "byggnads" never stand alone, so web counts miss them and they get a
-    floor instead. A listed word therefore beats a novel compound of similar parts
-    ("cykelväg", not cykel+våg).
+    it. Its frequency is judged from its head, which decides what it is, and its rarest
+    part, less a cost for every joint; linking forms such as "nämnds" or "byggnads" never
+    stand alone, so web counts miss them and they get a floor instead. A listed word
+    therefore beats a novel compound of similar parts ("cykelväg", not cykel+våg).
     """
     whole = lexicon.prior(reading.word)
     if len(reading.parts) == 1:

@@ -91,8 +91,8 @@ def _resources() -> _Resources:
     global _RESOURCES
     if _RESOURCES is None:
         channel = default_channel()
-        digits = frozenset(
-            c for observed in channel.inverse for c in observed if c.isdigit()
+        digits = frozenset(  # digits and "&" the channel reads as letters ("f6r", "p&")
+            c for observed in channel.inverse for c in observed if c.isdigit() or c == "&"
         )
         _RESOURCES = _Resources(default_lexicon(), channel, default_shadows(), digits)
     return _RESOURCES
@@ -112,7 +112,7 @@ def _needs_look(word: str, res: _Resources) -> bool:
     if letters == 0:
         verdict = False
     elif letters < len(word):
-        # digits inside a word: only OCR's ö→6/0 kind, and only with real letters around
+        # digits or "&" inside a word: only OCR's ö→6, å→& kind, and only with real letters around
         verdict = len(word) >= 2 and all(c.isalpha() or c in res.confusable_digits for c in word)
     else:
         lower = word.lower()

@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-#: A word: letters and digits (OCR writes ö as 6 or 0 inside words: "Tyres6", "f0r").
-WORD = re.compile(r"([^\W_]+)")
+#: A word: letters and digits (OCR writes ö as 6 or 0 inside words: "Tyres6", "f0r"), and an
+#: "&" right after a lowercase letter, which is how OCR often writes å ("p&", "fr&n", "ocks&").
+#: After a capital or a space it stays a separator: "R&D", "H&M", "Svensson & Co".
+WORD = re.compile(r"([^\W_]+(?:(?<=[a-zåäö])&[^\W_]*)*)")
 
 _URLISH = re.compile(
     r"""(?ix)

@@ -162,3 +162,11 @@ def test_output_does_not_depend_on_the_order_of_documents() -> None:
     svfix.correct(first)
     after_first = svfix.correct(second)
     assert after_first == alone
+
+
+def test_ampersand_for_a_ring_is_restored_and_other_ampersands_stay() -> None:
+    """English OCR writes å as "&" ("p&", "fr&n"); names and phrases with & are left alone."""
+    damaged = "Information finns p& kommunens webbplats och fr&n oss ocks&. Mer om detta nedan."
+    assert svfix.fix(damaged) == "Information finns på kommunens webbplats och från oss också. Mer om detta nedan."
+    kept = "R&D och H&M, Svensson & Co samt AT&T finns på listan."
+    assert svfix.fix(kept) == kept

@@ -74,12 +74,7 @@ def default_context() -> ContextModel | None:
 
 def starts_sentence(separator: str) -> bool:
     """Does the separator before a word end a sentence (or a paragraph, or the text start)?"""
-    return not separator or _ends_sentence(separator) or "\n" in separator
-
-
-def ends_sentence(separator: str) -> bool:
-    """Does the separator end a sentence or paragraph (a line break alone does not)?"""
-    return _ends_sentence(separator)
+    return not separator or ends_sentence(separator) or "\n" in separator
 
 
 def covers(words: Iterable[str]) -> bool:
@@ -116,7 +111,8 @@ def _memo_token(word: str) -> str:
     return token
 
 
-def _ends_sentence(separator: str) -> bool:
+def ends_sentence(separator: str) -> bool:
+    """Does the separator end a sentence or paragraph (a line break alone does not)?"""
     ends = _ENDS.get(separator)
     if ends is None:
         if len(_ENDS) > _MAX_MEMO:
@@ -141,7 +137,7 @@ def neighbours(words: Sequence[str], separators: Sequence[str], j: int,
     left: list[str] = []
     k = j
     while len(left) < 2:
-        if k == 0 or _ends_sentence(separators[k]) or k - 1 < 0:
+        if k == 0 or ends_sentence(separators[k]) or k - 1 < 0:
             left += ["<S>"] * (2 - len(left))
             break
         k -= 1
@@ -149,7 +145,7 @@ def neighbours(words: Sequence[str], separators: Sequence[str], j: int,
     right: list[str] = []
     k = j
     while len(right) < 2:
-        if k + 1 >= len(words) or _ends_sentence(separators[k + 1]):
+        if k + 1 >= len(words) or ends_sentence(separators[k + 1]):
             right += ["</S>"] * (2 - len(right))
             break
         k += 1

@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from svfix import context as context_model
 from svfix.casing import continues_sentence, restore_case
@@ -123,20 +123,23 @@ def _needs_look(word: str, res: _Resources) -> bool:
     return verdict
 
 
-def _suspicious(counts: Counter, res: _Resources) -> list[str]:
-    """The distinct words of a text that could be damaged, in first-seen order.
-
-    Almost every word was judged in an earlier document: its cached verdict is read inline.
-    """
-    known = res.look_cache.get
+def _passing(words: Iterable[str], cache: dict[str, bool], judge: Callable[[str], bool]) -> list[str]:
+    """The words whose verdict is True, in order: almost every word was judged in an earlier
+    document, so its cached verdict is read inline and `judge` runs only for new ones."""
+    known = cache.get
     found = []
-    for word in counts:
+    for word in words:
         verdict = known(word)
         if verdict is None:
-            verdict = _needs_look(word, res)
+            verdict = judge(word)
         if verdict:
             found.append(word)
     return found
+
+
+def _suspicious(counts: Counter, res: _Resources) -> list[str]:
+    """The distinct words of a text that could be damaged, in first-seen order."""
+    return _passing(counts, res.look_cache, lambda word: _needs_look(word, res))
 
 
 def _lexical(words: list[str], res: _Resources, compounds: bool) -> dict[str, tuple[Reading, ...]]:
@@ -178,16 +181,8 @@ def _englishish(word: str, res: _Resources) -> bool:
 
 def _english_words(counts: Counter, res: _Resources) -> set[str]:
     """The document's English-looking words (the cache answers for almost every word)."""
-    known = res.english_cache.get
-    english = set()
-    for word in counts:
-        if word.isalpha():
-            verdict = known(word)
-            if verdict is None:
-                verdict = _englishish(word, res)
-            if verdict:
-                english.add(word)
-    return english
+    return set(_passing((w for w in counts if w.isalpha()), res.english_cache,
+                        lambda word: _englishish(word, res)))
 
 
 def _in_english_run(words: list[str], separators: list[str], j: int, english: set[str]) -> bool:

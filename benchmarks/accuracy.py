@@ -159,6 +159,12 @@ def score_pair(truth: str, ocr: str, output: str, tally: Tally, lexicon) -> None
     tally.words += len(t_words)
 
 
+def score_clean(page: str, output: str, tally: Tally) -> None:
+    """Count the words a system changed in a page that needed no change."""
+    tally.clean_changed += changed_words(page, output)
+    tally.clean_words += len(WORD.findall(page))
+
+
 def changed_words(before: str, after: str) -> int:
     a, b = WORD.findall(before), WORD.findall(after)
     if len(a) != len(b):
@@ -209,9 +215,7 @@ def run(names: list[str]) -> tuple[dict[str, Tally], dict[str, dict[str, Tally]]
             q = by_quality.setdefault(meta["quality"], {}).setdefault(name, Tally())
             score_pair(truth, ocr, output, q, lexicon)
         for page in clean_pages:
-            out = fn(page)
-            tally.clean_changed += changed_words(page, out)
-            tally.clean_words += len(WORD.findall(page))
+            score_clean(page, fn(page), tally)
         for label, damaged, clean in normalize_cases.cases():
             kind = label.split("/")[0]
             tally.encoding_total[kind] += 1

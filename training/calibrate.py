@@ -18,7 +18,7 @@ import unicodedata
 from pathlib import Path
 
 import svfix
-from benchmarks.accuracy import MIXED, OTHER, WORD, Tally, changed_words, report, score_pair
+from benchmarks.accuracy import MIXED, OTHER, Tally, report, score_clean, score_pair
 
 
 def load(pairs_dir: Path, limit: int | None) -> list[tuple[str, str, dict]]:
@@ -73,8 +73,7 @@ def main() -> None:
     for path in clean_paths:
         page = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
         out = svfix.fix(page)
-        tally.clean_changed += changed_words(page, out)
-        tally.clean_words += len(WORD.findall(page))
+        score_clean(page, out, tally)
         if args.examples and out != page:
             print(f"clean page changed: {path.name}")
     print(report({"svfix": tally}, by_quality, len(pairs), len(clean_paths)))

@@ -20,13 +20,21 @@ from functools import lru_cache
 #: After a capital or a space it stays a separator: "R&D", "H&M", "Svensson & Co".
 WORD = re.compile(r"([^\W_]+(?:(?<=[a-zåäö])&[^\W_]*)*)")
 
+#: Top-level domains a Swedish municipal text names. A bare "word.word" is an address only when
+#: it ends in one of these (or has a path after it): OCR glues words with a stray dot
+#: ("anvanda.den", "hander.med", "faststalld.ay"), and those words still need restoring.
+TOP_LEVEL_DOMAINS = frozenset({
+    "se", "nu", "com", "org", "net", "eu", "info", "io", "fi", "no", "dk", "is", "ax", "de",
+    "uk", "gov", "edu", "int", "biz", "app", "dev",
+})
 _URLISH = re.compile(
     r"""(?ix)
     (?:[a-z][a-z0-9+.-]*://\S+)            # scheme://...
     | (?:www\.\S+)                          # www.kommun.se/...
     | (?:\S+@\S+\.\S+)                      # e-mail
-    | (?:[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:[/:?#]\S*)?)  # bare domain (kommun.se/sida)
-    """
+    | (?:[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}[/:?#]\S*)  # a domain with a path (kommun.se/sida)
+    | (?:[\w-]+(?:\.[\w-]+)*\.(?:%s))        # a bare domain (kommun.se)
+    """ % "|".join(sorted(TOP_LEVEL_DOMAINS))
 )
 _ADDRESS_HINT = re.compile(
     r"(?i)https?:|www|@|\.(?:se|nu|com|org|net|eu|info)(?:\b|/)|^(?:se|nu|com|org|net|eu)/|^/\w")
@@ -90,7 +98,6 @@ def in_protected_span(text: str, start: int, end: int, left_sep: str, right_sep:
     return ("/" in chunk or "@" in chunk) and _ADDRESS_HINT.search(chunk) is not None
 
 
-_TLDS = frozenset({"se", "nu", "com", "org", "net", "eu", "info", "io", "fi", "no", "dk"})
 _WWW = re.compile(r"(?i)w{2,4}[a-z]?w?")
 
 
@@ -108,7 +115,7 @@ def in_damaged_address(words: list[str], separators: list[str], j: int) -> bool:
         return True
     if j > 0 and _WWW.fullmatch(words[j - 1]) and not before.strip(" .,:"):
         return True
-    if j + 1 < len(words) and words[j + 1].lower() in _TLDS and after.strip() in (".", ":", ",", "/") \
+    if j + 1 < len(words) and words[j + 1].lower() in TOP_LEVEL_DOMAINS and after.strip() in (".", ":", ",", "/") \
             and (j + 2 >= len(separators) or separators[j + 2][:1] in ("/", "", " ", "\n", ".")):
         return True
     return False

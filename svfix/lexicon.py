@@ -50,17 +50,20 @@ class Flag(enum.IntFlag):
     COMPOUND_LAST = 1 << 10
     ONLY_IN_COMPOUND = 1 << 11
     KOMMUN_OR_LAN = 1 << 12
+    SAOL_FORM = 1 << 13
+    ACRONYM = 1 << 14
+    ABBREVIATION = 1 << 15
 
 
 #: Attested by a curated or edited source, not only by web frequency counts.
-CURATED = Flag.HUNSPELL | Flag.SAOL | Flag.MUNICIPAL
+CURATED = Flag.HUNSPELL | Flag.SAOL | Flag.MUNICIPAL | Flag.ABBREVIATION
 NAMES = Flag.GIVEN_NAME | Flag.SURNAME | Flag.PLACE | Flag.KOMMUN_OR_LAN
 
 # Plain ints for the hot path: IntFlag arithmetic is two orders of magnitude slower.
 _CURATED = int(CURATED)
 _NAMES = int(NAMES)
 _ONLY_IN_COMPOUND = int(Flag.ONLY_IN_COMPOUND)
-_STANDALONE = int(Flag.WORDFREQ | NAMES | Flag.SAOL)
+_STANDALONE = int(Flag.WORDFREQ | NAMES | Flag.SAOL | Flag.ABBREVIATION)
 
 def _stands_alone(flags: int) -> bool:
     return not (flags & _ONLY_IN_COMPOUND and not flags & _STANDALONE)

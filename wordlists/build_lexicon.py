@@ -70,6 +70,7 @@ FLAG_BITS = {
     "KOMMUN_OR_LAN": 1 << 12,
     "SAOL_FORM": 1 << 13,       # inflected principal form from SAOL's conj field
     "ACRONYM": 1 << 14,         # only attested as an all-caps hunspell entry
+    "ABBREVIATION": 1 << 15,    # a hunspell abbreviation written without its dots (see below)
 }
 F = FLAG_BITS
 
@@ -216,6 +217,28 @@ def expand_hunspell(dic: Path, aff_path: Path):
                 out.append((form, not only, first, mid, last, only, fcap,
                             allcaps and fch not in DEMONYM_FLAGS))
     return out, forbidden_forms, aff
+
+
+ABBREVIATION_RE = regex.compile(r"(?:[a-z]+\.)+")
+
+
+def dotless_forms(surface: str) -> list[str]:
+    """The dotless spellings of a lowercase hunspell abbreviation.
+
+    An abbreviation of single letters is written joined ("s.k." → "sk", "p.g.a." → "pga"); one
+    with longer pieces is written with spaces, so those pieces stand as tokens ("m.fl." →
+    "fl", "bl.a." → "bl", "t.ex." → "ex"), and a one-piece abbreviation is its letters ("ev.").
+    Forms with å, ä or ö are left out: they would become readings of undotted words.
+
+    >>> dotless_forms("s.k."), dotless_forms("m.fl."), dotless_forms("ev."), dotless_forms("f.ö.")
+    (['sk'], ['fl'], ['ev'], [])
+    """
+    if ABBREVIATION_RE.fullmatch(surface) is None:
+        return []
+    pieces = surface.rstrip(".").split(".")
+    if len(pieces) == 1 or all(len(p) == 1 for p in pieces):
+        return ["".join(pieces)]
+    return [p for p in pieces if len(p) > 1]
 
 
 # --------------------------------------------------------------------------
@@ -386,6 +409,18 @@ def main() -> int:
                 proper_evidence.add(k)
             else:
                 lower_evidence.add(k)
+    # Abbreviations lose their dots in print and in OCR: "s.k." is written "sk", "m.fl." "m fl",
+    # "t.ex." "t ex". Hunspell lists them dotted, which is no key; without their dotless
+    # forms "sk" and "fl" looked like damaged "så" and "få".
+    n_abbr = 0
+    for surface, ok, *_ in forms:
+        if ok and surface not in forbidden:
+            for k in dotless_forms(surface):
+                if is_key(k):
+                    flags[k] |= F["ABBREVIATION"]
+                    lower_evidence.add(k)
+                    n_abbr += 1
+    counts["hunspell_abbreviation_forms"] = n_abbr
     # a form that is also a standalone word is not "only in compound"
     n_h = 0
     for k, v in flags.items():

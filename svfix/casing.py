@@ -3,7 +3,7 @@
 An English OCR model often reads a lowercase å, ä or ö at the start of a word as a capital
 ("åtgärder" → "Atgarder", "över" → "Over" or "Gver", "år" → "Ar"): the ring or the dots make
 the letter as tall as a capital. Copying the token's case then writes "Åtgärder" in the middle
-of a sentence. Mid-sentence, a common word is capitalised only about once in a few hundred times
+of a sentence. Mid-sentence, a common word is capitalised only about once in a hundred times
 in Swedish prose (headings without a full stop, titles), so when the channel makes a
 lowercase first letter a plausible source of the capital, the lowercase reading wins. Names
 keep their capital: "Åsa", "Örebro", "Ängelholms".
@@ -19,9 +19,13 @@ from svfix.lexicon import NAMES, Flag, Lexicon
 from svfix.tokenize import transfer_case
 
 #: log10 of how much rarer a capitalised common word is mid-sentence than its lowercase form
-#: (tuned with `training.calibrate`: 2.0, about 1 in 100, kept "Orsaken Ar att" as "Är"; 2.5 gains 0.3
-#: points on the training pages, cfi-sv included, and breaks nothing more).
-MID_SENTENCE_CAPITAL_COST = 2.5
+#: (about 1 in 100 in Swedish municipal prose; tuned with `training.calibrate`).
+MID_SENTENCE_CAPITAL_COST = 2.0
+#: Frequent words are rarer still: a page names a place "Ängen" or a preschool "Ängsblomman",
+#: but never writes "Är" or "Över" mid-sentence. The cost grows by this much per Zipf unit
+#: above COMMON_WORD_ZIPF (tuned with `training.calibrate`).
+FREQUENT_WORD_CAPITAL_COST = 0.5
+COMMON_WORD_ZIPF = 5.0
 _DIACRITICS = frozenset("åäö")
 _KEEPS_CAPITAL = int(NAMES | Flag.PROPER)
 _BREAK = re.compile(r"[.!?:;•*·]|\n[ \t]*\n|(?:^|\n)[ \t]*[-–—]")
@@ -66,5 +70,7 @@ def restore_case(token: str, word: str, mid_sentence: bool, lexicon: Lexicon,
             or lexicon.flags(word) & _KEEPS_CAPITAL):
         return cased
     as_lower = _log10_q(channel, token[0], word[0])
-    as_capital = _log10_q(channel, token[0], word[0].upper()) - MID_SENTENCE_CAPITAL_COST
+    cost = MID_SENTENCE_CAPITAL_COST + FREQUENT_WORD_CAPITAL_COST * max(
+        0.0, lexicon.zipf(word) - COMMON_WORD_ZIPF)
+    as_capital = _log10_q(channel, token[0], word[0].upper()) - cost
     return word if as_lower > as_capital else cased

@@ -34,7 +34,8 @@ from svfix.document import (
 from svfix.lexicon import Lexicon, default_lexicon, forget_older_half
 from svfix.rank import APPLY_AT, Decision, Scored, decide, posteriors, score_readings, with_context
 from svfix.shadows import Shadows, default_shadows
-from svfix.tokenize import in_damaged_address, in_protected_span, is_acronym, split_words, transfer_case
+from svfix.tokenize import (in_damaged_address, in_protected_span, is_acronym, is_colon_suffix,
+                             split_words, transfer_case)
 from svfix.types import Change, Reason, Result, apply_changes  # noqa: F401 (Reason: doctests)
 
 if TYPE_CHECKING:
@@ -481,7 +482,7 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
         end = ends[k]
         if in_protected_span(text, start, end, separators[j], separators[j + 1]):
             continue
-        if in_damaged_address(words, separators, j):
+        if in_damaged_address(words, separators, j) or is_colon_suffix(words, separators, j):
             continue
         if _maybe_english(word, res):
             if english is None:

@@ -121,6 +121,23 @@ def in_damaged_address(words: list[str], separators: list[str], j: int) -> bool:
     return False
 
 
+def is_colon_suffix(words: list[str], separators: list[str], j: int) -> bool:
+    """True when word `j` is an ending joined by a colon to a number or an abbreviation.
+
+    Swedish inflects digits and acronyms with a colon: "C64:an", "PAD:ar", "SKR:s", "1990:s".
+    The ending is no word of its own, so "an" is not a damaged "än".
+
+    >>> is_colon_suffix(["avancerade", "C64", "an"], [" ", " ", ":", ""], 2)
+    True
+    >>> is_colon_suffix(["Frågan", "ar"], ["", ": ", ""], 1)
+    False
+    """
+    if j == 0 or separators[j] != ":":
+        return False
+    last = words[j - 1][-1:]
+    return last.isdigit() or last.isupper()
+
+
 @lru_cache(maxsize=65536)
 def transfer_case(token: str, word: str) -> str:
     """Write the lowercase `word` in the case pattern of the OCR `token`.

@@ -200,7 +200,24 @@ def _in_english_run(words: list[str], separators: list[str], j: int, english: se
     while hi < min(len(words) - 1, j + 3) and not context_model.ends_sentence(separators[hi + 1]):
         hi += 1
     hits = sum(1 for k in range(lo, hi + 1) if k != j and words[k] in english)
-    return hits >= ENGLISH_NEIGHBOURS
+    return hits >= ENGLISH_NEIGHBOURS or _in_english_title(words, separators, j, english)
+
+
+def _in_english_title(words: list[str], separators: list[str], j: int, english: set[str]) -> bool:
+    """Is a capitalised word `j` part of an English name ("Star Trek", "Paradise Lost")?
+
+    A title or name is too short for the six-word test, but its words are capitalised
+    together: a capitalised neighbour joined by a space that reads as English makes word `j`
+    English too. Only inside a sentence, where a capital means a name ("Manga" after a full
+    stop is "Många"), and Swedish names are no English words ("Ostra Bettorp" is restored).
+    """
+    if not words[j].istitle():
+        return False
+    before = j > 0 and separators[j] == " " and words[j - 1].istitle() and words[j - 1] in english
+    if before:
+        return True
+    return (j + 1 < len(words) and separators[j + 1] in (" ", "\n") and words[j + 1].istitle()
+            and words[j + 1] in english and continues_sentence(separators[j], words[j - 1] if j else None))
 
 
 def _maybe_english(word: str, res: _Resources) -> bool:

@@ -30,6 +30,9 @@ VOWELS = set("aeiouyåäöé")
 _FIRST = int(Flag.COMPOUND_FIRST)
 _FIRST_OR_MIDDLE = int(Flag.COMPOUND_FIRST | Flag.COMPOUND_MIDDLE)
 _LAST = int(Flag.COMPOUND_LAST)
+#: Places name streets, schools and waters by compounding: Ydre+vägen, Tyresö+ån, Frösö+bron.
+#: A capitalised token may therefore open with a place name, which no hunspell flag allows.
+_PLACE = int(Flag.PLACE | Flag.KOMMUN_OR_LAN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +183,7 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
     found: dict[str, Reading] = {}
     budget = MAX_NODES
     lower = token.lower()
+    opens = _FIRST | _PLACE if token[:1].isupper() else _FIRST
 
     def rank(word: str, parts: tuple[str, ...], edits: tuple[Edit, ...]) -> tuple[int, int]:
         # Fewest edits first; on a tie a valid standalone word beats its compound analysis,
@@ -217,14 +221,16 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
             if not parts:
                 if lexicon.stands_alone(part):
                     finish(built, (part,), edits)
-            elif len(part) >= MIN_PART and _part_flags(lexicon, part) & _LAST:
+            elif (len(part) >= MIN_PART and _part_flags(lexicon, part) & _LAST
+                  and (len(parts) == 1 or _part_flags(lexicon, parts[0]) & _FIRST)):
+                # (a place opens a name of two parts: Ydre+vägen, not Åsa+sko+lån)
                 finish(built, parts + (part,), edits)
             return
         if compounds and len(parts) < MAX_PARTS - 1 and len(part) >= MIN_PART:
             flags = part_flags(part)
             if flags is None:
                 flags = _part_flags(lexicon, part)
-            if flags & (_FIRST_OR_MIDDLE if parts else _FIRST):
+            if flags & (_FIRST_OR_MIDDLE if parts else opens):
                 new_parts = parts + (part,)
                 walk(i, built, "", new_parts, edits, cost, others, inserts)
                 if len(part) >= 2 and part[-1] == part[-2] and part[-1] not in VOWELS:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 
+from svfix.candidates import MIN_PART
 from svfix.channel import Channel
 from svfix.lexicon import NAMES, Flag, Lexicon
 from svfix.tokenize import transfer_case
@@ -28,6 +29,8 @@ FREQUENT_WORD_CAPITAL_COST = 0.5
 COMMON_WORD_ZIPF = 5.0
 _DIACRITICS = frozenset("åäö")
 _KEEPS_CAPITAL = int(NAMES | Flag.PROPER)
+_PLACE = int(Flag.PLACE | Flag.KOMMUN_OR_LAN)
+_LAST = int(Flag.COMPOUND_LAST)
 _BREAK = re.compile(r"[.!?:;•*·]|\n[ \t]*\n|(?:^|\n)[ \t]*[-–—]")
 
 
@@ -52,6 +55,12 @@ def _log10_q(channel: Channel, observed: str, truth: str) -> float:
     return 0.0 if observed == truth else -math.inf  # read as itself: log10 1
 
 
+def _names_a_place(word: str, lexicon: Lexicon) -> bool:
+    """Is `word` a place name compounded with a common end ("Örnäsvägen", "Öneslundsskolan")?"""
+    return any(lexicon.flags(word[:k]) & _PLACE and lexicon.flags(word[k:]) & _LAST
+               for k in range(MIN_PART, len(word) - MIN_PART + 1))
+
+
 def restore_case(token: str, word: str, mid_sentence: bool, lexicon: Lexicon,
                  channel: Channel) -> str:
     """Write the lowercase restoration `word` in the case the page most likely had.
@@ -67,7 +76,7 @@ def restore_case(token: str, word: str, mid_sentence: bool, lexicon: Lexicon,
     cased = transfer_case(token, word)
     if (not mid_sentence or word[:1] not in _DIACRITICS or len(token) < 2
             or not token[0].isupper() or not token[1:].islower()
-            or lexicon.flags(word) & _KEEPS_CAPITAL):
+            or lexicon.flags(word) & _KEEPS_CAPITAL or _names_a_place(word, lexicon)):
         return cased
     as_lower = _log10_q(channel, token[0], word[0])
     cost = MID_SENTENCE_CAPITAL_COST + FREQUENT_WORD_CAPITAL_COST * max(

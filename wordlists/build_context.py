@@ -423,6 +423,10 @@ KDE_DOC_PKGS = [
 DEB_CACHE = os.environ.get("SVFIX_CONTEXT_DEBS",
                            os.path.join(os.path.expanduser("~"), ".cache", "svfix-context"))
 
+#: Municipal-style Swedish written for svfix (wordlists/context_texts/): never used for tuning or
+#: measuring, which use training/corpus and benchmarks/corpus.
+MUNICIPAL_PROSE = "svfix municipal prose"
+
 # name, licence, reader, glob patterns, packages unpacked from .deb (None = installed)
 SOURCES = [
     ("cfi-sv", "public domain (Debian copyright file: 'provided without copyright')",
@@ -451,7 +455,13 @@ SOURCES = [
     ("libreoffice-l10n-sv", "MPL-2.0 (parts Apache-2.0)",
      mo_paragraphs, ["usr/lib/libreoffice/program/resource/sv/LC_MESSAGES/*.mo"],
      ["libreoffice-l10n-sv"]),
+    (MUNICIPAL_PROSE, "MIT (written for svfix, like the rest of the repository)",
+     text_paragraphs, [os.path.join(ROOT, "wordlists", "context_texts", "*.txt")], None),
 ]
+#: Every other source is software documentation; municipal prose is what svfix reads. Its
+#: sentences are counted this many times, so that "Bor du i", "det fortsatta arbetet" and
+#: "badrum och hall" weigh as much as the idioms of manuals (tuned with training.calibrate).
+SOURCE_WEIGHTS = {MUNICIPAL_PROSE: 3}
 # Catalogs that are name lists rather than language.
 MO_EXCLUDE = regex.compile(r"/iso_[^/]*\.mo$")
 
@@ -618,6 +628,8 @@ class Corpus:
             elif reader is mo_paragraphs:
                 pkgs = sorted(set(self.mo_owners.values()))
                 version = ";".join(f"{p}={package_version(p)}" for p in pkgs)
+            elif pkg == MUNICIPAL_PROSE:
+                version = f"{len(files)} texts"
             else:
                 version = package_version(pkg)
             self.sources.append({"package": pkg, "version": version, "licence": lic,
@@ -1014,7 +1026,10 @@ def main(argv=None):
     ap.add_argument("--table", default=None, help="write the evaluation table (markdown) here")
     ap.add_argument("--loso-grid", action="store_true",
                     help="also run the (slow) leave-one-source-out parameter grid")
+    ap.add_argument("--prose-weight", type=int, default=SOURCE_WEIGHTS[MUNICIPAL_PROSE],
+                    help="how many times each sentence of the municipal prose counts")
     args = ap.parse_args(argv)
+    SOURCE_WEIGHTS[MUNICIPAL_PROSE] = args.prose_weight
 
     t0 = time.time()
     if args.fetch:
@@ -1027,7 +1042,11 @@ def main(argv=None):
           f"{sum(s['tokens'] for s in corpus.sources)} tokens ({time.time() - t0:.0f}s)",
           file=sys.stderr)
 
-    model = make_model((t for _, _, t in corpus.sents), sets, sources=corpus.sources)
+    weights = [SOURCE_WEIGHTS.get(src[0], 1) for src in SOURCES]
+    for source, weight in zip(corpus.sources, weights):
+        source["weight"] = weight
+    model = make_model((t for si, _, t in corpus.sents for _ in range(weights[si])), sets,
+                       sources=corpus.sources)
     raw, comp = write_model(model, args.out)
     print(f"wrote {args.out}: {comp / 1e6:.2f} MB gz ({raw / 1e6:.2f} MB json)",
           file=sys.stderr)

@@ -116,7 +116,9 @@ def in_damaged_address(words: list[str], separators: list[str], j: int) -> bool:
     if j > 0 and _WWW.fullmatch(words[j - 1]) and not before.strip(" .,:"):
         return True
     if j + 1 < len(words) and words[j + 1].lower() in TOP_LEVEL_DOMAINS and after.strip() in (".", ":", ",", "/") \
-            and (j + 2 >= len(separators) or separators[j + 2][:1] in ("/", "", " ", "\n", ".")):
+            and (j + 2 >= len(separators) or separators[j + 2][:1] in ("/", "", " ", "\n", ".")) \
+            and not (after != after.strip() and words[j + 1].istitle()):
+        # (but a full stop, a space and "Se" open the next sentence: "kan 6verklagas. Se bifogad")
         return True
     return False
 

@@ -263,14 +263,15 @@ def _evidence(word: str, found: tuple[Reading, ...], res: _Resources, compounds:
     """The restoration an invalid token proves under neutral rates, or None (cached per word
     and compounds option, which decides `found`).
 
-    Only lexicon readings count, so the answer is the same in every document.
+    Only lexicon readings count, so the answer is the same in every document. An acronym
+    ("FRG", "SKR") is no damaged word, whatever it could spell ("färg"): it proves nothing.
     """
     cached = res.evidence_cache.get((word, compounds), False)
     if cached is not False:
         return cached
     lower = word.lower()
     proof = None
-    if found and not any(r.word == lower and (len(r.parts) > 1 or res.lexicon.is_valid(lower))
+    if found and not is_acronym(word) and not any(r.word == lower and (len(r.parts) > 1 or res.lexicon.is_valid(lower))
                          for r in found):  # a word (or a valid compound) as it stands proves nothing
         scored = score_readings(word, list(found), res.lexicon, NEUTRAL, None, name_like=False)
         best = scored[0]

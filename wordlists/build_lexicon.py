@@ -451,11 +451,18 @@ def main() -> int:
     import saol
     lem_keys: set[str] = set()
     form_keys: set[str] = set()
+    # SAOL nouns and their principal forms, and the forms of every other part of speech
+    # (for the compound ends below: "gator" is only a noun, "blått" also an adjective)
+    noun_keys: set[str] = set()
+    other_keys: set[str] = set()
     for e in saol.saol14:
         w = e.word
         if " " in w:
             continue
         k = norm(w)
+        if w[:1].islower():
+            (noun_keys if e.upos == "NOUN" else other_keys).update(
+                [k, *(norm(f) for f in saol_forms(w, e.conj))])
         if add(k, F["SAOL"]):
             lem_keys.add(k)
             single_cap = len(w) >= 2 and w[0].isupper() and w[1] == "-"
@@ -551,6 +558,11 @@ def main() -> int:
     log(f"curated: {nk} kommuner, {len(lan)}+{len(lan_short)} län, {len(places)} places, "
         f"{ng} given names ({len(fk_given)} from faker), {ns} surnames ({len(fk_last)} from faker), "
         f"{nv} vocab  ({time.perf_counter()-t:.1f}s)")
+
+    # ---- compound ends the dictionaries show -------------------------------------
+    n_ends = mark_attested_compound_ends(flags, noun_keys - other_keys)
+    counts["attested_compound_ends"] = n_ends
+    log(f"attested compound ends: {n_ends}")
 
     # ---- PROPER / ACRONYM -----------------------------------------------------
     for k in proper_evidence:
@@ -659,6 +671,44 @@ ATTRIBUTION = (
     "SAOL 14 (2015), Svenska Akademien, facsimile data published by Språkbanken Text "
     "(https://doi.org/10.23695/fqh2-af42), CC-BY-4.0. Names from Faker (MIT)."
 )
+
+
+#: A noun ends compounds when the dictionaries list at least this many compounds ending in it.
+ATTESTED_ENDS_MIN = 10
+MIN_END_LENGTH = 5
+MIN_HEAD_LENGTH = 3
+
+
+def mark_attested_compound_ends(flags: dict[str, int], nouns: set[str]) -> int:
+    """Set COMPOUND_LAST on nouns that end many listed compounds; returns how many were set.
+
+    Hunspell sv_SE lets a word end a compound only when its entry carries the COMPOUNDEND
+    flag, and many common nouns lack it in some forms: "gata" and "gator" may not end a
+    compound, so an unlisted "uppsamlingsgator" was read as uppsamlings+"gåtor". The
+    dictionaries themselves list "huvudgata", "bygator", "storgator" and dozens more, so a
+    noun that ends ATTESTED_ENDS_MIN listed compounds of a listed head (or of a head with a
+    linking -s) evidently ends compounds. Only forms that are nouns and nothing else, and no
+    short ones: adjective, verb and short endings ("blått", "mäter", "åren") would read names
+    and damaged words as compounds ("Greenblatt" as green+blått).
+    """
+    listed = F["HUNSPELL"] | F["SAOL"]
+    head_ok = listed | F["COMPOUND_FIRST"]
+    last = F["COMPOUND_LAST"]
+    ends: dict[str, int] = {}
+    for key, bits in flags.items():
+        if not bits & listed or len(key) < MIN_HEAD_LENGTH + MIN_END_LENGTH:
+            continue
+        for i in range(MIN_HEAD_LENGTH, len(key) - MIN_END_LENGTH + 1):
+            tail = key[i:]
+            if tail not in nouns or flags.get(tail, 0) & last:
+                continue
+            head = key[:i]
+            if flags.get(head, 0) & head_ok or (head.endswith("s") and flags.get(head[:-1], 0) & head_ok):
+                ends[tail] = ends.get(tail, 0) + 1
+    marked = sorted(tail for tail, n in ends.items() if n >= ATTESTED_ENDS_MIN)
+    for tail in marked:
+        flags[tail] |= last
+    return len(marked)
 
 
 def check_with_hunspell(forms) -> None:

@@ -229,6 +229,8 @@ class Analysis:
     #: For each word in `scored`: the cross-document key its readings were judged under, or
     #: None when they depend on this document's own spellings (then nothing is shared).
     scored_keys: dict[str, tuple | None] = field(default_factory=dict)
+    #: Indexes of the occurrences (of suspicious words) that stand in an address: never changed.
+    sheltered: frozenset[int] = frozenset()
 
 
 def _occurrences(words: list[str], wanted: list[str]) -> dict[str, list[int]]:
@@ -292,20 +294,30 @@ def _judge(word: str, found: list[Reading], profile: Profile, vocab: DocumentVoc
     return decision, None
 
 
-def _outside_addresses(text: str, parts: list[str], proofs: dict[str, Reading],
-                       occurrences: dict[str, list[int]]) -> tuple[dict[str, Reading], dict[str, int]]:
+def _sheltered(text: str, parts: list[str], occurrences: dict[str, list[int]]) -> frozenset[int]:
+    """The occurrences that stand in a URL, an e-mail address or an address OCR broke apart.
+
+    Worked out once per document: the evidence counts only the others, and the changes skip
+    these.
+    """
+    ends = list(accumulate(map(len, parts)))
+    words, separators = parts[1::2], parts[0::2]
+    return frozenset(
+        j for indexes in occurrences.values() for j in indexes
+        if in_protected_span(text, ends[2 * j], ends[2 * j + 1], separators[j], separators[j + 1])
+        or in_damaged_address(words, separators, j))
+
+
+def _outside_addresses(proofs: dict[str, Reading], occurrences: dict[str, list[int]],
+                       sheltered: frozenset[int]) -> tuple[dict[str, Reading], dict[str, int]]:
     """Keep the proofs of damage that occur in running text, with how often they do there.
 
     "gavle" in "marta.ahlen@gavle.se" is an address, not a lost ä.
     """
-    ends = list(accumulate(map(len, parts)))
-    words, separators = parts[1::2], parts[0::2]
     kept: dict[str, Reading] = {}
     shown: dict[str, int] = {}
     for word, proof in proofs.items():
-        n = sum(1 for j in occurrences[word]
-                if not in_protected_span(text, ends[2 * j], ends[2 * j + 1], separators[j], separators[j + 1])
-                and not in_damaged_address(words, separators, j))
+        n = sum(1 for j in occurrences[word] if j not in sheltered)
         if n:
             kept[word], shown[word] = proof, n
     return kept, shown
@@ -339,6 +351,7 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
     counts = Counter(words)
     suspicious = _suspicious(counts, res)
     occurrences = _occurrences(words, suspicious)
+    sheltered = _sheltered(text, parts, occurrences)
     separators = parts[0::2]
     # A capitalised word mid-sentence may be a name; one that only opens sentences, or an
     # ALL-CAPS heading word, is an ordinary word.
@@ -352,7 +365,8 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
     proofs: dict[str, Reading] = {}
     in_text: dict[str, int] = {}
     if options.use_document:
-        proofs, in_text = _outside_addresses(text, parts, _proofs(suspicious, lexical, res, options.compounds), occurrences)
+        proofs, in_text = _outside_addresses(_proofs(suspicious, lexical, res, options.compounds), occurrences,
+                                             sheltered)
         letters = sum(len(w) * n for w, n in counts.items() if w.isalpha())
         lost = damage_evidence((proof, in_text[w]) for w, proof in proofs.items())
         profile = measure_profile(survivors, lost, letters)
@@ -390,7 +404,7 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
             scored_keys[word] = None if uses_document else key
         if decision.word is not None or scored is not None:
             decisions[word] = decision
-    return parts, Analysis(profile, decisions, occurrences, context_scored, counts, scored_keys)
+    return parts, Analysis(profile, decisions, occurrences, context_scored, counts, scored_keys, sheltered)
 
 
 def _context_decision(word: str, analysis: Analysis, words: list[str], j: int,
@@ -469,41 +483,43 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
     # context decides itself is read as its best guess without context.
     restored = {w: d.word for w, d in interesting.items() if d.apply and d.word}
     english: set[str] | None = None  # found when an occurrence first needs it
-    todo = sorted(j for word in interesting for j in analysis.occurrences[word])
-    for j in todo:
-        if j in taken:
-            continue
-        word = words[j]
-        if is_acronym(word) and not _in_caps_heading(words, j):
-            continue
-        k = 2 * j + 1
-        start = ends[k - 1]
-        end = ends[k]
-        if in_protected_span(text, start, end, separators[j], separators[j + 1]):
-            continue
-        if in_damaged_address(words, separators, j):
-            continue
-        if _maybe_english(word, res):
-            if english is None:
-                # Undotted Swedish ("for", "pa", "ar") looks English too: a word the analysis
-                # would restore is no evidence of an English passage.
-                english = {w for w in _english_words(analysis.counts, res)
-                           if not (w in interesting and (interesting[w].apply or w in analysis.scored))}
-            if english and _in_english_run(words, separators, j, english):
+    skipped = analysis.sheltered | taken
+    # Word by word, so what holds for every occurrence of a word is found once; the changes
+    # are sorted by offset at the end, which is the order they had in the text.
+    for word, decision in interesting.items():
+        contextual = word in analysis.scored
+        if not contextual and (decision.word is None or decision.word == word.lower()):
+            continue  # nothing to change wherever it stands
+        acronym = is_acronym(word)
+        maybe_english = _maybe_english(word, res)
+        for j in analysis.occurrences[word]:
+            if j in skipped or acronym and not _in_caps_heading(words, j):
                 continue
-        decision = interesting[word]
-        if word in analysis.scored:
-            decision = _context_decision(word, analysis, words, j, separators, res, restored)
-        if decision.word is None or decision.word == word.lower():
-            continue
-        applied = decision.apply and decision.confidence >= options.apply_threshold
-        mid_sentence = continues_sentence(separators[j], words[j - 1] if j else None)
-        changes.append(
-            Change(start, end, word,
-                   restore_case(word, decision.word, mid_sentence, res.lexicon, res.channel),
-                   decision.confidence, decision.reason, applied)
-        )
+            if maybe_english:
+                if english is None:
+                    english = _english_evidence(analysis, res)
+                if english and _in_english_run(words, separators, j, english):
+                    continue
+            chosen = (_context_decision(word, analysis, words, j, separators, res, restored)
+                      if contextual else decision)
+            if chosen.word is None or chosen.word == word.lower():
+                continue
+            mid_sentence = continues_sentence(separators[j], words[j - 1] if j else None)
+            written = restore_case(word, chosen.word, mid_sentence, res.lexicon, res.channel)
+            changes.append(Change(ends[2 * j], ends[2 * j + 1], word, written, chosen.confidence,
+                                  chosen.reason, chosen.apply and chosen.confidence >= options.apply_threshold))
     return tuple(sorted(changes + split, key=lambda c: c.start))
+
+
+def _english_evidence(analysis: Analysis, res: _Resources) -> set[str]:
+    """The document's English-looking words that count towards an English passage.
+
+    Undotted Swedish ("for", "pa", "ar") looks English too: a word the analysis would restore
+    is no evidence of an English passage.
+    """
+    interesting = analysis.decisions
+    return {w for w in _english_words(analysis.counts, res)
+            if not (w in interesting and (interesting[w].apply or w in analysis.scored))}
 
 
 def _normalize(text: str, options: Options) -> tuple[str, tuple[Change, ...]]:

@@ -62,10 +62,22 @@ def _plain_side(left_sep: str, right_sep: str) -> bool:
     without whitespace ("." in "kommun.se", "@", "/") glues the word to its neighbour, so it is
     not plain and the whole chunk gets the real test.
     """
+    return _plain_before(left_sep) and _plain_after(right_sep)
+
+
+@lru_cache(maxsize=4096)
+def _plain_before(left_sep: str) -> bool:
+    """The left half of `_plain_side` (memoised: a text has few distinct separators)."""
     if left_sep and not left_sep[-1].isspace():
         head = left_sep.rstrip(_LEADING_PUNCT)
         if head == left_sep or head and not head[-1].isspace():
             return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def _plain_after(right_sep: str) -> bool:
+    """The right half of `_plain_side` (memoised like `_plain_before`)."""
     if not right_sep:
         return True
     tail = right_sep.lstrip(_TRAILING_PUNCT)

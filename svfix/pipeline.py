@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from svfix import context as context_model
@@ -34,7 +34,7 @@ from svfix.document import (
 from svfix.lexicon import Lexicon, default_lexicon, forget_older_half
 from svfix.rank import APPLY_AT, Decision, Scored, decide, posteriors, score_readings, with_context
 from svfix.shadows import Shadows, default_shadows
-from svfix.tokenize import in_damaged_address, in_protected_span, is_acronym, split_words, transfer_case
+from svfix.tokenize import is_acronym, sheltered_words, split_words, transfer_case
 from svfix.types import Change, Reason, Result, apply_changes  # noqa: F401 (Reason: doctests)
 
 if TYPE_CHECKING:
@@ -294,20 +294,6 @@ def _judge(word: str, found: list[Reading], profile: Profile, vocab: DocumentVoc
     return decision, None
 
 
-def _sheltered(text: str, parts: list[str], occurrences: dict[str, list[int]]) -> frozenset[int]:
-    """The occurrences that stand in a URL, an e-mail address or an address OCR broke apart.
-
-    Worked out once per document: the evidence counts only the others, and the changes skip
-    these.
-    """
-    ends = list(accumulate(map(len, parts)))
-    words, separators = parts[1::2], parts[0::2]
-    return frozenset(
-        j for indexes in occurrences.values() for j in indexes
-        if in_protected_span(text, ends[2 * j], ends[2 * j + 1], separators[j], separators[j + 1])
-        or in_damaged_address(words, separators, j))
-
-
 def _outside_addresses(proofs: dict[str, Reading], occurrences: dict[str, list[int]],
                        sheltered: frozenset[int]) -> tuple[dict[str, Reading], dict[str, int]]:
     """Keep the proofs of damage that occur in running text, with how often they do there.
@@ -324,16 +310,18 @@ def _outside_addresses(proofs: dict[str, Reading], occurrences: dict[str, list[i
 
 
 def _without_own_evidence(profile: Profile, survivors: dict[str, int], lost: dict[str, float],
-                          letters: int, proof: Reading, count: int) -> Profile:
+                          lost_total: float, letters: int, proof: Reading, count: int) -> Profile:
     """The profile a word is judged by: the document's, less the evidence the word gave itself.
 
     A word must not vouch for its own restoration: in a clean page, "Gavlefastigheter" (a
     company that writes its name undotted) would otherwise prove that ä gets lost, and then be
-    restored on that proof. Where the word is a small part of the evidence nothing changes.
+    restored on that proof. Where the word is a small part of the evidence nothing changes,
+    which the count of letters it restores settles before any profile is built.
+    `lost_total` is ``sum(lost.values())``.
     """
-    own = damage_evidence([(proof, count)])
-    if sum(own.values()) * LEAVE_OUT_SHARE < sum(lost.values()):
+    if count * sum(1 for edit in proof.edits if edit.adaptive) * LEAVE_OUT_SHARE < lost_total:
         return profile
+    own = damage_evidence([(proof, count)])
     rest = {c: lost.get(c, 0.0) - own.get(c, 0.0) for c in lost}
     return measure_profile(survivors, rest, letters)
 
@@ -351,7 +339,9 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
     counts = Counter(words)
     suspicious = _suspicious(counts, res)
     occurrences = _occurrences(words, suspicious)
-    sheltered = _sheltered(text, parts, occurrences)
+    # Occurrences in a URL, an e-mail address or an address OCR broke apart, found once: the
+    # evidence counts only the others, and the changes skip them.
+    sheltered = frozenset(sheltered_words(text, parts, chain.from_iterable(occurrences.values())))
     separators = parts[0::2]
     # A capitalised word mid-sentence may be a name; one that only opens sentences, or an
     # ALL-CAPS heading word, is an ordinary word.
@@ -367,9 +357,10 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
     if options.use_document:
         proofs, in_text = _outside_addresses(_proofs(suspicious, lexical, res, options.compounds), occurrences,
                                              sheltered)
-        letters = sum(len(w) * n for w, n in counts.items() if w.isalpha())
+        letters = sum(map(len, filter(str.isalpha, words)))  # in words of letters only
         lost = damage_evidence((proof, in_text[w]) for w, proof in proofs.items())
         profile = measure_profile(survivors, lost, letters)
+        lost_total = sum(lost.values())
     else:
         profile = NEUTRAL
     decisions: dict[str, Decision] = {}
@@ -388,7 +379,8 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
                 found = fuzzy_document_readings(word, vocab)
         uses_document = bool(spelled) and any(r.word in spelled for r in found)
         word_name_like = name_like.get(word, True)
-        word_profile = (_without_own_evidence(profile, survivors, lost, letters, proofs[word], in_text[word])
+        word_profile = (_without_own_evidence(profile, survivors, lost, lost_total, letters, proofs[word],
+                                              in_text[word])
                         if word in proofs else profile)
         key = (word, word_profile.key, word_name_like, options.compounds, options.use_context)
         judged = None if uses_document else cache.get(key)
@@ -474,7 +466,7 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
     separators = parts[0::2]
     ends = list(accumulate(map(len, parts)))
     split, taken = (_split_word_changes(words, separators, ends, analysis, options, res)
-                    if "-" in text else ([], set()))
+                    if _LINE_END_HYPHEN.search(text) else ([], set()))  # one C pass spares most texts
     if not analysis.decisions:
         return tuple(split)
     changes: list[Change] = []

@@ -192,13 +192,15 @@ def _in_english_run(words: list[str], separators: list[str], j: int, english: se
     caller has checked that word `j` itself may be English (`_maybe_english`). The six stay
     inside the word's sentence: an English sentence next door says nothing about it.
     """
-    lo = j
-    while lo > max(0, j - 3) and not context_model.ends_sentence(separators[lo]):
+    ends_sentence = context_model.ends_sentence
+    lo, first = j, max(0, j - 3)
+    while lo > first and not ends_sentence(separators[lo]):
         lo -= 1
-    hi = j
-    while hi < min(len(words) - 1, j + 3) and not context_model.ends_sentence(separators[hi + 1]):
+    hi, last = j, min(len(words) - 1, j + 3)
+    while hi < last and not ends_sentence(separators[hi + 1]):
         hi += 1
-    hits = sum(1 for k in range(lo, hi + 1) if k != j and words[k] in english)
+    # the English words of the window, counted at C speed, less word j itself
+    hits = sum(map(english.__contains__, words[lo:hi + 1])) - (words[j] in english)
     return hits >= ENGLISH_NEIGHBOURS
 
 

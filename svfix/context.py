@@ -134,23 +134,18 @@ def neighbours(words: Sequence[str], separators: Sequence[str], j: int,
         w = words[k]
         return _memo_token(restored.get(w, w))
 
-    left: list[str] = []
-    k = j
-    while len(left) < 2:
-        if k == 0 or ends_sentence(separators[k]) or k - 1 < 0:
-            left += ["<S>"] * (2 - len(left))
-            break
-        k -= 1
-        left.append(word_at(k))
-    right: list[str] = []
-    k = j
-    while len(right) < 2:
-        if k + 1 >= len(words) or ends_sentence(separators[k + 1]):
-            right += ["</S>"] * (2 - len(right))
-            break
-        k += 1
-        right.append(word_at(k))
-    return left[1], left[0], right[0], right[1]
+    last = len(words) - 1
+    if j == 0 or ends_sentence(separators[j]):
+        left1 = left2 = "<S>"
+    else:
+        left1 = word_at(j - 1)
+        left2 = "<S>" if j == 1 or ends_sentence(separators[j - 1]) else word_at(j - 2)
+    if j >= last or ends_sentence(separators[j + 1]):
+        right1 = right2 = "</S>"
+    else:
+        right1 = word_at(j + 1)
+        right2 = "</S>" if j + 1 >= last or ends_sentence(separators[j + 2]) else word_at(j + 2)
+    return left2, left1, right1, right2
 
 
 def score(candidates: Iterable[str], left2: str | None, left1: str | None,

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from svfix import context as context_model
@@ -34,8 +34,8 @@ from svfix.document import (
 from svfix.lexicon import Lexicon, default_lexicon, forget_older_half
 from svfix.rank import APPLY_AT, Decision, Scored, decide, posteriors, score_readings, with_context
 from svfix.shadows import Shadows, default_shadows
-from svfix.tokenize import (in_damaged_address, in_protected_span, is_acronym, is_colon_suffix,
-                             split_words, transfer_case)
+from svfix.tokenize import (is_acronym, is_colon_suffix, sheltered_words, split_words,
+                             transfer_case)
 from svfix.types import Change, Reason, Result, apply_changes  # noqa: F401 (Reason: doctests)
 
 if TYPE_CHECKING:
@@ -193,13 +193,15 @@ def _in_english_run(words: list[str], separators: list[str], j: int, english: se
     caller has checked that word `j` itself may be English (`_maybe_english`). The six stay
     inside the word's sentence: an English sentence next door says nothing about it.
     """
-    lo = j
-    while lo > max(0, j - 3) and not context_model.ends_sentence(separators[lo]):
+    ends_sentence = context_model.ends_sentence
+    lo, first = j, max(0, j - 3)
+    while lo > first and not ends_sentence(separators[lo]):
         lo -= 1
-    hi = j
-    while hi < min(len(words) - 1, j + 3) and not context_model.ends_sentence(separators[hi + 1]):
+    hi, last = j, min(len(words) - 1, j + 3)
+    while hi < last and not ends_sentence(separators[hi + 1]):
         hi += 1
-    hits = sum(1 for k in range(lo, hi + 1) if k != j and words[k] in english)
+    # the English words of the window, counted at C speed, less word j itself
+    hits = sum(map(english.__contains__, words[lo:hi + 1])) - (words[j] in english)
     return hits >= ENGLISH_NEIGHBOURS or _in_english_title(words, separators, j, english)
 
 
@@ -247,6 +249,8 @@ class Analysis:
     #: For each word in `scored`: the cross-document key its readings were judged under, or
     #: None when they depend on this document's own spellings (then nothing is shared).
     scored_keys: dict[str, tuple | None] = field(default_factory=dict)
+    #: Indexes of the occurrences (of suspicious words) that stand in an address: never changed.
+    sheltered: frozenset[int] = frozenset()
 
 
 def _occurrences(words: list[str], wanted: list[str]) -> dict[str, list[int]]:
@@ -311,36 +315,34 @@ def _judge(word: str, found: list[Reading], profile: Profile, vocab: DocumentVoc
     return decision, None
 
 
-def _outside_addresses(text: str, parts: list[str], proofs: dict[str, Reading],
-                       occurrences: dict[str, list[int]]) -> tuple[dict[str, Reading], dict[str, int]]:
+def _outside_addresses(proofs: dict[str, Reading], occurrences: dict[str, list[int]],
+                       sheltered: frozenset[int]) -> tuple[dict[str, Reading], dict[str, int]]:
     """Keep the proofs of damage that occur in running text, with how often they do there.
 
     "gavle" in "marta.ahlen@gavle.se" is an address, not a lost ä.
     """
-    ends = list(accumulate(map(len, parts)))
-    words, separators = parts[1::2], parts[0::2]
     kept: dict[str, Reading] = {}
     shown: dict[str, int] = {}
     for word, proof in proofs.items():
-        n = sum(1 for j in occurrences[word]
-                if not in_protected_span(text, ends[2 * j], ends[2 * j + 1], separators[j], separators[j + 1])
-                and not in_damaged_address(words, separators, j))
+        n = sum(1 for j in occurrences[word] if j not in sheltered)
         if n:
             kept[word], shown[word] = proof, n
     return kept, shown
 
 
 def _without_own_evidence(profile: Profile, survivors: dict[str, int], lost: dict[str, float],
-                          letters: int, proof: Reading, count: int) -> Profile:
+                          lost_total: float, letters: int, proof: Reading, count: int) -> Profile:
     """The profile a word is judged by: the document's, less the evidence the word gave itself.
 
     A word must not vouch for its own restoration: in a clean page, "Gavlefastigheter" (a
     company that writes its name undotted) would otherwise prove that ä gets lost, and then be
-    restored on that proof. Where the word is a small part of the evidence nothing changes.
+    restored on that proof. Where the word is a small part of the evidence nothing changes,
+    which the count of letters it restores settles before any profile is built.
+    `lost_total` is ``sum(lost.values())``.
     """
-    own = damage_evidence([(proof, count)])
-    if sum(own.values()) * LEAVE_OUT_SHARE < sum(lost.values()):
+    if count * sum(1 for edit in proof.edits if edit.adaptive) * LEAVE_OUT_SHARE < lost_total:
         return profile
+    own = damage_evidence([(proof, count)])
     rest = {c: lost.get(c, 0.0) - own.get(c, 0.0) for c in lost}
     return measure_profile(survivors, rest, letters)
 
@@ -358,6 +360,9 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
     counts = Counter(words)
     suspicious = _suspicious(counts, res)
     occurrences = _occurrences(words, suspicious)
+    # Occurrences in a URL, an e-mail address or an address OCR broke apart, found once: the
+    # evidence counts only the others, and the changes skip them.
+    sheltered = frozenset(sheltered_words(text, parts, chain.from_iterable(occurrences.values())))
     separators = parts[0::2]
     # A capitalised word mid-sentence may be a name; one that only opens sentences, or an
     # ALL-CAPS heading word, is an ordinary word.
@@ -371,10 +376,12 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
     proofs: dict[str, Reading] = {}
     in_text: dict[str, int] = {}
     if options.use_document:
-        proofs, in_text = _outside_addresses(text, parts, _proofs(suspicious, lexical, res, options.compounds), occurrences)
-        letters = sum(len(w) * n for w, n in counts.items() if w.isalpha())
+        proofs, in_text = _outside_addresses(_proofs(suspicious, lexical, res, options.compounds), occurrences,
+                                             sheltered)
+        letters = sum(map(len, filter(str.isalpha, words)))  # in words of letters only
         lost = damage_evidence((proof, in_text[w]) for w, proof in proofs.items())
         profile = measure_profile(survivors, lost, letters)
+        lost_total = sum(lost.values())
     else:
         profile = NEUTRAL
     decisions: dict[str, Decision] = {}
@@ -393,7 +400,8 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
                 found = fuzzy_document_readings(word, vocab)
         uses_document = bool(spelled) and any(r.word in spelled for r in found)
         word_name_like = name_like.get(word, True)
-        word_profile = (_without_own_evidence(profile, survivors, lost, letters, proofs[word], in_text[word])
+        word_profile = (_without_own_evidence(profile, survivors, lost, lost_total, letters, proofs[word],
+                                              in_text[word])
                         if word in proofs else profile)
         key = (word, word_profile.key, word_name_like, options.compounds, options.use_context)
         judged = None if uses_document else cache.get(key)
@@ -409,7 +417,7 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
             scored_keys[word] = None if uses_document else key
         if decision.word is not None or scored is not None:
             decisions[word] = decision
-    return parts, Analysis(profile, decisions, occurrences, context_scored, counts, scored_keys)
+    return parts, Analysis(profile, decisions, occurrences, context_scored, counts, scored_keys, sheltered)
 
 
 def _context_decision(word: str, analysis: Analysis, words: list[str], j: int,
@@ -479,7 +487,7 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
     separators = parts[0::2]
     ends = list(accumulate(map(len, parts)))
     split, taken = (_split_word_changes(words, separators, ends, analysis, options, res)
-                    if "-" in text else ([], set()))
+                    if _LINE_END_HYPHEN.search(text) else ([], set()))  # one C pass spares most texts
     if not analysis.decisions:
         return tuple(split)
     changes: list[Change] = []
@@ -488,41 +496,44 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
     # context decides itself is read as its best guess without context.
     restored = {w: d.word for w, d in interesting.items() if d.apply and d.word}
     english: set[str] | None = None  # found when an occurrence first needs it
-    todo = sorted(j for word in interesting for j in analysis.occurrences[word])
-    for j in todo:
-        if j in taken:
-            continue
-        word = words[j]
-        if is_acronym(word) and not _in_caps_heading(words, j):
-            continue
-        k = 2 * j + 1
-        start = ends[k - 1]
-        end = ends[k]
-        if in_protected_span(text, start, end, separators[j], separators[j + 1]):
-            continue
-        if in_damaged_address(words, separators, j) or is_colon_suffix(words, separators, j):
-            continue
-        if _maybe_english(word, res):
-            if english is None:
-                # Undotted Swedish ("for", "pa", "ar") looks English too: a word the analysis
-                # would restore is no evidence of an English passage.
-                english = {w for w in _english_words(analysis.counts, res)
-                           if not (w in interesting and (interesting[w].apply or w in analysis.scored))}
-            if english and _in_english_run(words, separators, j, english):
+    skipped = analysis.sheltered | taken
+    # Word by word, so what holds for every occurrence of a word is found once; the changes
+    # are sorted by offset at the end, which is the order they had in the text.
+    for word, decision in interesting.items():
+        contextual = word in analysis.scored
+        if not contextual and (decision.word is None or decision.word == word.lower()):
+            continue  # nothing to change wherever it stands
+        acronym = is_acronym(word)
+        maybe_english = _maybe_english(word, res)
+        for j in analysis.occurrences[word]:
+            if (j in skipped or acronym and not _in_caps_heading(words, j)
+                    or is_colon_suffix(words, separators, j)):
                 continue
-        decision = interesting[word]
-        if word in analysis.scored:
-            decision = _context_decision(word, analysis, words, j, separators, res, restored)
-        if decision.word is None or decision.word == word.lower():
-            continue
-        applied = decision.apply and decision.confidence >= options.apply_threshold
-        mid_sentence = continues_sentence(separators[j], words[j - 1] if j else None)
-        changes.append(
-            Change(start, end, word,
-                   restore_case(word, decision.word, mid_sentence, res.lexicon, res.channel),
-                   decision.confidence, decision.reason, applied)
-        )
+            if maybe_english:
+                if english is None:
+                    english = _english_evidence(analysis, res)
+                if english and _in_english_run(words, separators, j, english):
+                    continue
+            chosen = (_context_decision(word, analysis, words, j, separators, res, restored)
+                      if contextual else decision)
+            if chosen.word is None or chosen.word == word.lower():
+                continue
+            mid_sentence = continues_sentence(separators[j], words[j - 1] if j else None)
+            written = restore_case(word, chosen.word, mid_sentence, res.lexicon, res.channel)
+            changes.append(Change(ends[2 * j], ends[2 * j + 1], word, written, chosen.confidence,
+                                  chosen.reason, chosen.apply and chosen.confidence >= options.apply_threshold))
     return tuple(sorted(changes + split, key=lambda c: c.start))
+
+
+def _english_evidence(analysis: Analysis, res: _Resources) -> set[str]:
+    """The document's English-looking words that count towards an English passage.
+
+    Undotted Swedish ("for", "pa", "ar") looks English too: a word the analysis would restore
+    is no evidence of an English passage.
+    """
+    interesting = analysis.decisions
+    return {w for w in _english_words(analysis.counts, res)
+            if not (w in interesting and (interesting[w].apply or w in analysis.scored))}
 
 
 def _normalize(text: str, options: Options) -> tuple[str, tuple[Change, ...]]:

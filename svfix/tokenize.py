@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import accumulate
+from typing import Iterable
 
 #: A word: letters and digits (OCR writes ö as 6 or 0 inside words: "Tyres6", "f0r"), and an
 #: "&" right after a lowercase letter, which is how OCR often writes å ("p&", "fr&n", "ocks&").
@@ -70,10 +72,22 @@ def _plain_side(left_sep: str, right_sep: str) -> bool:
     without whitespace ("." in "kommun.se", "@", "/") glues the word to its neighbour, so it is
     not plain and the whole chunk gets the real test.
     """
+    return _plain_before(left_sep) and _plain_after(right_sep)
+
+
+@lru_cache(maxsize=4096)
+def _plain_before(left_sep: str) -> bool:
+    """The left half of `_plain_side` (memoised: a text has few distinct separators)."""
     if left_sep and not left_sep[-1].isspace():
         head = left_sep.rstrip(_LEADING_PUNCT)
         if head == left_sep or head and not head[-1].isspace():
             return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def _plain_after(right_sep: str) -> bool:
+    """The right half of `_plain_side` (memoised like `_plain_before`)."""
     if not right_sep:
         return True
     tail = right_sep.lstrip(_TRAILING_PUNCT)
@@ -138,6 +152,38 @@ def is_colon_suffix(words: list[str], separators: list[str], j: int) -> bool:
         return False
     last = words[j - 1][-1:]
     return last.isdigit() or last.isupper()
+
+
+#: A word that may anchor a broken address: a "www" or a top-level domain. Only a first sieve
+#: (case-insensitive matching accepts every spelling whose `lower()` is a domain), run over a
+#: text's distinct words at C speed; `in_damaged_address` makes the exact tests.
+_ANCHOR = re.compile(_WWW.pattern + "|" + "|".join(sorted(TOP_LEVEL_DOMAINS)))
+
+
+def sheltered_words(text: str, parts: list[str], indexes: Iterable[int]) -> set[int]:
+    """The words among `indexes` (positions in ``parts[1::2]``) that `in_protected_span` or
+    `in_damaged_address` protects.
+
+    Asked for every occurrence of every suspicious word of a document, so its separators and
+    distinct words are sorted out once: a word between plain separators, with no "@" beside it
+    and no "www" or domain next to it, cannot be in an address, and only the rest (a few in a
+    hundred) get the real tests.
+    """
+    words, separators = parts[1::2], parts[0::2]
+    distinct = set(separators)
+    glued_before = {sep for sep in distinct if "@" in sep or not _plain_before(sep)}
+    glued_after = {sep for sep in distinct if "@" in sep or not _plain_after(sep)}
+    anchors = set(filter(_ANCHOR.fullmatch, set(words)))
+    ends = list(accumulate(map(len, parts)))
+    last = len(words) - 1
+    found = set()
+    for j in indexes:
+        if (separators[j] in glued_before or separators[j + 1] in glued_after
+                or j > 0 and words[j - 1] in anchors or j < last and words[j + 1] in anchors) \
+                and (in_protected_span(text, ends[2 * j], ends[2 * j + 1], separators[j], separators[j + 1])
+                     or in_damaged_address(words, separators, j)):
+            found.add(j)
+    return found
 
 
 @lru_cache(maxsize=65536)

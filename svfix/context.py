@@ -155,7 +155,7 @@ def score(candidates: Iterable[str], left2: str | None, left1: str | None,
     if model is None:
         return {}
     entries = {}
-    for word in set(candidates):
+    for word in sorted(set(candidates)):  # (a fixed order: the mean must not depend on the hash seed)
         entry = model.words.get(word)
         if entry is not None and entry.get("n"):
             entries[word] = entry

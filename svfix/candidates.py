@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from svfix.channel import Channel, Edit
-from svfix.lexicon import Flag, Lexicon, forget_older_half
+from svfix.lexicon import Flag, Lexicon, remember
 
 MIN_PART = 3  # shorter parts make almost any letter string "a compound"
 MAX_PARTS = 4
@@ -162,9 +162,7 @@ def _part_flags(lexicon: Lexicon, part: str) -> int:
     """
     flags = _PART_FLAGS.get(part)
     if flags is None:
-        if len(_PART_FLAGS) > 100_000:
-            forget_older_half(_PART_FLAGS)
-        flags = _PART_FLAGS[part] = lexicon.flags(part)
+        flags = remember(_PART_FLAGS, part, lexicon.flags(part), 100_000)
     return flags
 
 

@@ -108,9 +108,7 @@ class Lexicon:
         """
         i = _KEY_ID_CACHE.get(word)
         if i is None:
-            if len(_KEY_ID_CACHE) > _MAX_CACHED:
-                forget_older_half(_KEY_ID_CACHE)
-            i = _KEY_ID_CACHE[word] = self.words.get(word, -1)
+            i = remember(_KEY_ID_CACHE, word, self.words.get(word, -1), _MAX_CACHED)
         return i
 
     def zipf(self, word: str) -> float:
@@ -171,9 +169,8 @@ class Lexicon:
         """Does any word start with `prefix`? (Cached: a trie walk costs ~10 µs from Python.)"""
         found = _PREFIX_CACHE.get(prefix)
         if found is None:  # (not try/except: the search asks only after a miss, and raising costs)
-            if len(_PREFIX_CACHE) > _MAX_CACHED:
-                forget_older_half(_PREFIX_CACHE)
-            found = _PREFIX_CACHE[prefix] = next(self.words.iterkeys(prefix), None) is not None
+            found = remember(_PREFIX_CACHE, prefix, next(self.words.iterkeys(prefix), None) is not None,
+                             _MAX_CACHED)
         return found
 
     def known_prefixes(self) -> Callable[[str], bool | None]:
@@ -193,8 +190,7 @@ class Lexicon:
 # The one lexicon per process is shared, so are its caches (see `Lexicon.has_prefix`, `key_id`).
 _PREFIX_CACHE: dict[str, bool] = {}
 _KEY_ID_CACHE: dict[str, int] = {}
-#: Entries each cache may hold before it starts over: a batch worker keeps several such
-#: caches, and two workers must stay within the 500 MB the speed benchmark allows.
+#: Entries each of these caches may hold before `remember` drops its older half.
 _MAX_CACHED = 200_000
 
 
@@ -210,6 +206,23 @@ def forget_older_half(cache: dict) -> None:
     """
     for key in list(islice(cache, len(cache) // 2)):
         del cache[key]
+
+
+def remember(cache: dict, key, value, limit: int):
+    """Store `value` under `key` in a cache bounded at `limit` entries, and return it.
+
+    Every per-process cache of svfix is bounded this way (`forget_older_half` when full): a
+    batch worker keeps several, and two workers must stay within the memory the speed
+    benchmark allows.
+
+    >>> cache = {}
+    >>> remember(cache, "ar", "är", limit=10), cache
+    ('är', {'ar': 'är'})
+    """
+    if len(cache) > limit:
+        forget_older_half(cache)
+    cache[key] = value
+    return value
 
 
 @lru_cache(maxsize=None)

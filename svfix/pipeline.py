@@ -31,7 +31,7 @@ from svfix.document import (
     fuzzy_document_readings,
     measure_profile,
 )
-from svfix.lexicon import Lexicon, default_lexicon, forget_older_half
+from svfix.lexicon import Lexicon, default_lexicon, remember
 from svfix.rank import APPLY_AT, Decision, Scored, decide, posteriors, score_readings, with_context
 from svfix.shadows import Shadows, default_shadows
 from svfix.tokenize import (is_acronym, is_colon_suffix, sheltered_words, split_words,
@@ -118,10 +118,7 @@ def _needs_look(word: str, res: _Resources) -> bool:
     else:
         lower = word.lower()
         verdict = not res.lexicon.is_valid(lower) or lower in res.shadows
-    if len(res.look_cache) > MAX_CACHE:
-        forget_older_half(res.look_cache)
-    res.look_cache[word] = verdict
-    return verdict
+    return remember(res.look_cache, word, verdict, MAX_CACHE)
 
 
 def _passing(words: Iterable[str], cache: dict[str, bool], judge: Callable[[str], bool]) -> list[str]:
@@ -159,9 +156,7 @@ def _readings(word: str, res: _Resources, compounds: bool) -> tuple[Reading, ...
     if cached is None:
         quick = () if res.lexicon.key_id(word.lower()) >= 0 else dot_readings(word, res.lexicon, res.channel)
         cached = tuple(quick or lexical_readings(word, res.lexicon, res.channel, compounds=compounds))
-        if len(res.reading_cache) > MAX_CACHE:
-            forget_older_half(res.reading_cache)
-        res.reading_cache[key] = cached
+        remember(res.reading_cache, key, cached, MAX_CACHE)
     return cached
 
 
@@ -174,9 +169,7 @@ def _englishish(word: str, res: _Resources) -> bool:
         cached = english >= ENGLISH_ZIPF and (
             not res.lexicon.is_valid(lower) or english - 1.0 > res.lexicon.prior(lower)
         )
-        if len(res.english_cache) > MAX_CACHE:
-            forget_older_half(res.english_cache)
-        res.english_cache[word] = cached
+        remember(res.english_cache, word, cached, MAX_CACHE)
     return cached
 
 
@@ -225,9 +218,8 @@ def _in_english_title(words: list[str], separators: list[str], j: int, english: 
 def _maybe_english(word: str, res: _Resources) -> bool:
     cached = res.maybe_english_cache.get(word)
     if cached is None:
-        if len(res.maybe_english_cache) > MAX_CACHE:
-            forget_older_half(res.maybe_english_cache)
-        cached = res.maybe_english_cache[word] = res.lexicon.english_zipf(word.lower()) >= 2.0
+        cached = remember(res.maybe_english_cache, word, res.lexicon.english_zipf(word.lower()) >= 2.0,
+                          MAX_CACHE)
     return cached
 
 
@@ -282,10 +274,7 @@ def _evidence(word: str, found: tuple[Reading, ...], res: _Resources, compounds:
         if (best.reading is not None and posteriors(scored)[0] >= 0.5
                 and any(e.adaptive for e in best.reading.edits)):
             proof = best.reading
-    if len(res.evidence_cache) > MAX_CACHE:
-        forget_older_half(res.evidence_cache)
-    res.evidence_cache[(word, compounds)] = proof
-    return proof
+    return remember(res.evidence_cache, (word, compounds), proof, MAX_CACHE)
 
 
 def _proofs(words: list[str], lexical: dict[str, tuple[Reading, ...]],
@@ -408,9 +397,7 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
         if judged is None:
             judged = _judge(word, list(found), word_profile, vocab, word_name_like, options, res)
             if not uses_document:
-                if len(cache) > MAX_CACHE:
-                    forget_older_half(cache)
-                cache[key] = judged
+                remember(cache, key, judged, MAX_CACHE)
         decision, scored = judged
         if scored is not None:
             context_scored[word] = scored
@@ -433,9 +420,7 @@ def _context_decision(word: str, analysis: Analysis, words: list[str], j: int,
         bonus = context_model.score([s.word or word.lower() for s in base], *neighbours)
         decision = decide(word, with_context(base, bonus, word), res.lexicon)
         if key is not None:
-            if len(res.context_cache) > MAX_CACHE:
-                forget_older_half(res.context_cache)
-            res.context_cache[key] = decision
+            remember(res.context_cache, key, decision, MAX_CACHE)
     return decision
 
 

@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from svfix.lexicon import data_dir
+from svfix.lexicon import data_dir, remember
 
 W1 = 1.0
 W2 = 0.5
@@ -104,20 +104,14 @@ _MAX_MEMO = 200_000
 
 def _memo_token(word: str) -> str:
     token = _TOKENS.get(word)
-    if token is None:
-        if len(_TOKENS) > _MAX_MEMO:
-            _TOKENS.clear()
-        token = _TOKENS[word] = _token(word)
-    return token
+    return token if token is not None else remember(_TOKENS, word, _token(word), _MAX_MEMO)
 
 
 def ends_sentence(separator: str) -> bool:
     """Does the separator end a sentence or paragraph (a line break alone does not)?"""
     ends = _ENDS.get(separator)
     if ends is None:
-        if len(_ENDS) > _MAX_MEMO:
-            _ENDS.clear()
-        ends = _ENDS[separator] = _SENTENCE_END.search(separator) is not None
+        ends = remember(_ENDS, separator, _SENTENCE_END.search(separator) is not None, _MAX_MEMO)
     return ends
 
 

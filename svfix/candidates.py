@@ -32,7 +32,7 @@ _FIRST_OR_MIDDLE = int(Flag.COMPOUND_FIRST | Flag.COMPOUND_MIDDLE)
 _LAST = int(Flag.COMPOUND_LAST)
 #: Places name streets, schools and waters by compounding: Ydre+vägen, Tyresö+ån, Frösö+bron.
 #: A capitalised token may therefore open with a place name, which no hunspell flag allows.
-_PLACE = int(Flag.PLACE | Flag.KOMMUN_OR_LAN)
+PLACE_OPENS = int(Flag.PLACE | Flag.KOMMUN_OR_LAN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +181,7 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
     found: dict[str, Reading] = {}
     budget = MAX_NODES
     lower = token.lower()
-    opens = _FIRST | _PLACE if token[:1].isupper() else _FIRST
+    opens = _FIRST | PLACE_OPENS if token[:1].isupper() else _FIRST
 
     def rank(word: str, parts: tuple[str, ...], edits: tuple[Edit, ...]) -> tuple[int, int]:
         # Fewest edits first; on a tie a valid standalone word beats its compound analysis,

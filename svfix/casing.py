@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 
-from svfix.candidates import MIN_PART
+from svfix.candidates import MIN_PART, PLACE_OPENS
 from svfix.channel import Channel
 from svfix.lexicon import NAMES, Flag, Lexicon
 from svfix.tokenize import transfer_case
@@ -29,7 +29,6 @@ FREQUENT_WORD_CAPITAL_COST = 0.5
 COMMON_WORD_ZIPF = 5.0
 _DIACRITICS = frozenset("åäö")
 _KEEPS_CAPITAL = int(NAMES | Flag.PROPER)
-_PLACE = int(Flag.PLACE | Flag.KOMMUN_OR_LAN)
 _LAST = int(Flag.COMPOUND_LAST)
 _BREAK = re.compile(r"[.!?:;•*·]|\n[ \t]*\n|(?:^|\n)[ \t]*[-–—]")
 
@@ -57,7 +56,7 @@ def _log10_q(channel: Channel, observed: str, truth: str) -> float:
 
 def _names_a_place(word: str, lexicon: Lexicon) -> bool:
     """Is `word` a place name compounded with a common end ("Örnäsvägen", "Öneslundsskolan")?"""
-    return any(lexicon.flags(word[:k]) & _PLACE and lexicon.flags(word[k:]) & _LAST
+    return any(lexicon.flags(word[:k]) & PLACE_OPENS and lexicon.flags(word[k:]) & _LAST
                for k in range(MIN_PART, len(word) - MIN_PART + 1))
 
 

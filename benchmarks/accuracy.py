@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent
 PAIRS = ROOT / "corpus" / "ocr"
 CLEAN = ROOT / "corpus" / "clean"
 RESULTS = ROOT / "RESULTS.md"
+EXAMPLE_LIMIT = 40  # missed words kept per class for --examples; calibrate raises it
 WORD = regex.compile(r"[^\W_]+")
 DIACRITICS = set("åäöÅÄÖ")
 
@@ -151,7 +152,7 @@ def score_pair(truth: str, ocr: str, output: str, tally: Tally, lexicon) -> None
             tally.fixed[cls] += 1
         elif cls not in (OTHER, MIXED):
             tally.missed_examples.setdefault(cls, [])
-            if len(tally.missed_examples[cls]) < 40:
+            if len(tally.missed_examples[cls]) < EXAMPLE_LIMIT:
                 tally.missed_examples[cls].append(f"{o}→{s} (want {t})")
     tally.cer_num += cer(truth, output) * len(truth)
     tally.chars += len(truth)

@@ -18,6 +18,7 @@ import unicodedata
 from pathlib import Path
 
 import svfix
+from benchmarks import accuracy
 from benchmarks.accuracy import MIXED, OTHER, Tally, report, score_clean, score_pair
 
 
@@ -56,6 +57,8 @@ def main() -> None:
         module, attr = name.rsplit(".", 1)
         setattr(importlib.import_module(f"svfix.{module}"), attr, float(value))
 
+    if args.examples:
+        accuracy.EXAMPLE_LIMIT = 10**6  # training pages: every miss may be looked at
     lexicon = default_lexicon()
     pairs = [p for p in load(args.pairs, args.limit)
              if not args.exclude or args.exclude not in p[2].get("id", p[2].get("source", ""))]

@@ -143,7 +143,7 @@ def score_pair(truth: str, ocr: str, output: str, tally: Tally, lexicon) -> None
             tally.correct_words += 1
             if s != t:
                 tally.broken += 1
-                if len(tally.broken_examples) < 40:
+                if len(tally.broken_examples) < EXAMPLE_LIMIT:
                     tally.broken_examples.append(f"{t}→{s}")
             continue
         cls = classify(t, o, lexicon)

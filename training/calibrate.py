@@ -80,6 +80,9 @@ def main() -> None:
         if args.examples and out != page:
             print(f"clean page changed: {path.name}")
     print(report({"svfix": tally}, by_quality, len(pairs), len(clean_paths)))
+    scored = [c for c in tally.damaged if c not in (OTHER, MIXED)]
+    print(f"exact: restored {sum(tally.fixed[c] for c in scored)} of {sum(tally.damaged[c] for c in scored)}, "
+          f"broken {tally.broken}, clean words changed {tally.clean_changed}")
     if args.examples:
         print("broken:", ", ".join(tally.broken_examples))
         for cls, examples in tally.missed_examples.items():

@@ -10,7 +10,8 @@ in general text:
     context(w) = w1·[log P(L1|w)/B(L1) + log P(R1|w)/B(R1)] + w2·[same for L2, R2]
 
 with Witten-Bell smoothing towards the background B, so a member seen rarely in the corpus
-gets little evidence either way. The frequency prior is *not* part of this score: the ranker
+gets little evidence either way. A next-door neighbour no member was seen beside backs off
+to its ending (`suffix_class`). The frequency prior is *not* part of this score: the ranker
 adds the lexicon's own prior.
 """
 
@@ -97,6 +98,27 @@ def _token(word: str) -> str:
     return word.lower()
 
 
+#: Words at least this long stand for their ending too, when the word itself says nothing.
+SUFFIX_MIN_LEN = 5
+SUFFIX_LEN = 3
+#: Weight of a neighbour's ending, used only for a neighbour no member was seen beside.
+W_SUFFIX = 0.5
+
+
+def suffix_class(token: str) -> str | None:
+    """A neighbour's ending as a class ("~dor" for "skador"), or None for short words.
+
+    One million tokens of prose have seen few of the content words a report puts next to
+    "svara"/"svåra", but their endings carry the grammar: "svåra skador", "svåra frågor"
+    (a plural noun follows an adjective), "svara på" (a verb takes a preposition). The
+    ending also survives OCR damage inside the word ("behériga" still ends in "iga").
+    Shared with `wordlists/build_context.py`, which counts the classes.
+    """
+    if len(token) < SUFFIX_MIN_LEN or not token.isalpha():
+        return None
+    return "~" + token[-SUFFIX_LEN:]
+
+
 #: `_token` and "does this separator end a sentence?" per distinct string: a document asks
 #: them of the same few hundred words and separators (" ", ", ", ".\n") over and over.
 _TOKENS: dict[str, str] = {}
@@ -144,6 +166,21 @@ def neighbours(words: Sequence[str], separators: Sequence[str], j: int,
     return left2, left1, right1, right2
 
 
+def _suffix_slots(model: ContextModel, entries: dict, left1: str | None, right1: str | None,
+                  used: set[str]) -> list[tuple[str, str, float, float]]:
+    """Back-off slots for the next-door neighbours no member was seen beside: their endings."""
+    slots = []
+    for pos, neighbour in (("L1", left1), ("R1", right1)):
+        if pos in used or neighbour is None:
+            continue
+        ending = suffix_class(neighbour)
+        where = pos + "s"
+        if ending is not None and any(ending in e.get(where, ()) for e in entries.values()):
+            background = (model.neighbour_totals.get(ending, 0) + 1) / model.background_denominator
+            slots.append((where, ending, W_SUFFIX, background))
+    return slots
+
+
 def score(candidates: Iterable[str], left2: str | None, left1: str | None,
           right1: str | None, right2: str | None) -> dict[str, float]:
     """log10 context evidence for each candidate the model knows, centred on their mean."""
@@ -165,6 +202,8 @@ def score(candidates: Iterable[str], left2: str | None, left1: str | None,
              (("L1", left1, W1), ("R1", right1, W1), ("L2", left2, W2), ("R2", right2, W2))
              if neighbour is not None
              and (not SKIP_UNSEEN or any(neighbour in e[pos] for e in entries.values()))]
+    if W_SUFFIX:
+        slots += _suffix_slots(model, entries, left1, right1, {pos for pos, *_ in slots})
     # A member the corpus holds but never saw ("galla" beside "gälla") has the background's
     # neighbours: evidence 0 before centring, so the seen member is judged against it.
     against = unseen and all(e["n"] >= UNSEEN_AGAINST_N for e in entries.values())
@@ -173,8 +212,8 @@ def score(candidates: Iterable[str], left2: str | None, left1: str | None,
         n = entry["n"]
         total = 0.0
         for pos, neighbour, weight, background in slots:
-            k = BETA * entry["T"][pos]
-            p = (entry[pos].get(neighbour, 0) + k * background) / (n + k)
+            k = BETA * (entry["T"].get(pos) or 1)  # (a member may have no long neighbour at all)
+            p = (entry.get(pos, {}).get(neighbour, 0) + k * background) / (n + k)
             total += weight * math.log(p / background)
         raw[word] = total / LN10
     if len(raw) < 2:

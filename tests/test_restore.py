@@ -182,3 +182,17 @@ def test_acronyms_are_no_evidence_of_damage() -> None:
     _, analysis = analyse(text)
     # (a short text lacks a few expected å/ä/ö by chance, which counts a little; a proof counts 1)
     assert analysis.profile.damaged.get("ä", 0.0) < 0.5
+
+
+def test_context_backs_off_to_a_neighbours_ending(monkeypatch) -> None:
+    """A next-door word the corpus never put beside "svara" or "svåra" still tells them apart
+    by its ending: a plural noun follows the adjective ("svåra utmaningar"), an infinitive
+    does not take one. Without the back-off the neighbour says nothing."""
+    from svfix import context
+
+    assert context.suffix_class("utmaningar") == "~gar"
+    assert context.suffix_class("på") is None and context.suffix_class("2019") is None
+    with_ending = context.score(["svara", "svåra"], "två", "med", "utmaningar", "</S>")
+    monkeypatch.setattr(context, "W_SUFFIX", 0.0)
+    without = context.score(["svara", "svåra"], "två", "med", "utmaningar", "</S>")
+    assert with_ending["svåra"] > without["svåra"] + 0.3

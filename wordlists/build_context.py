@@ -51,6 +51,8 @@ import zlib
 import regex
 import wordfreq
 
+from svfix.context import suffix_class
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "svfix", "data", "context.json.gz")
 
@@ -60,6 +62,9 @@ FORBIDDEN = [os.path.join(ROOT, p) for p in ("benchmarks", "training/corpus", "s
 ]
 
 S, E, NUM, YEAR = "<S>", "</S>", "<NUM>", "<YEAR>"
+#: Neighbour positions counted: two words either side, and the endings of the next-door ones
+#: (`svfix.context.suffix_class`, used when the word itself was never seen beside a member).
+POSITIONS = ("L1", "R1", "L2", "R2", "L1s", "R1s")
 SPECIAL = (S, E, NUM, YEAR)
 # A year ("år 2030") is a better neighbour than a number in general ("är 0"); svfix/context.py
 # maps tokens the same way.
@@ -665,13 +670,17 @@ def count(sents, targets: set[str]):
                 continue
             d = ctx.get(w)
             if d is None:
-                d = ctx[w] = {"n": 0, "L1": collections.Counter(), "R1": collections.Counter(),
-                              "L2": collections.Counter(), "R2": collections.Counter()}
+                d = ctx[w] = {pos: collections.Counter() for pos in POSITIONS}
+                d["n"] = 0
             d["n"] += 1
             d["L1"][seq[i - 1]] += 1
             d["R1"][seq[i + 1]] += 1
             d["L2"][seq[i - 2]] += 1
             d["R2"][seq[i + 2]] += 1
+            for pos, neighbour in (("L1s", seq[i - 1]), ("R1s", seq[i + 1])):
+                ending = suffix_class(neighbour)
+                if ending is not None:
+                    d[pos][ending] += 1
     return uni, ctx
 
 
@@ -680,18 +689,23 @@ def make_model(sents, sets, min_neighbour=MIN_NEIGHBOUR, sources=None):
     wf = wordfreq.get_frequency_dict("sv", "large")
     sents = list(sents)
     uni, ctx = count(sents, targets)
+    endings = collections.Counter()  # how often each ending class stands anywhere (its background)
+    for token, k in uni.items():
+        ending = suffix_class(token)
+        if ending is not None:
+            endings[ending] += k
     words = {}
     kept = set()
     for w in sorted(targets):
         d = ctx.get(w)
         f = float(f"{wf.get(w, 0.0):.4g}")
         if d is None:
-            words[w] = {"n": 0, "wf": f, "T": {"L1": 0, "R1": 0, "L2": 0, "R2": 0},
-                        "L1": {}, "R1": {}, "L2": {}, "R2": {}}
+            words[w] = {"n": 0, "wf": f, "T": dict.fromkeys(POSITIONS, 0),
+                        **{pos: {} for pos in POSITIONS}}
             continue
         e = {"n": d["n"], "wf": f,
-             "T": {pos: len(d[pos]) for pos in ("L1", "R1", "L2", "R2")}}
-        for pos in ("L1", "R1", "L2", "R2"):
+             "T": {pos: len(d[pos]) for pos in POSITIONS}}
+        for pos in POSITIONS:
             e[pos] = {c: k for c, k in sorted(d[pos].items())
                       if k >= min_neighbour or c in SPECIAL}
             kept.update(e[pos])
@@ -707,7 +721,7 @@ def make_model(sents, sets, min_neighbour=MIN_NEIGHBOUR, sources=None):
         "min_neighbour": min_neighbour,
         "sets": sets,
         "words": words,
-        "neighbour_totals": {c: uni[c] for c in sorted(kept)},
+        "neighbour_totals": {c: (endings[c] if c.startswith("~") else uni[c]) for c in sorted(kept)},
         "params": DEFAULT_PARAMS,
     }
     return model

@@ -101,7 +101,8 @@ def _token(word: str) -> str:
 #: Words at least this long stand for their ending too, when the word itself says nothing.
 SUFFIX_MIN_LEN = 5
 SUFFIX_LEN = 3
-#: Weight of a neighbour's ending, used only for a neighbour no member was seen beside.
+#: Weight of a neighbour's ending against the word's own, used only for a neighbour no member
+#: was seen beside.
 W_SUFFIX = 0.5
 
 
@@ -166,18 +167,19 @@ def neighbours(words: Sequence[str], separators: Sequence[str], j: int,
     return left2, left1, right1, right2
 
 
-def _suffix_slots(model: ContextModel, entries: dict, left1: str | None, right1: str | None,
+def _suffix_slots(model: ContextModel, entries: dict, neighbours: tuple[tuple[str, str | None, float], ...],
                   used: set[str]) -> list[tuple[str, str, float, float]]:
-    """Back-off slots for the next-door neighbours no member was seen beside: their endings."""
+    """Back-off slots for the neighbours no member was seen beside: their endings, each
+    counting `W_SUFFIX` times what the word itself would."""
     slots = []
-    for pos, neighbour in (("L1", left1), ("R1", right1)):
+    for pos, neighbour, weight in neighbours:
         if pos in used or neighbour is None:
             continue
         ending = suffix_class(neighbour)
         where = pos + "s"
         if ending is not None and any(ending in e.get(where, ()) for e in entries.values()):
             background = (model.neighbour_totals.get(ending, 0) + 1) / model.background_denominator
-            slots.append((where, ending, W_SUFFIX, background))
+            slots.append((where, ending, W_SUFFIX * weight, background))
     return slots
 
 
@@ -203,7 +205,9 @@ def score(candidates: Iterable[str], left2: str | None, left1: str | None,
              if neighbour is not None
              and (not SKIP_UNSEEN or any(neighbour in e[pos] for e in entries.values()))]
     if W_SUFFIX:
-        slots += _suffix_slots(model, entries, left1, right1, {pos for pos, *_ in slots})
+        used = {pos for pos, *_ in slots}
+        slots += _suffix_slots(model, entries, (("L1", left1, W1), ("R1", right1, W1),
+                                                ("L2", left2, W2), ("R2", right2, W2)), used)
     # A member the corpus holds but never saw ("galla" beside "gälla") has the background's
     # neighbours: evidence 0 before centring, so the seen member is judged against it.
     against = unseen and all(e["n"] >= UNSEEN_AGAINST_N for e in entries.values())

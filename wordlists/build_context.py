@@ -64,7 +64,7 @@ FORBIDDEN = [os.path.join(ROOT, p) for p in ("benchmarks", "training/corpus", "s
 S, E, NUM, YEAR = "<S>", "</S>", "<NUM>", "<YEAR>"
 #: Neighbour positions counted: two words either side, and the endings of the next-door ones
 #: (`svfix.context.suffix_class`, used when the word itself was never seen beside a member).
-POSITIONS = ("L1", "R1", "L2", "R2", "L1s", "R1s")
+POSITIONS = ("L1", "R1", "L2", "R2", "L1s", "R1s", "L2s", "R2s")
 SPECIAL = (S, E, NUM, YEAR)
 # A year ("år 2030") is a better neighbour than a number in general ("är 0"); svfix/context.py
 # maps tokens the same way.
@@ -677,7 +677,8 @@ def count(sents, targets: set[str]):
             d["R1"][seq[i + 1]] += 1
             d["L2"][seq[i - 2]] += 1
             d["R2"][seq[i + 2]] += 1
-            for pos, neighbour in (("L1s", seq[i - 1]), ("R1s", seq[i + 1])):
+            for pos, neighbour in (("L1s", seq[i - 1]), ("R1s", seq[i + 1]),
+                                   ("L2s", seq[i - 2]), ("R2s", seq[i + 2])):
                 ending = suffix_class(neighbour)
                 if ending is not None:
                     d[pos][ending] += 1

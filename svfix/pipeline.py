@@ -179,12 +179,17 @@ def _english_words(counts: Counter, res: _Resources) -> set[str]:
                         lambda word: _englishish(word, res)))
 
 
-def _in_english_run(words: list[str], separators: list[str], j: int, english: set[str]) -> bool:
-    """Is word `j` inside a run of English (at least two English-looking words of six around)?
+def _in_english_run(words: list[str], separators: list[str], j: int, english: set[str],
+                    could_be_english: Callable[[str], bool]) -> bool:
+    """Is word `j` inside a run of English (at least two English-looking words of six around,
+    and a next-door word that could be English)?
 
     `english` holds the document's English-looking words, found once per distinct word; the
     caller has checked that word `j` itself may be English (`_maybe_english`). The six stay
-    inside the word's sentence: an English sentence next door says nothing about it.
+    inside the word's sentence: an English sentence next door says nothing about it. A name
+    in the window is no passage around the word: in "Zyklon fran gruppen Legions of the
+    Underground" both neighbours of "fran" are Swedish, so it is "från"; in "Code for
+    information" the neighbour "Code" keeps "for".
     """
     ends_sentence = context_model.ends_sentence
     lo, first = j, max(0, j - 3)
@@ -195,7 +200,10 @@ def _in_english_run(words: list[str], separators: list[str], j: int, english: se
         hi += 1
     # the English words of the window, counted at C speed, less word j itself
     hits = sum(map(english.__contains__, words[lo:hi + 1])) - (words[j] in english)
-    return hits >= ENGLISH_NEIGHBOURS or _in_english_title(words, separators, j, english)
+    if hits >= ENGLISH_NEIGHBOURS and ((lo < j and could_be_english(words[j - 1]))
+                                       or (j < hi and could_be_english(words[j + 1]))):
+        return True
+    return _in_english_title(words, separators, j, english)
 
 
 def _in_english_title(words: list[str], separators: list[str], j: int, english: set[str]) -> bool:
@@ -497,7 +505,8 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
             if maybe_english:
                 if english is None:
                     english = _english_evidence(analysis, res)
-                if english and _in_english_run(words, separators, j, english):
+                if english and _in_english_run(words, separators, j, english,
+                                               lambda w: _maybe_english(w, res)):
                     continue
             chosen = (_context_decision(word, analysis, words, j, separators, res, restored)
                       if contextual else decision)

@@ -196,3 +196,12 @@ def test_context_backs_off_to_a_neighbours_ending(monkeypatch) -> None:
     monkeypatch.setattr(context, "W_SUFFIX", 0.0)
     without = context.score(["svara", "svåra"], "två", "med", "utmaningar", "</S>")
     assert with_ending["svåra"] > without["svåra"] + 0.3
+
+
+def test_an_english_title_in_a_swedish_sentence_does_not_shelter_its_neighbours() -> None:
+    """Two English words within three places make a passage only when a next-door word could
+    be English too: "fran" between "låtar" and "skivan" is Swedish, "for" after "Fund" is not."""
+    assert (svfix.fix("Bandet spelade låtar fran skivan Songs of the Sea och sedan gick alla hem.")
+            == "Bandet spelade låtar från skivan Songs of the Sea och sedan gick alla hem.")
+    english = "Projektet finansieras av European Regional Development Fund for all the regions."
+    assert svfix.fix(english) == english

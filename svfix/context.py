@@ -34,7 +34,7 @@ BETA = 1.0
 #: Scale of the context evidence next to the lexicon prior (tuned on training pairs).
 WEIGHT = 1.0
 #: Cap on the context term (log10): context tips close calls, it does not overrule evidence.
-MAX_BONUS = 1.5
+MAX_BONUS = 2.0
 #: A neighbour no candidate was ever seen beside says nothing about which one fits: skip it.
 #: (Smoothing would otherwise favour the member with the fewer observations: a word seen 20
 #: times, mostly in English snippets, looks no worse than background next to anything.)

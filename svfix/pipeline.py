@@ -231,6 +231,20 @@ def _maybe_english(word: str, res: _Resources) -> bool:
     return cached
 
 
+def _lost_dots_only(token: str, decision: Decision, res: _Resources) -> bool:
+    """Is an all-caps token no acronym but a word that lost only its dots ("SAPO" for SÄPO)?
+
+    Acronyms are left alone because they spell words by accident: "FRG" is no damaged
+    "färg". But a token that is no word itself, and becomes a listed word by putting dots on
+    its A and O alone, lost them: the letters are all there. ("MAS" and "SAS" are listed
+    themselves, so they stay.)
+    """
+    restored = decision.word
+    if not (decision.apply and restored and len(restored) == len(token)) or res.lexicon.is_valid(token.lower()):
+        return False
+    return all(a.lower() == b or (a in "AO" and b in "åäö") for a, b in zip(token, restored))
+
+
 def _in_caps_heading(words: list[str], j: int) -> bool:
     """An all-caps word among other all-caps words is a heading, not an acronym."""
     neighbours = [words[k] for k in (j - 2, j - 1, j + 1, j + 2) if 0 <= k < len(words)]
@@ -496,7 +510,7 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
         contextual = word in analysis.scored
         if not contextual and (decision.word is None or decision.word == word.lower()):
             continue  # nothing to change wherever it stands
-        acronym = is_acronym(word)
+        acronym = is_acronym(word) and not _lost_dots_only(word, decision, res)
         maybe_english = _maybe_english(word, res)
         for j in analysis.occurrences[word]:
             if (j in skipped or acronym and not _in_caps_heading(words, j)

@@ -205,3 +205,11 @@ def test_an_english_title_in_a_swedish_sentence_does_not_shelter_its_neighbours(
             == "Bandet spelade låtar från skivan Songs of the Sea och sedan gick alla hem.")
     english = "Projektet finansieras av European Regional Development Fund for all the regions."
     assert svfix.fix(english) == english
+
+
+def test_an_all_caps_word_that_lost_only_its_dots_is_restored_acronyms_stay() -> None:
+    """"SAPO" is no word and gets its ä back from dots alone; "FRG" would need a letter added
+    to spell "färg", and "MAS"/"SAS" are listed as they stand, so they are acronyms."""
+    assert svfix.fix("Enligt SAPO har hotet okat.") == "Enligt SÄPO har hotet ökat."
+    kept = "Kommunens MAS och FRG samt SAS och MSB deltog i övningen."
+    assert svfix.fix(kept) == kept

@@ -23,7 +23,7 @@ MAX_PARTS = 4
 MAX_EDITS = 5
 MAX_OTHER_EDITS = 1  # non-diacritic confusions (l→I ...) per token
 MAX_INSERTIONS = 1  # letters the OCR dropped entirely
-MAX_NODES = 300  # search budget per token; keeps pathological tokens cheap
+MAX_NODES = 600  # search budget per token; keeps pathological tokens cheap (300 missed välfärds+teknik)
 #: Paths whose channel events are jointly less likely than this (log10) are not followed.
 MIN_PATH_LOG10 = -4.5
 VOWELS = set("aeiouyåäöé")

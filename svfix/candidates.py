@@ -318,9 +318,13 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
         if (elements and not parts and compounds and len(part) >= MIN_PART
                 and _part_flags(lexicon, part) & _LEMMA and not _part_flags(lexicon, part) & opens
                 and lexicon.is_valid(part)):
-            # Last, so that the ordinary readings have the search budget first: a word (a SAOL
-            # headword, not a verb form like "höll") opens a name when an element follows.
-            walk(i, built, "", (part,), edits, cost, others, inserts, True)
+            # A word (a SAOL headword, not a verb form like "höll") opens a name when an
+            # element follows; searched after the ordinary readings, which keep their budget.
+            later.append((i, built, "", (part,), edits, cost, others, inserts, True))
 
+    later: list[tuple] = []
     walk(0, "", "", (), (), 0.0, 0, 0)
+    budget = max(budget, 0) + MAX_NODES // 2 if later else budget
+    for start in later:
+        walk(*start)
     return list(found.values())

@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import Mapping
 
-from svfix.candidates import Reading
+from svfix.candidates import PLACE_OPENS, Reading
 from svfix.document import DocumentVocabulary, Profile, channel_log10
 from svfix.lexicon import NAMES, Flag, Lexicon
 from svfix.plausibility import unseen_trigrams
@@ -27,6 +27,7 @@ from svfix.types import Reason
 
 _PROPER = int(Flag.PROPER)
 _NAMES = int(NAMES)
+
 
 APPLY_AT = 0.5
 #: Turning one valid word into another ("for" → "för") breaks text when wrong, so it needs more.
@@ -84,6 +85,18 @@ class Decision:
     confidence: float
     reason: Reason
     apply: bool
+
+
+def _names_a_place(reading: Reading, lexicon: Lexicon) -> bool:
+    """Is a compound reading opened by a place or a place's joint (Ydre+vägen, Mälar+banan)?
+
+    Such a compound in a capitalised token names something, so it is no common word
+    capitalised mid-sentence.
+    """
+    if len(reading.parts) < 2:
+        return False
+    first = reading.parts[0]
+    return any(lexicon.flags(form) & PLACE_OPENS for form in (first, first + "en", first + "n"))
 
 
 def lexical_prior(reading: Reading, lexicon: Lexicon) -> float:
@@ -145,7 +158,7 @@ def score_readings(
             # PROPER: every source writes it capitalised. A lowercase "lage" is not the name
             # Lage, and a lowercase "asa" is not Åsa.
             prior -= PROPER_IN_LOWERCASE_COST
-        elif name_like and not lowercase_token and not flags & _NAMES:
+        elif name_like and not lowercase_token and not flags & _NAMES and not _names_a_place(reading, lexicon):
             prior -= COMMON_CAPITALISED_COST
         has_identity |= reading.word == lower
         scored.append(Scored(reading.word, reading, prior, channel_log10(reading, profile),

@@ -182,3 +182,25 @@ def test_acronyms_are_no_evidence_of_damage() -> None:
     _, analysis = analyse(text)
     # (a short text lacks a few expected å/ä/ö by chance, which counts a little; a proof counts 1)
     assert analysis.profile.damaged.get("ä", 0.0) < 0.5
+
+
+def test_a_compound_a_place_opens_is_no_common_word_capitalised() -> None:
+    """Mid-sentence, a capitalised common word costs prior; a name made of a place
+    (Tyresö+vägen, or a place's joint: Vätter+leden for Vättern) does not, while a common
+    compound (skol+vägen) still does."""
+    from svfix.candidates import Reading
+    from svfix.document import NEUTRAL
+    from svfix.lexicon import default_lexicon
+    from svfix.rank import score_readings
+
+    lexicon = default_lexicon()
+
+    def penalty(token: str, parts: tuple[str, ...]) -> float:
+        reading = Reading("".join(parts), parts, ())
+        as_name, as_start = (score_readings(token, [reading], lexicon, NEUTRAL, name_like=like)
+                             for like in (True, False))
+        return next(s.prior for s in as_start if s.reading) - next(s.prior for s in as_name if s.reading)
+
+    assert penalty("Tyresovagen", ("tyresö", "vägen")) == 0
+    assert penalty("Vatterleden", ("vätter", "leden")) == 0
+    assert penalty("Skolvagen", ("skol", "vägen")) > 0

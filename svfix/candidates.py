@@ -57,6 +57,7 @@ class Reading:
     parts: tuple[str, ...]  # compound parts as written in `word` (one part for a simple word)
     edits: tuple[Edit, ...]  # channel events used (empty: the token read as it stands)
     fuzzy: bool = False  # found by string similarity, not by the channel (see document.py)
+    unknown_head: bool = False  # parts[0] is a name no list has, kept as written (`name_tail_readings`)
 
 
 #: What an English model most often writes for å, ä, ö: a, o, A, O (dots dropped), é and 6 (ö).
@@ -136,6 +137,42 @@ def dot_readings(token: str, lexicon: Lexicon, channel: Channel) -> list[Reading
 
     fill(0, lead, ())
     return found
+
+
+#: A name's unknown head ("Plymoth", "Follbrinks") and the common word ending it.
+MIN_HEAD = 5
+MIN_TAIL = 6
+#: The tail is a common word (Zipf): a rare one ends foreign words by chance ("Phrea"+"kärnas").
+MIN_TAIL_ZIPF = 3.0
+
+
+def name_tail_readings(token: str, lexicon: Lexicon, channel: Channel) -> list[Reading]:
+    """Readings of a capitalised token as a name no list has that ends in a damaged word:
+    "Follbrinksstrommen" → Follbrinks+strömmen, "Plymothbréderna" → Plymoth+bröderna.
+
+    Names of companies, streams and congregations are often a name plus a common word; the
+    head cannot be checked, but the tail can, and a tail that is no word until its dots come
+    back is damage. Only the dots are put back (`dot_readings`), in the longest such tail;
+    the head is kept as written. For a token that has no other reading.
+
+    >>> from svfix.lexicon import default_lexicon
+    >>> from svfix.channel import default_channel
+    >>> [r.parts for r in name_tail_readings("Ekwallbroderna", default_lexicon(), default_channel())]
+    [('ekwall', 'bröderna')]
+    >>> name_tail_readings("ekwallbroderna", default_lexicon(), default_channel())
+    []
+    """
+    if not (token[:1].isupper() and token[1:].islower()):
+        return []
+    for k in range(MIN_HEAD, len(token) - MIN_TAIL + 1):
+        head, tail = token[:k], token[k:]
+        if not head.isalpha():
+            return []
+        found = [r for r in dot_readings(tail, lexicon, channel) if lexicon.zipf(r.word) >= MIN_TAIL_ZIPF]
+        if found:
+            lead = head.lower()
+            return [Reading(lead + r.word, (lead,) + r.parts, r.edits, unknown_head=True) for r in found]
+    return []
 
 
 def _steps(memo: _ChannelMemo, observed: str) -> tuple[_Step, ...]:

@@ -139,6 +139,20 @@ def dot_readings(token: str, lexicon: Lexicon, channel: Channel) -> list[Reading
     return found
 
 
+#: Letters an element's first two may show as when their dots are lost or misread.
+_UNDOTTED = str.maketrans("åäöé6", "aaooo")
+_HEADS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _element_heads(elements: frozenset[str]) -> frozenset[str]:
+    """The first two letters of each element, undotted: a word opens a name only where one
+    of them follows it in the token, which spares the search most of those tries."""
+    heads = _HEADS.get(elements)
+    if heads is None:
+        heads = _HEADS[elements] = frozenset(e[:2].translate(_UNDOTTED) for e in elements)
+    return heads
+
+
 #: A name's unknown head ("Plymoth", "Follbrinks") and the common word ending it.
 MIN_HEAD = 5
 MIN_TAIL = 6
@@ -262,6 +276,7 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
     capital = token[:1].isupper()
     opens = _FIRST | PLACE_OPENS if capital else _FIRST
     elements = place_elements() if capital else frozenset()
+    heads = _element_heads(elements) if capital else frozenset()
 
     def rank(word: str, parts: tuple[str, ...], edits: tuple[Edit, ...]) -> tuple[int, int]:
         # Fewest edits first; on a tie a valid standalone word beats its compound analysis,
@@ -353,6 +368,7 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
                     walk(i, built + truth, step, parts, edits + (edit,),
                          cost + q, others, inserts + 1, loose)
         if (elements and not parts and compounds and len(part) >= MIN_PART
+                and lower[i:i + 2].translate(_UNDOTTED) in heads
                 and _part_flags(lexicon, part) & _LEMMA and not _part_flags(lexicon, part) & opens
                 and lexicon.is_valid(part)):
             # A word (a SAOL headword, not a verb form like "höll") opens a name when an
@@ -361,7 +377,7 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
 
     later: list[tuple] = []
     walk(0, "", "", (), (), 0.0, 0, 0)
-    budget = max(budget, 0) + MAX_NODES // 2 if later else budget
+    budget = max(budget, 0) + MAX_NODES // 3 if later else budget
     for start in later:
         walk(*start)
     return list(found.values())

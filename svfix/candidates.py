@@ -43,8 +43,8 @@ def place_elements() -> frozenset[str]:
 
     Names compound freely from ordinary words: Gran+ängs+ringen, Gull+änget, Tyresö+ån. No
     hunspell flag says that "gran" may open a compound or that "änget" and "ån" may end one,
-    so in a capitalised token an element may end the name or stand inside it, and any word
-    may open it when an element follows (`wordlists/place_elements.txt`, general knowledge).
+    so in a capitalised token an element may end the name, and any word may open it when an
+    element follows (`wordlists/place_elements.txt`, general knowledge).
     """
     return read_lines(str(data_dir()), "place_elements.txt", "wordlists/build_lexicon.py")
 
@@ -326,7 +326,7 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
             if loose:
                 if part in elements:
                     walk(i, built, "", parts + (part,), edits, cost, others, inserts)
-            elif flags & (_FIRST_OR_MIDDLE if parts else opens) or parts and part in elements:
+            elif flags & (_FIRST_OR_MIDDLE if parts else opens):
                 new_parts = parts + (part,)
                 walk(i, built, "", new_parts, edits, cost, others, inserts)
                 if len(part) >= 2 and part[-1] == part[-2] and part[-1] not in VOWELS:

@@ -28,7 +28,6 @@ from svfix.types import Reason
 _PROPER = int(Flag.PROPER)
 _NAMES = int(NAMES)
 
-
 APPLY_AT = 0.5
 #: Turning one valid word into another ("for" → "för") breaks text when wrong, so it needs more.
 APPLY_VALID_AT = 0.9

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from svfix.channel import Channel, Edit
-from svfix.lexicon import Flag, Lexicon, remember
+from svfix.lexicon import Flag, Lexicon, data_dir, read_lines, remember
 
 MIN_PART = 3  # shorter parts make almost any letter string "a compound"
 MAX_PARTS = 4
@@ -30,9 +30,23 @@ VOWELS = set("aeiouyåäöé")
 _FIRST = int(Flag.COMPOUND_FIRST)
 _FIRST_OR_MIDDLE = int(Flag.COMPOUND_FIRST | Flag.COMPOUND_MIDDLE)
 _LAST = int(Flag.COMPOUND_LAST)
+_LEMMA = int(Flag.SAOL)
 #: Places name streets, schools and waters by compounding: Ydre+vägen, Tyresö+ån, Frösö+bron.
 #: A capitalised token may therefore open with a place name, which no hunspell flag allows.
 PLACE_OPENS = int(Flag.PLACE | Flag.KOMMUN_OR_LAN)
+#: A place-name element ("ån", "ön", "by") may end a capitalised token though it is this short.
+MIN_ELEMENT = 2
+
+
+def place_elements() -> frozenset[str]:
+    """The endings and joints Swedish place names are built of ("ängs", "änget", "ån", "ryd").
+
+    Names compound freely from ordinary words: Gran+ängs+ringen, Gull+änget, Tyresö+ån. No
+    hunspell flag says that "gran" may open a compound or that "änget" and "ån" may end one,
+    so in a capitalised token an element may end the name, and any word may open it when an
+    element follows (`wordlists/place_elements.txt`, general knowledge).
+    """
+    return read_lines(str(data_dir()), "place_elements.txt", "wordlists/build_lexicon.py")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +57,7 @@ class Reading:
     parts: tuple[str, ...]  # compound parts as written in `word` (one part for a simple word)
     edits: tuple[Edit, ...]  # channel events used (empty: the token read as it stands)
     fuzzy: bool = False  # found by string similarity, not by the channel (see document.py)
+    unknown_head: bool = False  # parts[0] is a name no list has, kept as written (`name_tail_readings`)
 
 
 #: What an English model most often writes for å, ä, ö: a, o, A, O (dots dropped), é and 6 (ö).
@@ -124,6 +139,56 @@ def dot_readings(token: str, lexicon: Lexicon, channel: Channel) -> list[Reading
     return found
 
 
+#: Letters an element's first two may show as when their dots are lost or misread.
+_UNDOTTED = str.maketrans("åäöé6", "aaooo")
+_HEADS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _element_heads(elements: frozenset[str]) -> frozenset[str]:
+    """The first two letters of each element, undotted: a word opens a name only where one
+    of them follows it in the token, which spares the search most of those tries."""
+    heads = _HEADS.get(elements)
+    if heads is None:
+        heads = _HEADS[elements] = frozenset(e[:2].translate(_UNDOTTED) for e in elements)
+    return heads
+
+
+#: A name's unknown head ("Plymoth", "Follbrinks") and the common word ending it.
+MIN_HEAD = 5
+MIN_TAIL = 6
+#: The tail is a common word (Zipf): a rare one ends foreign words by chance ("Phrea"+"kärnas").
+MIN_TAIL_ZIPF = 3.0
+
+
+def name_tail_readings(token: str, lexicon: Lexicon, channel: Channel) -> list[Reading]:
+    """Readings of a capitalised token as a name no list has that ends in a damaged word:
+    "Follbrinksstrommen" → Follbrinks+strömmen, "Plymothbréderna" → Plymoth+bröderna.
+
+    Names of companies, streams and congregations are often a name plus a common word; the
+    head cannot be checked, but the tail can, and a tail that is no word until its dots come
+    back is damage. Only the dots are put back (`dot_readings`), in the longest such tail;
+    the head is kept as written. For a token that has no other reading.
+
+    >>> from svfix.lexicon import default_lexicon
+    >>> from svfix.channel import default_channel
+    >>> [r.parts for r in name_tail_readings("Ekwallbroderna", default_lexicon(), default_channel())]
+    [('ekwall', 'bröderna')]
+    >>> name_tail_readings("ekwallbroderna", default_lexicon(), default_channel())
+    []
+    """
+    if not (token[:1].isupper() and token[1:].islower()):
+        return []
+    for k in range(MIN_HEAD, len(token) - MIN_TAIL + 1):
+        head, tail = token[:k], token[k:]
+        if not head.isalpha():
+            return []
+        found = [r for r in dot_readings(tail, lexicon, channel) if lexicon.zipf(r.word) >= MIN_TAIL_ZIPF]
+        if found:
+            lead = head.lower()
+            return [Reading(lead + r.word, (lead,) + r.parts, r.edits, unknown_head=True) for r in found]
+    return []
+
+
 def _steps(memo: _ChannelMemo, observed: str) -> tuple[_Step, ...]:
     steps = memo.steps.get(observed)
     if steps is None:
@@ -166,6 +231,23 @@ def _part_flags(lexicon: Lexicon, part: str) -> int:
     return flags
 
 
+def _may_end(part: str, parts: tuple[str, ...], loose: bool, elements: frozenset[str],
+             lexicon: Lexicon) -> bool:
+    """May `part` end a compound whose earlier parts are `parts`?
+
+    An ordinary compound end does (hunspell's flag), and in a capitalised token a place-name
+    element, even a short one after a single opener (Tyresö+ån); after a word that opened
+    only as a name (`loose`) nothing else does. A place or a plain word opens a name of two
+    parts (Ydre+vägen, Gull+änget), or of more when an element follows it (Gran+ängs+ringen):
+    not Åsa+sko+lån or Blå+klock+ån.
+    """
+    if not (len(parts) == 1 or _part_flags(lexicon, parts[0]) & _FIRST or parts[1] in elements):
+        return False
+    if part in elements and (len(part) >= MIN_PART or len(parts) == 1 and len(part) >= MIN_ELEMENT):
+        return True
+    return not loose and len(part) >= MIN_PART and bool(_part_flags(lexicon, part) & _LAST)
+
+
 def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool = True) -> list[Reading]:
     """All readings of `token` (in its original case) found within the search budget.
 
@@ -176,12 +258,25 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
     >>> from svfix.channel import default_channel
     >>> sorted(r.word for r in readings("Tyres6", default_lexicon(), default_channel()))
     ['tyresö']
+
+    Only a capitalised token may be a place name that a plain word opens before a place-name
+    element, or that a short element ends:
+
+    >>> ('tall', 'ängs', 'ringen') in [r.parts for r in readings("Tallangsringen", default_lexicon(), default_channel())]
+    True
+    >>> readings("tallangsringen", default_lexicon(), default_channel())
+    []
+    >>> sorted(r.word for r in readings("Sigtunaan", default_lexicon(), default_channel()))
+    ['sigtunaån', 'sigtunaön']
     """
     n = len(token)
     found: dict[str, Reading] = {}
     budget = MAX_NODES
     lower = token.lower()
-    opens = _FIRST | PLACE_OPENS if token[:1].isupper() else _FIRST
+    capital = token[:1].isupper()
+    opens = _FIRST | PLACE_OPENS if capital else _FIRST
+    elements = place_elements() if capital else frozenset()
+    heads = _element_heads(elements) if capital else frozenset()
 
     def rank(word: str, parts: tuple[str, ...], edits: tuple[Edit, ...]) -> tuple[int, int]:
         # Fewest edits first; on a tie a valid standalone word beats its compound analysis,
@@ -201,15 +296,17 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
     confusions = _confusions(token, channel)
     dropped = tuple((e.truth.lower(), e.log10_q, e) for e in channel.explanations("") if e.adaptive)
     # Cheapest path cost seen for a search state; a dearer path to the same state adds nothing.
-    seen: dict[tuple[int, str, int, int], float] = {}
+    seen: dict[tuple[int, str, int, int, bool], float] = {}
 
     def walk(i: int, built: str, part: str, parts: tuple[str, ...], edits: tuple[Edit, ...],
-             cost: float, others: int, inserts: int) -> None:
+             cost: float, others: int, inserts: int, loose: bool = False) -> None:
+        # `loose`: the last part opened a name only because it is a word (see `place_elements`),
+        # so this part must be a place-name element.
         nonlocal budget
         budget -= 1
         if budget < 0:
             return
-        state = (i, built, len(part), len(parts))
+        state = (i, built, len(part), len(parts), loose)
         if seen.get(state, -1e9) >= cost:
             return
         seen[state] = cost
@@ -219,16 +316,17 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
             if not parts:
                 if lexicon.stands_alone(part):
                     finish(built, (part,), edits)
-            elif (len(part) >= MIN_PART and _part_flags(lexicon, part) & _LAST
-                  and (len(parts) == 1 or _part_flags(lexicon, parts[0]) & _FIRST)):
-                # (a place opens a name of two parts: Ydre+vägen, not Åsa+sko+lån)
+            elif _may_end(part, parts, loose, elements, lexicon):
                 finish(built, parts + (part,), edits)
             return
         if compounds and len(parts) < MAX_PARTS - 1 and len(part) >= MIN_PART:
             flags = part_flags(part)
             if flags is None:
                 flags = _part_flags(lexicon, part)
-            if flags & (_FIRST_OR_MIDDLE if parts else opens):
+            if loose:
+                if part in elements:
+                    walk(i, built, "", parts + (part,), edits, cost, others, inserts)
+            elif flags & (_FIRST_OR_MIDDLE if parts else opens):
                 new_parts = parts + (part,)
                 walk(i, built, "", new_parts, edits, cost, others, inserts)
                 if len(part) >= 2 and part[-1] == part[-2] and part[-1] not in VOWELS:
@@ -241,7 +339,7 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
         if extends is None:
             extends = has_prefix(step)
         if extends:
-            walk(i + 1, built + letter, step, parts, edits, cost, others, inserts)
+            walk(i + 1, built + letter, step, parts, edits, cost, others, inserts, loose)
         if len(edits) >= MAX_EDITS:
             return
         # The observed substring token[i:i+k] explained as a confusion of some truth.
@@ -256,7 +354,7 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
                 extends = has_prefix(step)
             if extends:
                 walk(i + k, built + truth, step, parts, edits + (edit,),
-                     cost + q, others + (not adaptive), inserts)
+                     cost + q, others + (not adaptive), inserts, loose)
         # An å/ä/ö the OCR dropped altogether.
         if inserts < MAX_INSERTIONS:
             for truth, q, edit in dropped:
@@ -268,7 +366,18 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
                     extends = has_prefix(step)
                 if extends:
                     walk(i, built + truth, step, parts, edits + (edit,),
-                         cost + q, others, inserts + 1)
+                         cost + q, others, inserts + 1, loose)
+        if (elements and not parts and compounds and len(part) >= MIN_PART
+                and lower[i:i + 2].translate(_UNDOTTED) in heads
+                and _part_flags(lexicon, part) & _LEMMA and not _part_flags(lexicon, part) & opens
+                and lexicon.is_valid(part)):
+            # A word (a SAOL headword, not a verb form like "höll") opens a name when an
+            # element follows; searched after the ordinary readings, which keep their budget.
+            later.append((i, built, "", (part,), edits, cost, others, inserts, True))
 
+    later: list[tuple] = []
     walk(0, "", "", (), (), 0.0, 0, 0)
+    budget = max(budget, 0) + MAX_NODES // 3 if later else budget
+    for start in later:
+        walk(*start)
     return list(found.values())

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 
-from svfix.candidates import MIN_PART, PLACE_OPENS
+from svfix.candidates import MIN_ELEMENT, MIN_PART, PLACE_OPENS, place_elements
 from svfix.channel import Channel
 from svfix.lexicon import NAMES, Flag, Lexicon
 from svfix.tokenize import transfer_case
@@ -30,6 +30,8 @@ COMMON_WORD_ZIPF = 5.0
 _DIACRITICS = frozenset("åäö")
 _KEEPS_CAPITAL = int(NAMES | Flag.PROPER)
 _LAST = int(Flag.COMPOUND_LAST)
+_LEMMA = int(Flag.SAOL)
+_OPENS = int(Flag.COMPOUND_FIRST) | PLACE_OPENS
 _BREAK = re.compile(r"[.!?:;•*·]|\n[ \t]*\n|(?:^|\n)[ \t]*[-–—]")
 
 
@@ -55,9 +57,22 @@ def _log10_q(channel: Channel, observed: str, truth: str) -> float:
 
 
 def _names_a_place(word: str, lexicon: Lexicon) -> bool:
-    """Is `word` a place name compounded with a common end ("Örnäsvägen", "Öneslundsskolan")?"""
-    return any(lexicon.flags(word[:k]) & PLACE_OPENS and lexicon.flags(word[k:]) & _LAST
-               for k in range(MIN_PART, len(word) - MIN_PART + 1))
+    """Is `word` a place name compounded with a common end ("Örnäsvägen", "Öneslundsskolan"),
+    or a name no list has that a plain word opens before a place-name element ("Ångaryd",
+    "Älgängsvägen")?
+
+    The second kind is the reading `candidates` makes of a capitalised token only (a word that
+    opens no ordinary compound, then an element), so its capital was the page's.
+    """
+    if any(lexicon.flags(word[:k]) & PLACE_OPENS and lexicon.flags(word[k:]) & _LAST
+           for k in range(MIN_PART, len(word) - MIN_PART + 1)):
+        return True
+    if lexicon.key_id(word) >= 0:
+        return False  # a listed word ("ödemark") is what its sources say it is
+    elements = place_elements()
+    return any(lexicon.flags(word[:k]) & _LEMMA and not lexicon.flags(word[:k]) & _OPENS
+               and any(word[k:j] in elements for j in range(k + MIN_ELEMENT, len(word) + 1))
+               for k in range(MIN_PART, len(word) - MIN_ELEMENT + 1))
 
 
 def restore_case(token: str, word: str, mid_sentence: bool, lexicon: Lexicon,
@@ -71,6 +86,8 @@ def restore_case(token: str, word: str, mid_sentence: bool, lexicon: Lexicon,
     ('åtgärder', 'Åtgärder')
     >>> restore_case("Orebro", "örebro", True, lex, ch)
     'Örebro'
+    >>> restore_case("Angahult", "ångahult", True, lex, ch), restore_case("Atervandsgatan", "återvändsgatan", True, lex, ch)
+    ('Ångahult', 'återvändsgatan')
     """
     cased = transfer_case(token, word)
     if (not mid_sentence or word[:1] not in _DIACRITICS or len(token) < 2

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from svfix import context as context_model
 from svfix.casing import continues_sentence, restore_case
-from svfix.candidates import Reading, dot_readings, readings as lexical_readings
+from svfix.candidates import Reading, dot_readings, name_tail_readings, readings as lexical_readings
 from svfix.channel import Channel, default_channel
 from svfix.document import (
     NEUTRAL,
@@ -155,7 +155,8 @@ def _readings(word: str, res: _Resources, compounds: bool) -> tuple[Reading, ...
     cached = res.reading_cache.get(key)
     if cached is None:
         quick = () if res.lexicon.key_id(word.lower()) >= 0 else dot_readings(word, res.lexicon, res.channel)
-        cached = tuple(quick or lexical_readings(word, res.lexicon, res.channel, compounds=compounds))
+        cached = tuple(quick or lexical_readings(word, res.lexicon, res.channel, compounds=compounds)
+                       or compounds and name_tail_readings(word, res.lexicon, res.channel))
         remember(res.reading_cache, key, cached, MAX_CACHE)
     return cached
 

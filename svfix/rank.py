@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import Mapping
 
-from svfix.candidates import Reading
+from svfix.candidates import PLACE_OPENS, Reading
 from svfix.document import DocumentVocabulary, Profile, channel_log10
 from svfix.lexicon import NAMES, Flag, Lexicon
 from svfix.plausibility import unseen_trigrams
@@ -43,6 +43,9 @@ UNKNOWN_LENGTH_COST = 0.1
 UNKNOWN_FREE_LENGTH = 8
 #: Words do not have digits inside them ("Tyres6", "f6r"): such a token is almost surely damage.
 UNKNOWN_WITH_DIGITS_PRIOR = -1.0
+#: An unknown name that ends in a word (Plymoth+bröderna) against the same name ending in a
+#: string that is a word only once its dots come back (Plymoth+bréderna).
+NAME_TAIL_BONUS = 1.0
 #: A compound is rarer than its parts: a base cost, and a cost for each joint.
 COMPOUND_BASE_COST = 1.0
 COMPOUND_COST = 0.5
@@ -84,6 +87,27 @@ class Decision:
     confidence: float
     reason: Reason
     apply: bool
+
+
+def _names_a_place(reading: Reading, lexicon: Lexicon) -> bool:
+    """Is a compound reading opened by a place or a place's joint (Ydre+vägen, Mälar+banan)?
+
+    Such a compound in a capitalised token names something, so it is no common word
+    capitalised mid-sentence.
+    """
+    if len(reading.parts) < 2:
+        return False
+    first = reading.parts[0]
+    return any(lexicon.flags(form) & PLACE_OPENS for form in (first, first + "en", first + "n"))
+
+
+def unknown_prior(token: str) -> float:
+    """Prior (Zipf units) of a token that is no known word: lower for letter sequences no
+    Swedish word has, for every letter beyond UNKNOWN_FREE_LENGTH, and for digits inside."""
+    if not token.isalpha():
+        return UNKNOWN_WITH_DIGITS_PRIOR
+    return (UNKNOWN_PRIOR - UNSEEN_TRIGRAM_COST * unseen_trigrams(token)
+            - UNKNOWN_LENGTH_COST * max(0, len(token) - UNKNOWN_FREE_LENGTH))
 
 
 def lexical_prior(reading: Reading, lexicon: Lexicon) -> float:
@@ -135,6 +159,12 @@ def score_readings(
     scored = []
     has_identity = False
     for reading in readings:
+        if reading.unknown_head:
+            # a name no list has, like keeping the token, but ending in a word instead of in
+            # a string that is only a word once its dots come back
+            scored.append(Scored(reading.word, reading, unknown_prior(token) + NAME_TAIL_BONUS,
+                                 channel_log10(reading, profile), (context or {}).get(reading.word, 0.0)))
+            continue
         prior = lexical_prior(reading, lexicon)
         if token_is_listed and len(reading.parts) > 1:
             prior -= LISTED_TOKEN_COMPOUND_COST
@@ -145,18 +175,13 @@ def score_readings(
             # PROPER: every source writes it capitalised. A lowercase "lage" is not the name
             # Lage, and a lowercase "asa" is not Åsa.
             prior -= PROPER_IN_LOWERCASE_COST
-        elif name_like and not lowercase_token and not flags & _NAMES:
+        elif name_like and not lowercase_token and not flags & _NAMES and not _names_a_place(reading, lexicon):
             prior -= COMMON_CAPITALISED_COST
         has_identity |= reading.word == lower
         scored.append(Scored(reading.word, reading, prior, channel_log10(reading, profile),
                              (context or {}).get(reading.word, 0.0)))
     if not has_identity:
-        if token.isalpha():
-            unknown = (UNKNOWN_PRIOR - UNSEEN_TRIGRAM_COST * unseen_trigrams(token)
-                       - UNKNOWN_LENGTH_COST * max(0, len(token) - UNKNOWN_FREE_LENGTH))
-        else:
-            unknown = UNKNOWN_WITH_DIGITS_PRIOR
-        scored.append(Scored(None, None, unknown, 0.0, (context or {}).get(lower, 0.0)))
+        scored.append(Scored(None, None, unknown_prior(token), 0.0, (context or {}).get(lower, 0.0)))
     scored.sort(key=lambda s: -s.total)
     return scored
 

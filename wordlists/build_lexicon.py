@@ -108,6 +108,30 @@ def read_list(name: str) -> list[str]:
     return out
 
 
+def place_elements(entries: list[str], is_key) -> list[str]:
+    """The place-name elements (`place_elements.txt`) the lexicon lists, lowercase, sorted.
+
+    The candidate search walks the lexicon trie, so an element no key spells could never be
+    read; it is dropped here (and counted in the log) rather than found missing at runtime.
+    """
+    return sorted({unicodedata.normalize("NFC", e.lower()) for e in entries
+                   if is_key(unicodedata.normalize("NFC", e.lower()))})
+
+
+def write_place_elements(out_dir: Path, trie) -> int:
+    """Write `place_elements.txt` into `out_dir` (one element per line); returns the count.
+
+    A separate list rather than a flag bit: the uint16 flag field is full, and the elements
+    only matter for capitalised tokens (see `svfix.candidates`).
+    """
+    kept = place_elements(read_list("place_elements.txt"), trie.__contains__)
+    (out_dir / "place_elements.txt").write_text(
+        "# Swedish place-name elements, from wordlists/place_elements.txt (general knowledge;\n"
+        "# project licence), the forms the lexicon lists. Built by wordlists/build_lexicon.py.\n"
+        + "".join(f"{e}\n" for e in kept), encoding="utf-8")
+    return len(kept)
+
+
 # --------------------------------------------------------------------------
 # Hunspell sv_SE expansion
 # --------------------------------------------------------------------------
@@ -619,6 +643,10 @@ def main() -> int:
                     "package": "pypi:wordfreq", "url": "https://github.com/rspeer/wordfreq",
                     "entries": len(en_trie)})
     log(f"english: {len(en_trie)} keys  ({time.perf_counter()-t:.1f}s)")
+
+    n_elements = write_place_elements(out_dir, trie)
+    counts["place_elements"] = n_elements
+    log(f"place elements: {n_elements} of {len(set(read_list('place_elements.txt')))} listed")
 
     # ---- flag statistics + header --------------------------------------------
     flag_counts = {name: 0 for name in FLAG_BITS}

@@ -13,6 +13,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import accumulate, chain
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -504,6 +505,7 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
     # context decides itself is read as its best guess without context.
     restored = {w: d.word for w, d in interesting.items() if d.apply and d.word}
     english: set[str] | None = None  # found when an occurrence first needs it
+    could_be_english = partial(_maybe_english, res=res)
     skipped = analysis.sheltered | taken
     # Word by word, so what holds for every occurrence of a word is found once; the changes
     # are sorted by offset at the end, which is the order they had in the text.
@@ -520,8 +522,7 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
             if maybe_english:
                 if english is None:
                     english = _english_evidence(analysis, res)
-                if english and _in_english_run(words, separators, j, english,
-                                               lambda w: _maybe_english(w, res)):
+                if english and _in_english_run(words, separators, j, english, could_be_english):
                     continue
             chosen = (_context_decision(word, analysis, words, j, separators, res, restored)
                       if contextual else decision)

@@ -31,6 +31,8 @@ from svfix.document import (
     document_vocabulary,
     fuzzy_document_readings,
     measure_profile,
+    measure_shape,
+    shape_evidence,
 )
 from svfix.lexicon import Lexicon, default_lexicon, remember
 from svfix.rank import APPLY_AT, Decision, Scored, decide, posteriors, score_readings, with_context
@@ -50,6 +52,8 @@ CONTEXT_MARGIN = 0.01
 MAX_CACHE = 100_000
 #: A word whose evidence is more than 1/LEAVE_OUT_SHARE of the document's is judged without it.
 LEAVE_OUT_SHARE = 10
+#: Judge damage forms (ä→i, ä→ii, ö→é) by the shares this document shows, not the table's alone.
+SHAPE_ADAPTS = True
 
 
 @dataclass(frozen=True)
@@ -344,7 +348,8 @@ def _outside_addresses(proofs: dict[str, Reading], occurrences: dict[str, list[i
 
 
 def _without_own_evidence(profile: Profile, survivors: dict[str, int], lost: dict[str, float],
-                          lost_total: float, letters: int, proof: Reading, count: int) -> Profile:
+                          lost_total: float, letters: int, proof: Reading, count: int,
+                          shapes: dict[tuple[str, str], tuple[float, float]]) -> Profile:
     """The profile a word is judged by: the document's, less the evidence the word gave itself.
 
     A word must not vouch for its own restoration: in a clean page, "Gavlefastigheter" (a
@@ -357,7 +362,17 @@ def _without_own_evidence(profile: Profile, survivors: dict[str, int], lost: dic
         return profile
     own = damage_evidence([(proof, count)])
     rest = {c: lost.get(c, 0.0) - own.get(c, 0.0) for c in lost}
-    return measure_profile(survivors, rest, letters)
+    own_shapes = shape_evidence([(proof, count)])
+    rest_shapes = {k: (n - own_shapes.get(k, (0.0, q))[0], q) for k, (n, q) in shapes.items()}
+    return _shaped(measure_profile(survivors, rest, letters), rest_shapes)
+
+
+def _shaped(profile: Profile, shapes: dict[tuple[str, str], tuple[float, float]]) -> Profile:
+    """The profile with the document's own damage forms (see `measure_shape`)."""
+    if not SHAPE_ADAPTS:
+        return profile
+    shape = measure_shape(shapes)
+    return replace(profile, shape=shape) if shape else profile
 
 
 def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], Analysis]:
@@ -393,7 +408,8 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
                                              sheltered)
         letters = sum(map(len, filter(str.isalpha, words)))  # in words of letters only
         lost = damage_evidence((proof, in_text[w]) for w, proof in proofs.items())
-        profile = measure_profile(survivors, lost, letters)
+        shapes = shape_evidence((proof, in_text[w]) for w, proof in proofs.items())
+        profile = _shaped(measure_profile(survivors, lost, letters), shapes)
         lost_total = sum(lost.values())
     else:
         profile = NEUTRAL
@@ -414,7 +430,7 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
         uses_document = bool(spelled) and any(r.word in spelled for r in found)
         word_name_like = name_like.get(word, True)
         word_profile = (_without_own_evidence(profile, survivors, lost, lost_total, letters, proofs[word],
-                                              in_text[word])
+                                              in_text[word], shapes)
                         if word in proofs else profile)
         key = (word, word_profile.key, word_name_like, options.compounds, options.use_context)
         judged = None if uses_document else cache.get(key)

@@ -243,3 +243,25 @@ def test_a_compound_a_place_opens_is_no_common_word_capitalised() -> None:
     assert penalty("Tyresovagen", ("tyresö", "vägen")) == 0
     assert penalty("Vatterleden", ("vätter", "leden")) == 0
     assert penalty("Skolvagen", ("skol", "vägen")) > 0
+
+
+_SHAPE_PAGE = ("Kommunen har fatt manga fragor om hur vi arbetar {nar} det {galler} {vagarna}. Vi {valkomnar}"
+               " alla synpunkter och {halsar} att {namnden} behandlar {arendet} i september. Forvaltningen"
+               " foreslar att beslutet fattas {nasta} ar, eftersom kostnaderna blir hoga och tiderna"
+               " {langre}. Fragan om anliggningen tas upp senare.")
+
+
+def test_a_page_that_writes_i_for_a_umlaut_reads_its_other_words_that_way() -> None:
+    """"anliggningen" is a word as it stands (an+liggning). On a page that drops the dots
+    from ä it stays; on a page whose ä come out as "i" ("nir", "giller", "vigarna") it is
+    "anläggningen" with the same i, which the table alone finds too rare to apply."""
+    words = ("nar", "galler", "vagarna", "valkomnar", "halsar", "namnden", "arendet", "nasta", "langre")
+    dropped = _SHAPE_PAGE.format(**{w: w for w in words})
+    as_i = _SHAPE_PAGE.format(**{w: w.replace("a", "i", 1) for w in words})  # the ä is the first a
+    assert "om anliggningen tas" in svfix.fix(dropped)
+    fixed = svfix.fix(as_i)
+    assert "när det gäller vägarna" in fixed and "om anläggningen tas" in fixed
+    from svfix.pipeline import analyse
+
+    _, analysis = analyse(as_i)
+    assert analysis.profile.shape.get(("ä", "i"), 0.0) > 0

@@ -16,7 +16,7 @@ when the winner reaches `SUGGEST_AT`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping
 
 from svfix.candidates import PLACE_OPENS, Reading
@@ -60,6 +60,10 @@ LISTED_TOKEN_COMPOUND_COST = 1.0
 PROPER_IN_LOWERCASE_COST = 2.0
 #: A capitalised word mid-sentence is more likely a name than a common word ("Hakan" → Håkan).
 COMMON_CAPITALISED_COST = 1.0
+#: A capital inside a lowercase word ("gAta", "sSkerhet") is seldom written: it is the shape
+#: of an å, ä or ö that the OCR took for a capital. A reading that leaves such a capital
+#: unexplained (log10 per capital) pays this; one that reads it as damage does not.
+INNER_CAPITAL_COST = 2.0
 #: Weight of the document's own spellings in the prior (a cache language model).
 DOCUMENT_WEIGHT = 0.1
 
@@ -99,6 +103,24 @@ def _names_a_place(reading: Reading, lexicon: Lexicon) -> bool:
         return False
     first = reading.parts[0]
     return any(lexicon.flags(form) & PLACE_OPENS for form in (first, first + "en", first + "n"))
+
+
+def inner_capitals(token: str) -> int:
+    """Capitals that follow a lowercase letter ("gAta": 1). An acronym's own capitals, with
+    or without an ending ("HBOs"), follow capitals, so they do not count.
+
+    >>> inner_capitals("gAta"), inner_capitals("Gata"), inner_capitals("HBOs"), inner_capitals("SoL")
+    (1, 0, 0, 1)
+    """
+    return sum(1 for before, c in zip(token, token[1:]) if c.isupper() and before.islower())
+
+
+def _unexplained_capitals(capitals: int, reading: Reading | None) -> int:
+    """How many of a token's inner capitals a reading leaves as they are (not as å/ä/ö damage)."""
+    if reading is None:
+        return capitals
+    explained = sum(1 for edit in reading.edits if edit.adaptive for c in edit.observed if c.isupper())
+    return max(0, capitals - explained)
 
 
 def unknown_prior(token: str) -> float:
@@ -182,6 +204,10 @@ def score_readings(
                              (context or {}).get(reading.word, 0.0)))
     if not has_identity:
         scored.append(Scored(None, None, unknown_prior(token), 0.0, (context or {}).get(lower, 0.0)))
+    capitals = inner_capitals(token) if INNER_CAPITAL_COST else 0
+    if capitals:
+        scored = [replace(s, channel=s.channel - INNER_CAPITAL_COST * _unexplained_capitals(capitals, s.reading))
+                  for s in scored]
     scored.sort(key=lambda s: -s.total)
     return scored
 
@@ -242,8 +268,9 @@ def decide(token: str, scored: list[Scored], lexicon: Lexicon,
     # token is as it stands, not how sure we are of the winner ("ar" may be är or år, but it
     # is almost surely not "ar").
     keep = sum(p for s, p in zip(scored, probs) if s.word is None or s.word == lower)
-    token_is_word = any(s.word == lower and s.reading is not None and len(s.reading.parts) == 1
-                        for s in scored)
+    # (a word with a capital inside, "gAta", is not the word as a page writes it)
+    token_is_word = not inner_capitals(token) and any(
+        s.word == lower and s.reading is not None and len(s.reading.parts) == 1 for s in scored)
     if 1.0 - keep >= (APPLY_VALID_AT if token_is_word else APPLY_AT):
         return Decision(best.word, confidence, reason, True)
     if confidence >= SUGGEST_AT:

@@ -190,14 +190,22 @@ def sheltered_words(text: str, parts: list[str], indexes: Iterable[int]) -> set[
 def transfer_case(token: str, word: str) -> str:
     """Write the lowercase `word` in the case pattern of the OCR `token`.
 
+    A capital inside the word is kept where the word has the same letter there ("eHälsa"),
+    and dropped where it was the damage itself ("gAta" → "gåta").
+
     >>> transfer_case("Ovrigt", "övrigt"), transfer_case("OVRIGT", "övrigt"), transfer_case("ar", "är")
     ('Övrigt', 'ÖVRIGT', 'är')
+    >>> transfer_case("eHalsa", "ehälsa"), transfer_case("gAta", "gåta")
+    ('eHälsa', 'gåta')
     """
     letters = [c for c in token if c.isalpha()]
     if len(letters) > 1 and all(c.isupper() for c in letters):
         return word.upper()
     if token[:1].isupper() or (not token[:1].isalpha() and letters and letters[0].isupper()):
-        return word[:1].upper() + word[1:]
+        word = word[:1].upper() + word[1:]
+    if len(token) == len(word) and not token[1:].islower():
+        word = word[:1] + "".join(w.upper() if t.isupper() and t.lower() == w else w
+                                  for t, w in zip(token[1:], word[1:]))
     return word
 
 

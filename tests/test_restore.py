@@ -265,3 +265,14 @@ def test_a_page_that_writes_i_for_a_umlaut_reads_its_other_words_that_way() -> N
 
     _, analysis = analyse(as_i)
     assert analysis.profile.shape.get(("ä", "i"), 0.0) > 0
+
+
+def test_a_capital_inside_a_word_is_read_as_damage_and_kept_where_it_is_the_page_s() -> None:
+    """The ring of å, taken for a capital, leaves "gAta": not the word "gata" as a page writes
+    it, so it is read as "gåta". A capital the restored word has in the same place stays
+    ("eHalsa" → "eHälsa"); acronyms with an ending and mixed-case names are left alone."""
+    text = ("Kommunen har fatt manga fragor om hur vi arbetar nar det galler vagarna. Det ar en gAta"
+            " hur man gGr. Enligt SoL och HBOs program ska iPad och eHalsa provas.")
+    fixed = svfix.fix(text)
+    assert "Det är en gåta hur man gör." in fixed
+    assert "Enligt SoL och HBOs program ska iPad och eHälsa" in fixed

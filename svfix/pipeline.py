@@ -246,9 +246,26 @@ def _lost_dots_only(token: str, decision: Decision, res: _Resources) -> bool:
     themselves, so they stay.)
     """
     restored = decision.word
-    if not (decision.apply and restored and len(restored) == len(token)) or res.lexicon.is_valid(token.lower()):
+    if not (decision.apply and restored) or res.lexicon.is_valid(token.lower()):
         return False
-    return all(a.lower() == b or (a in "AO" and b in "åäö") for a, b in zip(token, restored))
+    return _dots_on_a_and_o(token, restored)
+
+
+def _dots_on_a_and_o(token: str, restored: str) -> bool:
+    """Is `restored` the all-caps `token` with dots or rings put on some of its A and O?"""
+    return len(restored) == len(token) and all(a.lower() == b or (a in "AO" and b in "åäö")
+                                               for a, b in zip(token, restored))
+
+
+def _opens_a_lowercase_sentence(words: list[str], separators: list[str], j: int) -> bool:
+    """Does a short all-caps token open a sentence that goes on in lowercase ("PA detta vis")?
+
+    There it is no acronym but a capitalised word whose å the OCR read as a capital A:
+    the ring makes "å" as tall as the "P" beside it. ("EU har" stays: "EU" restores to nothing.)
+    """
+    return (len(words[j]) <= 3 and j + 1 < len(words) and words[j + 1][:1].islower()
+            and not continues_sentence(separators[j], words[j - 1] if j else None)
+            and separators[j + 1].strip() == "")
 
 
 def _in_caps_heading(words: list[str], j: int) -> bool:
@@ -532,7 +549,8 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
         acronym = is_acronym(word) and not _lost_dots_only(word, decision, res)
         maybe_english = _maybe_english(word, res)
         for j in analysis.occurrences[word]:
-            if (j in skipped or acronym and not _in_caps_heading(words, j)
+            title = acronym and _opens_a_lowercase_sentence(words, separators, j)
+            if (j in skipped or acronym and not title and not _in_caps_heading(words, j)
                     or is_colon_suffix(words, separators, j)):
                 continue
             if maybe_english:
@@ -542,10 +560,12 @@ def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]
                     continue
             chosen = (_context_decision(word, analysis, words, j, separators, res, restored)
                       if contextual else decision)
-            if chosen.word is None or chosen.word == word.lower():
+            if (chosen.word is None or chosen.word == word.lower()
+                    or title and not _dots_on_a_and_o(word, chosen.word)):
                 continue
             mid_sentence = continues_sentence(separators[j], words[j - 1] if j else None)
-            written = restore_case(word, chosen.word, mid_sentence, res.lexicon, res.channel)
+            written = (chosen.word[:1].upper() + chosen.word[1:] if title
+                       else restore_case(word, chosen.word, mid_sentence, res.lexicon, res.channel))
             changes.append(Change(ends[2 * j], ends[2 * j + 1], word, written, chosen.confidence,
                                   chosen.reason, chosen.apply and chosen.confidence >= options.apply_threshold))
     return tuple(sorted(changes + split, key=lambda c: c.start))

@@ -276,3 +276,13 @@ def test_a_capital_inside_a_word_is_read_as_damage_and_kept_where_it_is_the_page
     fixed = svfix.fix(text)
     assert "Det är en gåta hur man gör." in fixed
     assert "Enligt SoL och HBOs program ska iPad och eHälsa" in fixed
+
+
+def test_a_short_all_caps_word_opening_a_lowercase_sentence_is_a_capitalised_word() -> None:
+    """"PA detta vis": the ring made the å as tall as the P. Acronyms opening a sentence stay,
+    and so does one that would need a letter added ("KPA" is no damaged "köpa")."""
+    damaged = "Kommunen har fatt manga fragor om hur vi arbetar nar det galler vagarna. "
+    assert svfix.fix(damaged + "PA detta vis sparar vi.").endswith("På detta vis sparar vi.")
+    for acronym in ("SAS", "KPA", "EU", "MSB"):
+        sentence = f"{acronym} har beslutat om det."
+        assert svfix.fix(damaged + sentence).endswith(sentence)

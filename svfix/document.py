@@ -56,9 +56,20 @@ class Profile:  # not slots: `key` is a cached_property
     shape: Mapping[tuple[str, str], float] = field(default_factory=dict)
 
     @cached_property
-    def key(self) -> tuple:
-        """The (quantised) rates and shape: equal keys give equal decisions, so they key the cache."""
-        return (*(self.rates[c] for c in LETTERS), *sorted(self.shape.items()))
+    def key(self) -> tuple[float, ...]:
+        """The (quantised) rates: with `key_for`, equal keys give equal decisions."""
+        return tuple(self.rates[c] for c in LETTERS)
+
+    def key_for(self, forms: frozenset[tuple[str, str]]) -> tuple:
+        """The cache key for a word whose readings use these damage forms (see `damage_forms`).
+
+        Only the part of the shape those forms touch enters it: a word read through the
+        plain lost dots is judged the same on every page with these rates, whatever misreads
+        the page makes elsewhere, so pages keep sharing its decision.
+        """
+        if not self.shape:
+            return self.key
+        return (*self.key, *sorted(item for item in self.shape.items() if item[0] in forms))
 
     @cached_property
     def _log10_rates(self) -> dict[str, float]:
@@ -295,6 +306,12 @@ SHAPE_MAX_BOOST = 0.5
 #: Only misreads are adapted: forms the table gives less than this (log10 share; 10^-0.6 is
 #: 25 %). Raising the plain lost dots (ä→a, ö→o) or ö→é only made more shadows flip.
 SHAPE_MAX_LOG10_Q = -0.6
+
+
+def damage_forms(readings: Iterable[Reading]) -> frozenset[tuple[str, str]]:
+    """The (letter, form) pairs of å/ä/ö damage the readings explain the token with."""
+    return frozenset((edit.truth.lower(), edit.observed.lower())
+                     for reading in readings for edit in reading.edits if edit.adaptive)
 
 
 def shape_evidence(damaged_readings: Iterable[tuple[Reading, int]]) -> dict[tuple[str, str], tuple[float, float]]:

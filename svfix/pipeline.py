@@ -27,6 +27,7 @@ from svfix.document import (
     Profile,
     count_survivors,
     damage_evidence,
+    damage_forms,
     document_readings,
     document_vocabulary,
     fuzzy_document_readings,
@@ -449,7 +450,8 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
         word_profile = (_without_own_evidence(profile, survivors, lost, lost_total, letters, proofs[word],
                                               in_text[word], shapes)
                         if word in proofs else profile)
-        key = (word, word_profile.key, word_name_like, options.compounds, options.use_context)
+        profile_key = word_profile.key_for(damage_forms(found)) if word_profile.shape else word_profile.key
+        key = (word, profile_key, word_name_like, options.compounds, options.use_context)
         judged = None if uses_document else cache.get(key)
         if judged is None:
             judged = _judge(word, list(found), word_profile, vocab, word_name_like, options, res)

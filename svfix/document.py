@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Iterable, Mapping
 
@@ -60,16 +60,16 @@ class Profile:  # not slots: `key` is a cached_property
         """The (quantised) rates: with `key_for`, equal keys give equal decisions."""
         return tuple(self.rates[c] for c in LETTERS)
 
-    def key_for(self, forms: frozenset[tuple[str, str]]) -> tuple:
-        """The cache key for a word whose readings use these damage forms (see `damage_forms`).
+    def shape_for(self, forms: frozenset[tuple[str, str]]) -> tuple:
+        """The part of the shape that touches these damage forms (see `damage_forms`), as a
+        key: a word whose competitive readings use none of them is judged as on a page with
+        no shape, so pages with different misreads keep sharing its decision."""
+        return tuple(sorted(item for item in self.shape.items() if item[0] in forms))
 
-        Only the part of the shape those forms touch enters it: a word read through the
-        plain lost dots is judged the same on every page with these rates, whatever misreads
-        the page makes elsewhere, so pages keep sharing its decision.
-        """
-        if not self.shape:
-            return self.key
-        return (*self.key, *sorted(item for item in self.shape.items() if item[0] in forms))
+    @cached_property
+    def plain(self) -> Profile:
+        """The same rates without the shape."""
+        return replace(self, shape={}) if self.shape else self
 
     @cached_property
     def _log10_rates(self) -> dict[str, float]:

@@ -32,6 +32,7 @@ from svfix.document import (
     document_vocabulary,
     fuzzy_document_readings,
     measure_profile,
+    SHAPE_MAX_BOOST,
     measure_shape,
     shape_evidence,
 )
@@ -87,7 +88,7 @@ class _Resources:
     english_cache: dict[str, bool] = field(default_factory=dict)
     maybe_english_cache: dict[str, bool] = field(default_factory=dict)
     evidence_cache: dict[tuple[str, bool], Reading | None] = field(default_factory=dict)
-    decision_cache: dict[tuple, tuple[Decision, list | None]] = field(default_factory=dict)
+    decision_cache: dict[tuple, tuple[Decision, list | None, frozenset]] = field(default_factory=dict)
     context_cache: dict[tuple, Decision] = field(default_factory=dict)
 
 
@@ -275,6 +276,11 @@ def _in_caps_heading(words: list[str], j: int) -> bool:
     return any(len(w) >= 4 and w.isupper() and w.isalpha() for w in neighbours)
 
 
+#: A word's decision, its scored readings when context must decide, and the damage forms of
+#: the readings within reach of winning.
+Judged = tuple[Decision, "list[Scored] | None", frozenset[tuple[str, str]]]
+
+
 @dataclass(frozen=True)
 class Analysis:
     """What the pipeline learned about one text: its profile and per-word decisions."""
@@ -338,16 +344,42 @@ def _proofs(words: list[str], lexical: dict[str, tuple[Reading, ...]],
 
 
 def _judge(word: str, found: list[Reading], profile: Profile, vocab: DocumentVocabulary | None,
-           name_like: bool, options: Options, res: _Resources) -> tuple[Decision, list[Scored] | None]:
-    """Decide one distinct word; also return its scored readings when context must decide."""
+           name_like: bool, options: Options, res: _Resources) -> Judged:
+    """Decide one distinct word; also return its scored readings when context must decide,
+    and the damage forms of the readings within reach of winning."""
     scored = score_readings(word, found, res.lexicon, profile, vocab, name_like=name_like)
     decision = decide(word, scored, res.lexicon, vocab)
+    reach = _within_reach(scored)
     if options.use_context and len(scored) > 1:
         probs = posteriors(scored)
         contenders = [s.word or word.lower() for s, p in zip(scored, probs) if p >= CONTEXT_MARGIN]
         if len(contenders) > 1 and context_model.covers(contenders):
-            return decision, scored
-    return decision, None
+            return decision, scored, reach
+    return decision, None, reach
+
+
+#: A decision this sure without the page's shape is not judged again with it: the shape raises
+#: a misread by at most SHAPE_MAX_BOOST, too little to overturn it (the training figures are
+#: the same with every decision judged again; this spares a tenth of the cache).
+SHAPE_SETTLED = 0.99
+
+#: A reading this far (log10) below the best, after the largest boost the page's shape could
+#: give each of its misreads, has no say in the decision.
+REACH = 3.0
+
+
+def _within_reach(scored: list[Scored]) -> frozenset[tuple[str, str]]:
+    """The damage forms of the readings a page's shape could bring into the decision."""
+    if not scored:
+        return frozenset()
+    floor = scored[0].total - REACH
+    forms = damage_forms(s.reading for s in scored if s.reading is not None and s.total
+                         + SHAPE_MAX_BOOST * sum(1 for e in s.reading.edits if e.adaptive) >= floor)
+    # one shared copy of each set: the decision cache holds one per entry, and few sets recur
+    return _FORMS.setdefault(forms, forms) if len(_FORMS) < MAX_CACHE else forms
+
+
+_FORMS: dict[frozenset[tuple[str, str]], frozenset[tuple[str, str]]] = {}
 
 
 def _outside_addresses(proofs: dict[str, Reading], occurrences: dict[str, list[int]],
@@ -450,14 +482,25 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
         word_profile = (_without_own_evidence(profile, survivors, lost, lost_total, letters, proofs[word],
                                               in_text[word], shapes)
                         if word in proofs else profile)
-        profile_key = word_profile.key_for(damage_forms(found)) if word_profile.shape else word_profile.key
-        key = (word, profile_key, word_name_like, options.compounds, options.use_context)
+        # Judged first without the page's shape; again with the part of it that touches the
+        # readings within reach of winning, if any (see `_within_reach`).
+        key = (word, word_profile.key, word_name_like, options.compounds, options.use_context)
         judged = None if uses_document else cache.get(key)
         if judged is None:
-            judged = _judge(word, list(found), word_profile, vocab, word_name_like, options, res)
+            judged = _judge(word, list(found), word_profile.plain, vocab, word_name_like, options, res)
             if not uses_document:
                 remember(cache, key, judged, MAX_CACHE)
-        decision, scored = judged
+        shape = (word_profile.shape_for(judged[2])
+                 if word_profile.shape and judged[0].confidence < SHAPE_SETTLED else ())
+        if shape:
+            key = (*key, shape)
+            shaped = None if uses_document else cache.get(key)
+            if shaped is None:
+                shaped = _judge(word, list(found), word_profile, vocab, word_name_like, options, res)
+                if not uses_document:
+                    remember(cache, key, shaped, MAX_CACHE)
+            judged = shaped
+        decision, scored, _ = judged
         if scored is not None:
             context_scored[word] = scored
             scored_keys[word] = None if uses_document else key

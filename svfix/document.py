@@ -57,7 +57,7 @@ class Profile:  # not slots: `key` is a cached_property
 
     @cached_property
     def key(self) -> tuple[float, ...]:
-        """The (quantised) rates: with `key_for`, equal keys give equal decisions."""
+        """The (quantised) rates: with `shape_for`, equal keys give equal decisions."""
         return tuple(self.rates[c] for c in LETTERS)
 
     def shape_for(self, forms: frozenset[tuple[str, str]]) -> tuple:

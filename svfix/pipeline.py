@@ -23,6 +23,7 @@ from svfix.candidates import Reading, dot_readings, name_tail_readings, readings
 from svfix.channel import Channel, default_channel
 from svfix.document import (
     NEUTRAL,
+    SHAPE_MAX_BOOST,
     DocumentVocabulary,
     Profile,
     count_survivors,
@@ -32,7 +33,6 @@ from svfix.document import (
     document_vocabulary,
     fuzzy_document_readings,
     measure_profile,
-    SHAPE_MAX_BOOST,
     measure_shape,
     shape_evidence,
 )
@@ -359,13 +359,15 @@ def _judge(word: str, found: list[Reading], profile: Profile, vocab: DocumentVoc
 
 
 #: A decision this sure without the page's shape is not judged again with it: the shape raises
-#: a misread by at most SHAPE_MAX_BOOST, too little to overturn it (the training figures are
+#: each misread by at most SHAPE_MAX_BOOST, which seldom overturns it (the training figures are
 #: the same with every decision judged again; this spares a tenth of the cache).
 SHAPE_SETTLED = 0.99
 
 #: A reading this far (log10) below the best, after the largest boost the page's shape could
 #: give each of its misreads, has no say in the decision.
 REACH = 3.0
+#: One shared copy of each set of damage forms (see `_within_reach`).
+_FORMS: dict[frozenset[tuple[str, str]], frozenset[tuple[str, str]]] = {}
 
 
 def _within_reach(scored: list[Scored]) -> frozenset[tuple[str, str]]:
@@ -377,9 +379,6 @@ def _within_reach(scored: list[Scored]) -> frozenset[tuple[str, str]]:
                          + SHAPE_MAX_BOOST * sum(1 for e in s.reading.edits if e.adaptive) >= floor)
     # one shared copy of each set: the decision cache holds one per entry, and few sets recur
     return _FORMS.setdefault(forms, forms) if len(_FORMS) < MAX_CACHE else forms
-
-
-_FORMS: dict[frozenset[tuple[str, str]], frozenset[tuple[str, str]]] = {}
 
 
 def _outside_addresses(proofs: dict[str, Reading], occurrences: dict[str, list[int]],

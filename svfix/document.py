@@ -285,16 +285,15 @@ def fuzzy_document_readings(token: str, vocab: DocumentVocabulary) -> list[Readi
     return [Reading(word, (word,), (Edit(word, lower, cost, False),), fuzzy=True)]
 
 
-def damage_evidence(
-    damaged_readings: Iterable[tuple[Reading, int]],
-) -> dict[str, float]:
-    """Sum, per letter, the å/ä/ö that confident restorations of invalid tokens put back."""
+def lost_letters(evidence: Mapping[tuple[str, str], tuple[float, float]]) -> dict[str, float]:
+    """Sum, per letter, the å/ä/ö that confident restorations put back (from `shape_evidence`).
+
+    >>> lost_letters({("ä", "a"): (3.0, -0.1), ("ä", "i"): (2.0, -1.1), ("ö", "6"): (1.0, -1.2)})
+    {'ä': 5.0, 'ö': 1.0}
+    """
     lost: dict[str, float] = {}
-    for reading, count in damaged_readings:
-        for edit in reading.edits:
-            if edit.adaptive:
-                letter = edit.truth.lower()
-                lost[letter] = lost.get(letter, 0.0) + count
+    for (letter, _), (n, _) in evidence.items():
+        lost[letter] = lost.get(letter, 0.0) + n
     return lost
 
 
@@ -315,8 +314,9 @@ def damage_forms(readings: Iterable[Reading]) -> frozenset[tuple[str, str]]:
 
 
 def shape_evidence(damaged_readings: Iterable[tuple[Reading, int]]) -> dict[tuple[str, str], tuple[float, float]]:
-    """Count, per (letter, damage form), the å/ä/ö that confident restorations put back,
-    with the table's log10 share of that form: {("ä", "ii"): (count, log10_q)}."""
+    """Count, per (letter, damage form), the å/ä/ö that confident restorations of invalid
+    tokens put back, with the table's log10 share of that form: {("ä", "ii"): (count, log10_q)}.
+    `lost_letters` sums it per letter for the rates, `measure_shape` reads the forms."""
     seen: dict[tuple[str, str], tuple[float, float]] = {}
     for reading, count in damaged_readings:
         for edit in reading.edits:
@@ -345,9 +345,7 @@ def measure_shape(evidence: Mapping[tuple[str, str], tuple[float, float]]) -> di
     >>> measure_shape({("ä", "i"): (20.0, math.log10(0.05)), ("ä", "a"): (10.0, math.log10(0.8))})
     {('ä', 'i'): 0.5}
     """
-    totals: dict[str, float] = {}
-    for (truth, _), (n, _) in evidence.items():
-        totals[truth] = totals.get(truth, 0.0) + n
+    totals = lost_letters(evidence)
     shape = {}
     for (truth, observed), (n, log10_q) in evidence.items():
         if log10_q >= SHAPE_MAX_LOG10_Q or n <= 0:

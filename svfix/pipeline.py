@@ -27,11 +27,11 @@ from svfix.document import (
     DocumentVocabulary,
     Profile,
     count_survivors,
-    damage_evidence,
     damage_forms,
     document_readings,
     document_vocabulary,
     fuzzy_document_readings,
+    lost_letters,
     measure_profile,
     measure_shape,
     shape_evidence,
@@ -377,7 +377,8 @@ def _within_reach(scored: list[Scored]) -> frozenset[tuple[str, str]]:
     floor = scored[0].total - REACH
     forms = damage_forms(s.reading for s in scored if s.reading is not None and s.total
                          + SHAPE_MAX_BOOST * sum(1 for e in s.reading.edits if e.adaptive) >= floor)
-    # one shared copy of each set: the decision cache holds one per entry, and few sets recur
+    # one shared copy of each set: the decision cache holds one per entry, and a few thousand
+    # distinct sets stand for its hundred thousand entries
     return _FORMS.setdefault(forms, forms) if len(_FORMS) < MAX_CACHE else forms
 
 
@@ -409,9 +410,9 @@ def _without_own_evidence(profile: Profile, survivors: dict[str, int], lost: dic
     """
     if count * sum(1 for edit in proof.edits if edit.adaptive) * LEAVE_OUT_SHARE < lost_total:
         return profile
-    own = damage_evidence([(proof, count)])
-    rest = {c: lost.get(c, 0.0) - own.get(c, 0.0) for c in lost}
     own_shapes = shape_evidence([(proof, count)])
+    own = lost_letters(own_shapes)
+    rest = {c: lost.get(c, 0.0) - own.get(c, 0.0) for c in lost}
     rest_shapes = {k: (n - own_shapes.get(k, (0.0, q))[0], q) for k, (n, q) in shapes.items()}
     return _shaped(measure_profile(survivors, rest, letters), rest_shapes)
 
@@ -456,8 +457,8 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
         proofs, in_text = _outside_addresses(_proofs(suspicious, lexical, res, options.compounds), occurrences,
                                              sheltered)
         letters = sum(map(len, filter(str.isalpha, words)))  # in words of letters only
-        lost = damage_evidence((proof, in_text[w]) for w, proof in proofs.items())
         shapes = shape_evidence((proof, in_text[w]) for w, proof in proofs.items())
+        lost = lost_letters(shapes)
         profile = _shaped(measure_profile(survivors, lost, letters), shapes)
         lost_total = sum(lost.values())
     else:
@@ -484,21 +485,23 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
         # Judged first without the page's shape; again with the part of it that touches the
         # readings within reach of winning, if any (see `_within_reach`).
         key = (word, word_profile.key, word_name_like, options.compounds, options.use_context)
-        judged = None if uses_document else cache.get(key)
-        if judged is None:
-            judged = _judge(word, list(found), word_profile.plain, vocab, word_name_like, options, res)
-            if not uses_document:
-                remember(cache, key, judged, MAX_CACHE)
+
+        def judged_under(key: tuple, profile: Profile) -> Judged:
+            """The word judged under `profile`, shared across documents by `key` unless the
+            readings depend on this document's own spellings."""
+            judged = None if uses_document else cache.get(key)
+            if judged is None:
+                judged = _judge(word, list(found), profile, vocab, word_name_like, options, res)
+                if not uses_document:
+                    remember(cache, key, judged, MAX_CACHE)
+            return judged
+
+        judged = judged_under(key, word_profile.plain)
         shape = (word_profile.shape_for(judged[2])
                  if word_profile.shape and judged[0].confidence < SHAPE_SETTLED else ())
         if shape:
             key = (*key, shape)
-            shaped = None if uses_document else cache.get(key)
-            if shaped is None:
-                shaped = _judge(word, list(found), word_profile, vocab, word_name_like, options, res)
-                if not uses_document:
-                    remember(cache, key, shaped, MAX_CACHE)
-            judged = shaped
+            judged = judged_under(key, word_profile)
         decision, scored, _ = judged
         if scored is not None:
             context_scored[word] = scored

@@ -500,8 +500,10 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
         shape = (word_profile.shape_for(judged[2])
                  if word_profile.shape and judged[0].confidence < SHAPE_SETTLED else ())
         if shape:
+            # judged under exactly the part of the shape its key names, so that the decision a
+            # later document takes from the cache is the one it would have made itself
             key = (*key, shape)
-            judged = judged_under(key, word_profile)
+            judged = judged_under(key, replace(word_profile, shape=dict(shape)))
         decision, scored, _ = judged
         if scored is not None:
             context_scored[word] = scored

@@ -163,7 +163,7 @@ def _readings(word: str, res: _Resources, compounds: bool) -> tuple[Reading, ...
     if cached is None:
         quick = () if res.lexicon.key_id(word.lower()) >= 0 else dot_readings(word, res.lexicon, res.channel)
         cached = tuple(quick or lexical_readings(word, res.lexicon, res.channel, compounds=compounds)
-                       or compounds and name_tail_readings(word, res.lexicon, res.channel))
+                       or (name_tail_readings(word, res.lexicon, res.channel) if compounds else ()))
         remember(res.reading_cache, key, cached, MAX_CACHE)
     return cached
 

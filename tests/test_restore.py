@@ -286,3 +286,12 @@ def test_a_short_all_caps_word_opening_a_lowercase_sentence_is_a_capitalised_wor
     for acronym in ("SAS", "KPA", "EU", "MSB"):
         sentence = f"{acronym} har beslutat om det."
         assert svfix.fix(damaged + sentence).endswith(sentence)
+
+
+def test_options_without_compounds_handle_words_no_reading_explains() -> None:
+    """A token nothing explains is kept, with compound analysis switched off as with it on."""
+    from svfix.pipeline import Options
+
+    options = Options(compounds=False)
+    assert svfix.fix("xqzvbn kommun", options) == "xqzvbn kommun"
+    assert svfix.fix("Tyres6 kommun", options) == "Tyresö kommun"

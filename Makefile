@@ -13,7 +13,8 @@ TESSERACT_PACKAGES := tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# (the engine is compiled by this install: a changed C++ file installs again)
+$(VENV)/.installed: pyproject.toml setup.py $(wildcard native/*.cpp native/*.hpp)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

@@ -103,8 +103,9 @@ def quantise(rate: float) -> float:
     return 10 ** (round(math.log10(rate) * 10) / 10)
 
 
-#: The rates assumed when nothing is known (used to find evidence before the profile exists).
-NEUTRAL = Profile(rates={c: quantise(0.3) for c in LETTERS}, survived={}, damaged={})
+#: The rate assumed when nothing is known (used to find evidence before the profile exists).
+NEUTRAL_RATE = 0.3
+NEUTRAL = Profile(rates={c: quantise(NEUTRAL_RATE) for c in LETTERS}, survived={}, damaged={})
 
 
 def count_survivors(text: str) -> dict[str, int]:

@@ -1,11 +1,11 @@
 """The Swedish lexicon: which word forms exist, how frequent they are, and what kind they are.
 
-The data is compiled by `wordlists/build_lexicon.py` into `svfix/data/`: a marisa trie of
-lowercase NFC word forms plus two arrays indexed by the trie's key id (a Zipf byte and a
-uint16 of flags). A trie rather than a Python set because it is memory-mapped (start-up in
-milliseconds, a few MB resident instead of ~150 MB for a million-entry set) and because it
-answers the two questions candidate generation asks on every step: "is this a word?" and
-"does any word start with this?".
+The data is compiled by `wordlists/build_lexicon.py` into `svfix/data/`: every lowercase NFC
+word form in sorted order, front-coded (`encode_words`), plus two arrays indexed by a form's
+position in that order (a Zipf byte and a uint16 of flags). svfix's engine (`svfix._native`)
+builds a trie from the list when it loads (about 30 ms for a million forms): one structure
+answers the two questions candidate generation asks on every step, "is this a word?" and
+"does any word start with this?", and the engine's own search walks it letter by letter.
 
 Frequencies come from wordfreq and contain web junk ("lage", "hir"); membership alone never
 decides anything. `Lexicon.prior` turns the sources a form is attested in into the one number
@@ -24,14 +24,15 @@ from functools import lru_cache
 from itertools import islice
 from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
-import marisa_trie
-
+from svfix import _native
 from svfix.errors import MissingDependencyError
 
 FORMAT = "svfix-lexicon"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: The first line of a word-list file (see `encode_words`).
+WORDS_MAGIC = b"SVFIXWORDS1\n"
 
 
 class Flag(enum.IntFlag):
@@ -86,29 +87,71 @@ def data_dir() -> Path:
     return Path(str(resources.files("svfix") / "data"))
 
 
+def encode_words(keys: Iterable[str]) -> bytes:
+    """The word-list format the engine reads: sorted, unique forms, front-coded.
+
+    ``WORDS_MAGIC``, the alphabet (every character used, sorted) as UTF-8 and a newline, the
+    number of forms as uint32 little-endian, then per form: one byte with the length it shares
+    with the form before, one byte per remaining letter (its place in the alphabet, from 1),
+    and a 0 byte. A million forms take about 4 MB.
+
+    >>> blob = encode_words(["ära", "ärade", "år"])  # (code point order: ä before å)
+    >>> blob[len(WORDS_MAGIC):].split(b"\\n")[0].decode()  # the alphabet
+    'aderäå'
+    >>> list(blob[-13:])  # "ära"; 3 letters shared, then "de"; none shared, then "år"
+    [0, 5, 4, 1, 0, 3, 2, 3, 0, 0, 6, 4, 0]
+    """
+    keys = list(keys)
+    if any(a >= b for a, b in zip(keys, keys[1:])):
+        raise ValueError("encode_words needs sorted, unique forms")
+    alphabet = sorted(set("".join(keys)))
+    if len(alphabet) > 255:
+        raise ValueError(f"{len(alphabet)} different letters; the format allows 255")
+    symbol = {c: i + 1 for i, c in enumerate(alphabet)}
+    out = bytearray(WORDS_MAGIC + "".join(alphabet).encode("utf-8") + b"\n")
+    out += len(keys).to_bytes(4, "little")
+    previous = ""
+    for key in keys:
+        shared = 0
+        limit = min(len(previous), len(key), 255)
+        while shared < limit and previous[shared] == key[shared]:
+            shared += 1
+        out.append(shared)
+        out += bytes(symbol[c] for c in key[shared:])
+        out.append(0)
+        previous = key
+    return bytes(out)
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Read-only view of the compiled word lists. Build it with `default_lexicon()`."""
 
-    words: marisa_trie.Trie
+    words: _native.Lexicon  # the forms as the engine's trie (Swedish and English)
     zipf_bytes: bytes
     flag_array: array.array
-    english: marisa_trie.Trie
     english_zipf_bytes: bytes
     header: dict
 
     def __contains__(self, word: str) -> bool:
-        return word in self.words
+        return self.key_id(word) >= 0
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def keys(self) -> list[str]:
+        """Every listed form, in id order (the sorted order)."""
+        return self.words.keys()
 
     def key_id(self, word: str) -> int:
-        """The trie id of a lowercase form, or -1 when it is not a word.
+        """The id of a lowercase form, or -1 when it is not a word.
 
         Cached: scoring asks prior, flags and validity of the same few thousand forms again
-        and again, and a dict lookup is an order of magnitude cheaper than the trie's.
+        and again, and a dict lookup is cheaper than a call into the engine.
         """
         i = _KEY_ID_CACHE.get(word)
         if i is None:
-            i = remember(_KEY_ID_CACHE, word, self.words.get(word, -1), _MAX_CACHED)
+            i = remember(_KEY_ID_CACHE, word, self.words.key_id(word), _MAX_CACHED)
         return i
 
     def zipf(self, word: str) -> float:
@@ -166,11 +209,10 @@ class Lexicon:
         return zipf - WEB_ONLY_PENALTY
 
     def has_prefix(self, prefix: str) -> bool:
-        """Does any word start with `prefix`? (Cached: a trie walk costs ~10 µs from Python.)"""
+        """Does any word start with `prefix`? (Cached: asked again and again by the search.)"""
         found = _PREFIX_CACHE.get(prefix)
         if found is None:  # (not try/except: the search asks only after a miss, and raising costs)
-            found = remember(_PREFIX_CACHE, prefix, next(self.words.iterkeys(prefix), None) is not None,
-                             _MAX_CACHED)
+            found = remember(_PREFIX_CACHE, prefix, self.words.has_prefix(prefix), _MAX_CACHED)
         return found
 
     def known_prefixes(self) -> Callable[[str], bool | None]:
@@ -183,7 +225,7 @@ class Lexicon:
 
     def english_zipf(self, word: str) -> float:
         """Zipf frequency of a lowercase form in English (0.0 when not in the English list)."""
-        i = self.english.get(word, -1)
+        i = self.words.english_key_id(word)
         return self.english_zipf_bytes[i] / 10 if i >= 0 else 0.0
 
 
@@ -239,15 +281,9 @@ def read_lines(directory: str, name: str, builder: str) -> frozenset[str]:
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
-def _read_trie(path: Path) -> marisa_trie.Trie:
-    trie = marisa_trie.Trie()
-    trie.mmap(str(path))
-    return trie
-
-
 @lru_cache(maxsize=None)
 def load_lexicon(directory: str) -> Lexicon:
-    """Load the compiled lexicon from `directory` (memory-mapped, so it is cheap and shared)."""
+    """Load the compiled lexicon from `directory` (once per process)."""
     root = Path(directory)
     header_path = root / "lexicon.json"
     if not header_path.exists():
@@ -260,22 +296,21 @@ def load_lexicon(directory: str) -> Lexicon:
             f"{header_path}: unexpected lexicon format {header.get('format')!r} "
             f"version {header.get('version')!r}; rebuild with wordlists/build_lexicon.py"
         )
-    words = _read_trie(root / "lexicon.marisa")
+    flags = (root / "lexicon.flags").read_bytes()
+    zipf_bytes = (root / "lexicon.zipf").read_bytes()
+    english_zipf = (root / "english.zipf").read_bytes()
+    try:
+        words = _native.Lexicon((root / "lexicon.words").read_bytes(), zipf_bytes, flags,
+                                (root / "english.words").read_bytes(), english_zipf)
+    except (OSError, RuntimeError) as exc:
+        raise MissingDependencyError(f"{root}: cannot load the lexicon ({exc}); rebuild it") from None
+    words.set_constants(NAME_FLOOR_ZIPF, CURATED_FLOOR_ZIPF, WEB_ONLY_PENALTY)
     flag_array = array.array("H")
-    flag_array.frombytes((root / "lexicon.flags").read_bytes())
+    flag_array.frombytes(flags)
     if sys.byteorder != "little":
         flag_array.byteswap()
-    zipf_bytes = (root / "lexicon.zipf").read_bytes()
-    if not len(words) == len(zipf_bytes) == len(flag_array):
-        raise MissingDependencyError(f"{root}: lexicon arrays do not match the trie; rebuild it")
-    return Lexicon(
-        words=words,
-        zipf_bytes=zipf_bytes,
-        flag_array=flag_array,
-        english=_read_trie(root / "english.marisa"),
-        english_zipf_bytes=(root / "english.zipf").read_bytes(),
-        header=header,
-    )
+    return Lexicon(words=words, zipf_bytes=zipf_bytes, flag_array=flag_array,
+                   english_zipf_bytes=english_zipf, header=header)
 
 
 def default_lexicon() -> Lexicon:

@@ -48,7 +48,7 @@ def build_shadows(lexicon: Lexicon, channel: Channel) -> set[str]:
     """All valid words that a more frequent diacritic word can be damaged into."""
     found: set[str] = set()
     forward = forward_confusions(channel)
-    for word in lexicon.words.iterkeys():
+    for word in lexicon.keys():
         if not any(c in word for c in "åäö") or len(word) > 24:
             continue
         source = lexicon.prior(word)

@@ -13,10 +13,11 @@ Inputs (build time only, nothing is downloaded):
   * wordlists/*.txt    -- curated lists written for this project
 
 Outputs in svfix/data/:
-  lexicon.marisa  marisa_trie.Trie of all keys (lowercase, NFC)
-  lexicon.zipf    bytes, byte[trie[key]] = round(10*zipf) (0 = unknown to wordfreq)
-  lexicon.flags   little-endian uint16 array, flags[trie[key]] (see FLAG_BITS)
-  english.marisa, english.zipf   English top-60k words, same zipf format
+  lexicon.words   all keys (lowercase, NFC), sorted and front-coded (svfix.lexicon.encode_words);
+                  a key's id is its position in that order
+  lexicon.zipf    bytes, byte[id] = round(10*zipf) (0 = unknown to wordfreq)
+  lexicon.flags   little-endian uint16 array, flags[id] (see FLAG_BITS)
+  english.words, english.zipf   English top-60k words, same formats
   lexicon.json    header: sources, licences, counts, flag bits
 
 Key policy: a key is NFC-lowercased text matching KEY_RE: letters of the
@@ -39,9 +40,11 @@ import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-import marisa_trie
 import regex
 import wordfreq
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from svfix.lexicon import FORMAT_VERSION, encode_words  # noqa: E402 (the format lives with its reader)
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDLISTS = ROOT / "wordlists"
@@ -49,7 +52,6 @@ DATA = ROOT / "svfix" / "data"
 HUNSPELL_DIC = Path("/usr/share/hunspell/sv_SE.dic")
 HUNSPELL_AFF = Path("/usr/share/hunspell/sv_SE.aff")
 
-FORMAT_VERSION = 1
 ENGLISH_TOP_N = 60_000
 EXPECTED_KOMMUNER = 290
 EXPECTED_LAN = 21
@@ -118,13 +120,13 @@ def place_elements(entries: list[str], is_key) -> list[str]:
                    if is_key(unicodedata.normalize("NFC", e.lower()))})
 
 
-def write_place_elements(out_dir: Path, trie) -> int:
+def write_place_elements(out_dir: Path, keys: set[str]) -> int:
     """Write `place_elements.txt` into `out_dir` (one element per line); returns the count.
 
     A separate list rather than a flag bit: the uint16 flag field is full, and the elements
     only matter for capitalised tokens (see `svfix.candidates`).
     """
-    kept = place_elements(read_list("place_elements.txt"), trie.__contains__)
+    kept = place_elements(read_list("place_elements.txt"), keys.__contains__)
     (out_dir / "place_elements.txt").write_text(
         "# Swedish place-name elements, from wordlists/place_elements.txt (general knowledge;\n"
         "# project licence), the forms the lexicon lists. Built by wordlists/build_lexicon.py.\n"
@@ -596,16 +598,13 @@ def main() -> int:
         if k not in lower_evidence and k not in proper_evidence:
             flags[k] |= F["ACRONYM"] | F["PROPER"]
 
-    # ---- build trie + arrays ------------------------------------------------
+    # ---- word list + arrays (a key's id is its place in sorted order) ----------
     t = time.perf_counter()
     keys = sorted(flags)
-    trie = marisa_trie.Trie(keys)
-    assert len(trie) == len(keys)
-    zipf = bytearray(len(trie))
-    flag_arr = array.array("H", bytes(2 * len(trie)))
+    zipf = bytearray(len(keys))
+    flag_arr = array.array("H", bytes(2 * len(keys)))
     n_z = 0
-    for k in keys:
-        i = trie[k]
+    for i, k in enumerate(keys):
         flag_arr[i] = flags[k]
         if k in sv_freq:  # only single tokens of the wordfreq list get a zipf
             z = zipf_byte(k, "sv")
@@ -613,12 +612,12 @@ def main() -> int:
             n_z += z > 0
     if sys.byteorder != "little":
         flag_arr.byteswap()
-    trie.save(str(out_dir / "lexicon.marisa"))
+    (out_dir / "lexicon.words").write_bytes(encode_words(keys))
     (out_dir / "lexicon.zipf").write_bytes(bytes(zipf))
     (out_dir / "lexicon.flags").write_bytes(flag_arr.tobytes())
-    counts["keys"] = len(trie)
+    counts["keys"] = len(keys)
     counts["keys_with_zipf"] = n_z
-    log(f"lexicon: {len(trie)} keys ({n_z} with zipf>0)  ({time.perf_counter()-t:.1f}s)")
+    log(f"lexicon: {len(keys)} keys ({n_z} with zipf>0)  ({time.perf_counter()-t:.1f}s)")
 
     # ---- English ------------------------------------------------------------
     t = time.perf_counter()
@@ -631,20 +630,18 @@ def main() -> int:
             en_words.append(k)
             if len(en_words) >= ENGLISH_TOP_N:
                 break
-    en_trie = marisa_trie.Trie(en_words)
-    en_zipf = bytearray(len(en_trie))
-    for k in en_words:
-        en_zipf[en_trie[k]] = zipf_byte(k, "en")
-    en_trie.save(str(out_dir / "english.marisa"))
-    (out_dir / "english.zipf").write_bytes(bytes(en_zipf))
-    counts["english_keys"] = len(en_trie)
+    en_words.sort()
+    en_zipf = bytes(zipf_byte(k, "en") for k in en_words)
+    (out_dir / "english.words").write_bytes(encode_words(en_words))
+    (out_dir / "english.zipf").write_bytes(en_zipf)
+    counts["english_keys"] = len(en_words)
     sources.append({"name": "wordfreq (English, 'large', top words)", "version": package_version("wordfreq"),
                     "licence": "CC-BY-SA-4.0 (data); Apache-2.0 (code)",
                     "package": "pypi:wordfreq", "url": "https://github.com/rspeer/wordfreq",
-                    "entries": len(en_trie)})
-    log(f"english: {len(en_trie)} keys  ({time.perf_counter()-t:.1f}s)")
+                    "entries": len(en_words)})
+    log(f"english: {len(en_words)} keys  ({time.perf_counter()-t:.1f}s)")
 
-    n_elements = write_place_elements(out_dir, trie)
+    n_elements = write_place_elements(out_dir, set(keys))
     counts["place_elements"] = n_elements
     log(f"place elements: {n_elements} of {len(set(read_list('place_elements.txt')))} listed")
 
@@ -661,11 +658,11 @@ def main() -> int:
         "key_policy": "NFC, lowercase; Latin-script letters with optional single internal hyphens; "
                       "single internal spaces only for curated multi-word names",
         "files": {
-            "lexicon.marisa": "marisa_trie.Trie; value id i = trie[key]",
-            "lexicon.zipf": "uint8[len(trie)]: round(10*zipf_frequency(key,'sv','large')), 0 = not in wordfreq",
-            "lexicon.flags": "uint16 little-endian[len(trie)]: bit flags, see flag_bits",
-            "english.marisa": f"marisa_trie.Trie of wordfreq English top {ENGLISH_TOP_N} letter-only words",
-            "english.zipf": "uint8[len(english trie)]: round(10*zipf_frequency(key,'en','large'))",
+            "lexicon.words": "sorted lowercase forms, front-coded (svfix.lexicon.encode_words); id i = position",
+            "lexicon.zipf": "uint8[n]: round(10*zipf_frequency(key,'sv','large')), 0 = not in wordfreq",
+            "lexicon.flags": "uint16 little-endian[n]: bit flags, see flag_bits",
+            "english.words": f"wordfreq English top {ENGLISH_TOP_N} letter-only words, sorted, front-coded",
+            "english.zipf": "uint8[n]: round(10*zipf_frequency(key,'en','large'))",
         },
         "sources": sources,
         "counts": counts,
@@ -676,8 +673,8 @@ def main() -> int:
                               "wordfreq via CC's BY-SA 4.0 -> GPLv3 compatibility); see wordlists/LICENSES.md"),
         "english_data_licence": "CC-BY-SA-4.0 (wordfreq)",
         "sha256": {name: hashlib.sha256((out_dir / name).read_bytes()).hexdigest()
-                   for name in ("lexicon.marisa", "lexicon.zipf", "lexicon.flags",
-                                "english.marisa", "english.zipf")},
+                   for name in ("lexicon.words", "lexicon.zipf", "lexicon.flags",
+                                "english.words", "english.zipf")},
     }
     (out_dir / "lexicon.json").write_text(json.dumps(header, ensure_ascii=False, indent=1) + "\n",
                                           encoding="utf-8")

@@ -16,7 +16,7 @@ def main() -> None:
     lexicon = default_lexicon()
     attested = int(CURATED | NAMES)
     trigrams: set[str] = set()
-    for word in lexicon.words.iterkeys():
+    for word in lexicon.keys():
         if not word.isalpha():
             continue
         i = lexicon.key_id(word)

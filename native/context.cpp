@@ -1,0 +1,102 @@
+#include "context.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+namespace svfix {
+
+ContextModel::ContextModel(const Config& config, long background_denominator)
+    : config_(config), denominator_(background_denominator) {}
+
+double ContextModel::background(const ustr& neighbour) const {
+    auto it = totals_.find(neighbour);
+    long total = it == totals_.end() ? 0 : it->second;
+    return static_cast<double>(total + 1) / static_cast<double>(denominator_);
+}
+
+bool ContextModel::covers(const std::vector<ustr>& words) const {
+    std::vector<ustr> distinct(words);
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    int known = 0;
+    for (const ustr& w : distinct) known += words_.count(w) ? 1 : 0;
+    return known >= 2;
+}
+
+std::optional<ustr> suffix_class(const ustr& token, const Config& config) {
+    if (static_cast<int>(token.size()) < config.suffix_min_len || !str_isalpha(token)) return std::nullopt;
+    return U"~" + token.substr(token.size() - config.suffix_len);
+}
+
+std::vector<std::pair<ustr, double>> ContextModel::score(const std::vector<ustr>& candidates,
+                                                         const Neighbours& nb) const {
+    const Config& C = config_;
+    std::vector<ustr> sorted(candidates);
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    std::vector<std::pair<const ustr*, const ContextEntry*>> entries;
+    std::vector<const ustr*> unseen;
+    for (const ustr& word : sorted) {
+        auto it = words_.find(word);
+        if (it == words_.end()) continue;
+        if (it->second.has_n) entries.emplace_back(&it->first, &it->second);
+        else unseen.push_back(&it->first);
+    }
+    struct Slot { Pos pos; ustr neighbour; double weight, background; };
+    std::vector<Slot> slots;
+    // ("L1", left1, W1), ("R1", right1, W1), ("L2", left2, W2), ("R2", right2, W2)
+    const std::array<std::tuple<Pos, const std::optional<ustr>*, double>, 4> order{{
+        {L1, &nb[1], C.w1}, {R1, &nb[2], C.w1}, {L2, &nb[0], C.w2}, {R2, &nb[3], C.w2}}};
+    std::array<bool, 4> used{};
+    for (const auto& [pos, neighbour, weight] : order) {
+        if (!neighbour->has_value()) continue;
+        const ustr& n = **neighbour;
+        bool seen_beside = !C.skip_unseen;
+        if (!seen_beside)
+            for (const auto& [word, e] : entries)
+                if (e->seen[pos].count(n)) { seen_beside = true; break; }
+        if (!seen_beside) continue;
+        slots.push_back(Slot{pos, n, weight, background(n)});
+        used[pos] = true;
+    }
+    if (C.w_suffix != 0.0) {
+        for (const auto& [pos, neighbour, weight] : order) {
+            if (used[pos] || !neighbour->has_value()) continue;
+            std::optional<ustr> ending = suffix_class(**neighbour, C);
+            Pos where = static_cast<Pos>(pos + 4);
+            if (!ending) continue;
+            bool any = false;
+            for (const auto& [word, e] : entries)
+                if (e->seen[where].count(*ending)) { any = true; break; }
+            if (any) slots.push_back(Slot{where, *ending, C.w_suffix * weight, background(*ending)});
+        }
+    }
+    bool against = !unseen.empty();
+    for (const auto& [word, e] : entries) against = against && e->n >= C.unseen_against_n;
+    std::vector<std::pair<ustr, double>> raw;
+    if (against)
+        for (const ustr* w : unseen) raw.emplace_back(*w, 0.0);
+    const double ln10 = std::log(10.0);
+    for (const auto& [word, e] : entries) {
+        double total = 0.0;
+        for (const Slot& s : slots) {
+            long t = e->T[s.pos];
+            double k = C.beta * static_cast<double>(t ? t : 1);
+            long count = 0;
+            auto it = e->seen[s.pos].find(s.neighbour);
+            if (it != e->seen[s.pos].end()) count = it->second;
+            double p = (static_cast<double>(count) + k * s.background) / (static_cast<double>(e->n) + k);
+            total += s.weight * std::log(p / s.background);
+        }
+        raw.emplace_back(*word, total / ln10);
+    }
+    if (raw.size() < 2) return {};
+    double sum = 0.0;
+    for (const auto& [w, s] : raw) sum += s;
+    double mean = sum / static_cast<double>(raw.size());
+    for (auto& [w, s] : raw) s = std::max(-C.max_bonus, std::min(C.max_bonus, C.context_weight * (s - mean)));
+    return raw;
+}
+
+}  // namespace svfix

@@ -1,0 +1,131 @@
+#include "lexicon.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
+namespace svfix {
+
+namespace {
+const char kMagic[] = "SVFIXWORDS1\n";
+}  // namespace
+
+Trie::Trie(const std::string& blob) : direct_(0x400, 0) {
+    size_t magic = std::strlen(kMagic);
+    if (blob.size() < magic + 5 || blob.compare(0, magic, kMagic) != 0)
+        throw std::runtime_error("not an svfix word list (bad magic)");
+    size_t pos = magic;
+    size_t eol = blob.find('\n', pos);
+    if (eol == std::string::npos) throw std::runtime_error("svfix word list: no alphabet");
+    alphabet_ = from_utf8(blob.substr(pos, eol - pos));
+    if (alphabet_.size() > 255) throw std::runtime_error("svfix word list: alphabet too large");
+    for (size_t k = 0; k < alphabet_.size(); ++k) {
+        char32_t c = alphabet_[k];
+        uint8_t sym = static_cast<uint8_t>(k + 1);
+        if (c < direct_.size()) direct_[c] = sym; else other_[c] = sym;
+    }
+    pos = eol + 1;
+    if (pos + 4 > blob.size()) throw std::runtime_error("svfix word list: truncated");
+    uint32_t count = 0;
+    for (int b = 0; b < 4; ++b) count |= static_cast<uint32_t>(static_cast<uint8_t>(blob[pos + b])) << (8 * b);
+    pos += 4;
+    count_ = count;
+
+    // Pass 1: nodes in depth-first order (the order sorted keys create them), with their
+    // parent, label and key; count each node's children.
+    size_t upper = blob.size() - pos + 1;  // no more nodes than letters
+    std::vector<uint32_t> parent;
+    std::vector<uint8_t> label;
+    std::vector<int32_t> key;
+    std::vector<uint16_t> children;
+    parent.reserve(upper); label.reserve(upper); key.reserve(upper); children.reserve(upper);
+    parent.push_back(0); label.push_back(0); key.push_back(-1); children.push_back(0);
+    std::vector<uint32_t> path{0};  // path[d] = node at depth d for the previous key
+    for (uint32_t id = 0; id < count; ++id) {
+        if (pos >= blob.size()) throw std::runtime_error("svfix word list: truncated entries");
+        uint32_t shared = static_cast<uint8_t>(blob[pos++]);
+        if (shared + 1 > path.size()) throw std::runtime_error("svfix word list: bad prefix length");
+        path.resize(shared + 1);
+        while (true) {
+            if (pos >= blob.size()) throw std::runtime_error("svfix word list: truncated key");
+            uint8_t sym = static_cast<uint8_t>(blob[pos++]);
+            if (sym == 0) break;
+            if (sym > alphabet_.size()) throw std::runtime_error("svfix word list: bad symbol");
+            uint32_t node = static_cast<uint32_t>(parent.size());
+            parent.push_back(path.back());
+            label.push_back(sym);
+            key.push_back(-1);
+            children.push_back(0);
+            ++children[path.back()];
+            path.push_back(node);
+        }
+        key[path.back()] = static_cast<int32_t>(id);
+    }
+    // Pass 2: give every node a block for its children, in depth-first order; place each node
+    // in its parent's block. Only the blocks of the nodes on the current path are being written,
+    // so both passes run through memory in order.
+    size_t n = parent.size();
+    labels_.assign(n, 0);
+    first_child_.assign(n, 0);
+    n_children_.assign(n, 0);
+    keys_.assign(n, -1);
+    std::vector<uint32_t> block(n), placed(n, 0), at(n);
+    uint32_t next_free = 1;  // the root is at 0
+    for (size_t i = 0; i < n; ++i) {
+        if (children[i] > 255) throw std::runtime_error("svfix word list: too many children");
+        block[i] = next_free;
+        next_free += children[i];
+    }
+    at[0] = 0;
+    for (size_t i = 1; i < n; ++i) at[i] = block[parent[i]] + placed[parent[i]]++;
+    for (size_t i = 0; i < n; ++i) {
+        uint32_t to = at[i];
+        labels_[to] = label[i];
+        keys_[to] = key[i];
+        first_child_[to] = block[i];
+        n_children_[to] = static_cast<uint8_t>(children[i]);
+    }
+}
+
+std::vector<ustr> Trie::all_keys() const {
+    std::vector<ustr> out(count_);
+    // depth-first from the root, carrying the spelled prefix
+    struct Frame { int32_t node; size_t depth; };
+    std::vector<Frame> stack{{kRoot, 0}};
+    ustr prefix;
+    while (!stack.empty()) {
+        Frame f = stack.back();
+        stack.pop_back();
+        prefix.resize(f.depth);
+        if (f.node != kRoot) prefix.push_back(alphabet_[labels_[f.node] - 1]);
+        if (keys_[f.node] >= 0) out[keys_[f.node]] = prefix;
+        uint32_t first = first_child_[f.node];
+        for (uint32_t k = n_children_[f.node]; k-- > 0;)
+            stack.push_back({static_cast<int32_t>(first + k), prefix.size()});
+    }
+    return out;
+}
+
+Lexicon::Lexicon(const std::string& words, std::string zipf, std::string flags, const std::string& english_words,
+                 std::string english_zipf)
+    : trie_(words), zipf_(std::move(zipf)), flags_(std::move(flags)), english_(english_words),
+      english_zipf_(std::move(english_zipf)) {
+    if (zipf_.size() != trie_.size() || flags_.size() != 2 * trie_.size())
+        throw std::runtime_error("svfix lexicon: the zipf and flag arrays do not match the word list");
+    if (english_zipf_.size() != english_.size())
+        throw std::runtime_error("svfix lexicon: the English zipf array does not match its word list");
+}
+
+double Lexicon::prior_id(int32_t id) const {
+    if (id < 0) return -std::numeric_limits<double>::infinity();
+    double z = static_cast<uint8_t>(zipf_[id]) / 10.0;
+    uint32_t f = flags_of(id);
+    if (!stands_alone_flags(f)) return -std::numeric_limits<double>::infinity();
+    if (f & F_NAMES) z = std::max(z, constants.name_floor_zipf);
+    if (f & F_CURATED) return std::max(z, constants.curated_floor_zipf);
+    if (f & F_NAMES) return z;
+    return z - constants.web_only_penalty;
+}
+
+}  // namespace svfix

@@ -1,0 +1,139 @@
+// The lexicon as a trie over code points, built at load from a sorted, front-coded word list.
+//
+// File format (written by svfix.lexicon.encode_words, read here):
+//   "SVFIXWORDS1\n", the alphabet as UTF-8 and "\n", the key count as uint32 LE, then per key
+//   in sorted order: one byte with the length it shares with the previous key, its remaining
+//   letters as one byte each (index into the alphabet, from 1), and a 0 byte.
+// Key ids are positions in that order; the zipf bytes and flag words are indexed by them.
+//
+// Children of a node are contiguous and sorted by symbol, so the candidate search extends a
+// prefix by a letter with a scan of a few bytes instead of a string lookup.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "text.hpp"
+
+namespace svfix {
+
+// Flag bits, as in svfix.lexicon.Flag (and wordlists/build_lexicon.py).
+enum : uint32_t {
+    F_WORDFREQ = 1u << 0, F_HUNSPELL = 1u << 1, F_SAOL = 1u << 2, F_GIVEN_NAME = 1u << 3,
+    F_SURNAME = 1u << 4, F_PLACE = 1u << 5, F_MUNICIPAL = 1u << 6, F_PROPER = 1u << 7,
+    F_COMPOUND_FIRST = 1u << 8, F_COMPOUND_MIDDLE = 1u << 9, F_COMPOUND_LAST = 1u << 10,
+    F_ONLY_IN_COMPOUND = 1u << 11, F_KOMMUN_OR_LAN = 1u << 12, F_SAOL_FORM = 1u << 13,
+    F_ACRONYM = 1u << 14, F_ABBREVIATION = 1u << 15,
+};
+constexpr uint32_t F_CURATED = F_HUNSPELL | F_SAOL | F_MUNICIPAL | F_ABBREVIATION;
+constexpr uint32_t F_NAMES = F_GIVEN_NAME | F_SURNAME | F_PLACE | F_KOMMUN_OR_LAN;
+constexpr uint32_t F_STANDALONE = F_WORDFREQ | F_NAMES | F_SAOL | F_ABBREVIATION;
+
+class Trie {
+public:
+    explicit Trie(const std::string& blob);
+
+    static constexpr int32_t kRoot = 0;
+
+    // The node reached from `node` by code point c, or -1.
+    int32_t child(int32_t node, char32_t c) const {
+        if (node < 0) return -1;
+        uint8_t sym = symbol(c);
+        if (!sym) return -1;
+        uint32_t first = first_child_[node];
+        uint32_t n = n_children_[node];
+        const uint8_t* labels = labels_.data() + first;
+        for (uint32_t k = 0; k < n; ++k) {
+            if (labels[k] == sym) return static_cast<int32_t>(first + k);
+            if (labels[k] > sym) return -1;
+        }
+        return -1;
+    }
+    int32_t walk(int32_t node, const ustr& s) const {
+        for (char32_t c : s) {
+            node = child(node, c);
+            if (node < 0) return -1;
+        }
+        return node;
+    }
+    int32_t walk(int32_t node, const char32_t* s, size_t n) const {
+        for (size_t i = 0; i < n; ++i) {
+            node = child(node, s[i]);
+            if (node < 0) return -1;
+        }
+        return node;
+    }
+    int32_t key_at(int32_t node) const { return node < 0 ? -1 : keys_[node]; }
+    int32_t key_id(const ustr& s) const { return key_at(walk(kRoot, s)); }
+    bool has_prefix(const ustr& s) const { return count_ > 0 && walk(kRoot, s) >= 0; }
+    size_t size() const { return count_; }
+    std::vector<ustr> all_keys() const;  // in id order
+
+private:
+    uint8_t symbol(char32_t c) const {
+        if (c < direct_.size()) return direct_[c];
+        auto it = other_.find(c);
+        return it == other_.end() ? 0 : it->second;
+    }
+
+    std::vector<uint8_t> direct_;                // code point -> symbol, below 0x400
+    std::unordered_map<char32_t, uint8_t> other_;
+    ustr alphabet_;
+    std::vector<uint8_t> labels_;
+    std::vector<uint32_t> first_child_;
+    std::vector<uint8_t> n_children_;
+    std::vector<int32_t> keys_;
+    size_t count_ = 0;
+};
+
+struct LexiconConstants {
+    double name_floor_zipf = 2.5;
+    double curated_floor_zipf = 2.0;
+    double web_only_penalty = 1.5;
+};
+
+class Lexicon {
+public:
+    Lexicon(const std::string& words, std::string zipf, std::string flags, const std::string& english_words,
+            std::string english_zipf);
+
+    const Trie& trie() const { return trie_; }
+    int32_t key_id(const ustr& w) const { return trie_.key_id(w); }
+    double zipf_of(int32_t id) const { return id >= 0 ? static_cast<uint8_t>(zipf_[id]) / 10.0 : 0.0; }
+    uint32_t flags_of(int32_t id) const {
+        return id >= 0 ? static_cast<uint32_t>(static_cast<uint8_t>(flags_[2 * id]))
+                             | (static_cast<uint32_t>(static_cast<uint8_t>(flags_[2 * id + 1])) << 8)
+                       : 0u;
+    }
+    double zipf(const ustr& w) const { return zipf_of(key_id(w)); }
+    uint32_t flags(const ustr& w) const { return flags_of(key_id(w)); }
+
+    static bool stands_alone_flags(uint32_t f) { return !((f & F_ONLY_IN_COMPOUND) && !(f & F_STANDALONE)); }
+    bool stands_alone_id(int32_t id) const { return id >= 0 && stands_alone_flags(flags_of(id)); }
+    bool is_valid_id(int32_t id) const {
+        if (id < 0) return false;
+        uint32_t f = flags_of(id);
+        if (!stands_alone_flags(f)) return false;
+        return (f & (F_CURATED | F_NAMES)) || static_cast<uint8_t>(zipf_[id]) >= 30;
+    }
+    bool is_valid(const ustr& w) const { return is_valid_id(key_id(w)); }
+    double prior_id(int32_t id) const;
+    double prior(const ustr& w) const { return prior_id(key_id(w)); }
+    double english_zipf(const ustr& w) const {
+        int32_t id = english_.key_id(w);
+        return id >= 0 ? static_cast<uint8_t>(english_zipf_[id]) / 10.0 : 0.0;
+    }
+    const Trie& english() const { return english_; }
+
+    LexiconConstants constants;
+
+private:
+    Trie trie_;
+    std::string zipf_, flags_;
+    Trie english_;
+    std::string english_zipf_;
+};
+
+}  // namespace svfix

@@ -1,0 +1,456 @@
+#include "model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace svfix {
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+const char32_t kLetters[3] = {U'\u00e5', U'\u00e4', U'\u00f6'};  // å ä ö
+double py_round1(double x) { return std::nearbyint(x * 10) / 10; }  // round(x * 10) / 10, half to even
+}  // namespace
+
+int letter_index(char32_t c) {
+    for (int k = 0; k < 3; ++k) if (kLetters[k] == c) return k;
+    return -1;
+}
+
+double quantise(double rate) { return std::pow(10.0, std::nearbyint(std::log10(rate) * 10) / 10); }
+
+Profile make_profile(std::array<double, 3> rates, Shape shape) {
+    Profile p;
+    p.rates = rates;
+    for (int k = 0; k < 3; ++k) p.log10_rates[k] = std::log10(rates[k]);
+    p.shape = std::move(shape);
+    return p;
+}
+
+double Profile::log10_rate(const ustr& truth) const {
+    int k = truth.size() == 1 ? letter_index(lower(truth)[0]) : -1;
+    return k >= 0 ? log10_rates[k] : 0.0;  // adaptive edits always name å/ä/ö
+}
+
+double Profile::log10_shape(const Edit& e) const {
+    for (const auto& [form, boost] : shape)
+        if (form.first == e.truth_lower && form.second == e.observed_lower) return boost;
+    return 0.0;
+}
+
+void add_evidence(Evidence& evidence, const Reading& proof, long count, const Channel& channel) {
+    if (proof.fuzzy) return;  // its one edit is no channel edit, and not adaptive
+    for (int id : proof.edits) {
+        const Edit& e = channel.edit(id);
+        if (!e.adaptive) continue;
+        Form form{e.truth_lower, e.observed_lower};
+        auto it = std::find_if(evidence.begin(), evidence.end(), [&](const auto& item) { return item.first == form; });
+        if (it == evidence.end()) {
+            evidence.push_back({form, {static_cast<double>(count), e.log10_q}});
+        } else {
+            it->second.first += count;
+            it->second.second = e.log10_q;
+        }
+    }
+}
+
+std::array<double, 3> lost_letters(const Evidence& evidence) {
+    std::array<double, 3> lost{0.0, 0.0, 0.0};
+    for (const auto& [form, value] : evidence) {
+        int k = form.first.size() == 1 ? letter_index(form.first[0]) : -1;
+        if (k >= 0) lost[k] += value.first;
+    }
+    return lost;
+}
+
+Profile measure_profile(const Config& C, const Survivors& survived, const std::array<double, 3>& damaged_in,
+                        long letters) {
+    std::array<double, 3> damaged = damaged_in;
+    for (int k = 0; k < 3; ++k) {
+        double expected = (1.0 - C.shortfall_tolerance) * C.expected_share[k] * static_cast<double>(letters);
+        double shortfall = expected - static_cast<double>(survived.n[k]) - damaged[k];
+        if (shortfall > 0) damaged[k] = damaged[k] + C.shortfall_weight * shortfall;
+    }
+    long total_ok = survived.n[0] + survived.n[1] + survived.n[2];
+    double total_bad = 0.0;
+    for (int k = 0; k < 3; ++k) total_bad += damaged[k];
+    double damaged_rate = (total_bad + C.damaged_prior_weight * C.damaged_prior_rate)
+                          / (static_cast<double>(total_ok) + total_bad + C.damaged_prior_weight);
+    double log_clean = std::log(C.clean_share) + total_bad * std::log(C.clean_rate)
+                       + static_cast<double>(total_ok) * std::log1p(-C.clean_rate);
+    double log_damaged = std::log1p(-C.clean_share) + total_bad * std::log(damaged_rate)
+                         + static_cast<double>(total_ok) * std::log1p(-damaged_rate);
+    double clean = 1.0 / (1.0 + std::exp(std::min(700.0, log_damaged - log_clean)));
+    double pooled = clean * C.clean_rate + (1.0 - clean) * damaged_rate;
+    std::array<double, 3> rates{};
+    for (int k = 0; k < 3; ++k) {
+        double ok = static_cast<double>(survived.n[k]), bad = damaged[k];
+        double rate = (bad + C.letter_weight * pooled) / (ok + bad + C.letter_weight);
+        rates[k] = quantise(std::min(C.max_rate, std::max(C.min_rate, rate)));
+    }
+    return make_profile(rates);
+}
+
+Shape measure_shape(const Config& C, const Evidence& evidence) {
+    std::array<double, 3> totals = lost_letters(evidence);
+    Shape shape;
+    for (const auto& [form, value] : evidence) {
+        auto [n, log10_q] = value;
+        if (log10_q >= C.shape_max_log10_q || n <= 0) continue;
+        int k = letter_index(form.first[0]);
+        double q = std::pow(10.0, log10_q);
+        double ratio = std::log10((n + C.shape_prior * q) / ((totals[k] + C.shape_prior) * q));
+        double boost = py_round1(std::min(C.shape_max_boost, ratio));
+        if (boost > 0) shape.push_back({form, boost});
+    }
+    std::sort(shape.begin(), shape.end());
+    return shape;
+}
+
+// --- the model --------------------------------------------------------------------------------
+
+Model::Model(const Lexicon& lexicon, const Channel& channel, const Config& config, const Search& search,
+             UstrSet trigrams)
+    : lexicon_(lexicon), channel_(channel), config_(config), search_(search), trigrams_(std::move(trigrams)) {
+    // the letters a damaged copy may show where the page had å/ä/ö (document._wild_table)
+    for (char32_t c : U"\u00e5\u00e4\u00f6\u00c5\u00c4\u00d6") if (c) wild_[c] = true;
+    for (const auto& [observed, ids] : channel_.inverse())
+        for (int id : ids) {
+            const Edit& e = channel_.edit(id);
+            if (e.adaptive && e.observed.size() == 1 && e.observed_lower.size() == 1) wild_[e.observed_lower[0]] = true;
+        }
+}
+
+char32_t Model::wild(char32_t c) const { return wild_.count(c) ? U'*' : c; }
+
+ustr Model::wild_key(const ustr& w) const {
+    ustr out(w);
+    for (auto& c : out) c = wild(c);
+    return out;
+}
+
+int Model::unseen_trigrams(const ustr& word) const {
+    ustr padded = U"^" + lower(word) + U"$";
+    int n = 0;
+    for (size_t i = 0; i + 2 < padded.size(); ++i)
+        if (!trigrams_.count(padded.substr(i, 3))) ++n;
+    return n;
+}
+
+double Model::unknown_prior(const ustr& token) const {
+    const Config& C = config_;
+    if (!str_isalpha(token)) return C.unknown_with_digits_prior;
+    long over = std::max(0L, static_cast<long>(token.size()) - C.unknown_free_length);
+    return C.unknown_prior - C.unseen_trigram_cost * unseen_trigrams(token)
+           - C.unknown_length_cost * static_cast<double>(over);
+}
+
+double Model::lexical_prior(const Reading& r) const {
+    const Config& C = config_;
+    double whole = lexicon_.prior(r.word);
+    if (r.parts.size() == 1) return whole;
+    double lowest = 0.0, head = 0.0;
+    for (size_t k = 0; k < r.parts.size(); ++k) {
+        double z = std::max(lexicon_.zipf(r.parts[k]), C.compound_part_floor);
+        lowest = k == 0 ? z : std::min(lowest, z);
+        head = z;
+    }
+    double typical = C.compound_head_weight * head + (1 - C.compound_head_weight) * lowest;
+    return std::max(whole, typical - C.compound_base_cost
+                               - C.compound_cost * static_cast<double>(static_cast<long>(r.parts.size()) - 2));
+}
+
+double Model::channel_log10(const Reading& r, const Profile& p) const {
+    if (r.fuzzy) return 0.0 + r.fuzzy_q;
+    double total = 0.0;
+    bool shaped = !p.shape.empty();
+    for (int id : r.edits) {
+        const Edit& e = channel_.edit(id);
+        if (e.adaptive) {
+            total += p.log10_rate(e.truth) + e.log10_q;
+            if (shaped) total += p.log10_shape(e);
+        } else {
+            total += e.log10_q;
+        }
+    }
+    return total;
+}
+
+bool Model::names_a_place(const Reading& r) const {
+    if (r.parts.size() < 2) return false;
+    const ustr& first = r.parts[0];
+    const uint32_t opens = F_PLACE | F_KOMMUN_OR_LAN;
+    return (lexicon_.flags(first) & opens) || (lexicon_.flags(first + U"en") & opens)
+           || (lexicon_.flags(first + U"n") & opens);
+}
+
+int Model::inner_capitals(const ustr& token) {
+    int n = 0;
+    for (size_t i = 1; i < token.size(); ++i)
+        if (is_upper_c(token[i]) && is_lower_c(token[i - 1])) ++n;
+    return n;
+}
+
+static double mix_document(double prior, const ustr& word, const Vocabulary* vocab, double weight) {
+    if (vocab == nullptr || !vocab->total) return prior;
+    long seen = vocab->count(word);
+    if (!seen) return prior;
+    double lexical = prior > -kInf ? std::pow(10.0, prior - 9) : 0.0;
+    double mixed = (1 - weight) * lexical + weight * static_cast<double>(seen) / static_cast<double>(vocab->total);
+    return std::log10(mixed) + 9;
+}
+
+std::vector<Scored> Model::score(const ustr& token, const std::vector<Reading>& readings, const Profile& profile,
+                                 const Vocabulary* vocab, bool name_like) const {
+    const Config& C = config_;
+    ustr low = lower(token);
+    bool lowercase_token = !token.empty() && str_islower(token.data(), 1);
+    bool token_is_listed = false;
+    for (const Reading& r : readings) token_is_listed |= (r.word == low && r.parts.size() == 1);
+    std::vector<Scored> scored;
+    scored.reserve(readings.size() + 1);
+    bool has_identity = false;
+    for (const Reading& r : readings) {
+        if (r.unknown_head) {
+            scored.push_back(Scored{false, &r, r.word, unknown_prior(token) + C.name_tail_bonus,
+                                    channel_log10(r, profile), 0.0});
+            continue;
+        }
+        double prior = lexical_prior(r);
+        if (token_is_listed && r.parts.size() > 1) prior -= C.listed_token_compound_cost;
+        if (r.word != low) prior = mix_document(prior, r.word, vocab, C.document_weight);
+        uint32_t flags = lexicon_.flags(r.word);
+        if (lowercase_token && (flags & F_PROPER)) {
+            prior -= C.proper_in_lowercase_cost;
+        } else if (name_like && !lowercase_token && !(flags & F_NAMES) && !names_a_place(r)) {
+            prior -= C.common_capitalised_cost;
+        }
+        has_identity |= r.word == low;
+        scored.push_back(Scored{false, &r, r.word, prior, channel_log10(r, profile), 0.0});
+    }
+    if (!has_identity) scored.push_back(Scored{true, nullptr, ustr(), unknown_prior(token), 0.0, 0.0});
+    int capitals = C.inner_capital_cost != 0.0 ? inner_capitals(token) : 0;
+    if (capitals) {
+        for (Scored& s : scored) {
+            int unexplained = capitals;
+            if (s.reading != nullptr) {
+                int explained = 0;
+                if (!s.reading->fuzzy)
+                    for (int id : s.reading->edits) {
+                        const Edit& e = channel_.edit(id);
+                        if (e.adaptive)
+                            for (char32_t c : e.observed) explained += is_upper_c(c) ? 1 : 0;
+                    }
+                unexplained = std::max(0, capitals - explained);
+            }
+            s.channel = s.channel - C.inner_capital_cost * unexplained;
+        }
+    }
+    std::stable_sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) { return -a.total() < -b.total(); });
+    return scored;
+}
+
+std::vector<double> Model::posteriors(const std::vector<Scored>& scored) {
+    std::vector<double> out;
+    if (scored.empty()) return out;
+    double top = scored[0].total();
+    out.reserve(scored.size());
+    double z = 0.0;
+    for (const Scored& s : scored) {
+        out.push_back(std::pow(10.0, s.total() - top));
+        z += out.back();
+    }
+    for (double& w : out) w = w / z;
+    return out;
+}
+
+Reason Model::reason(const Scored& best, const Vocabulary* vocab, bool flipped) const {
+    if (best.reading->fuzzy) return Reason::Fuzzy;
+    if (flipped) return Reason::Context;
+    if (vocab != nullptr && vocab->count(best.word)) return Reason::Document;
+    if (best.reading->parts.size() > 1) return Reason::Compound;
+    if (lexicon_.flags(best.word) & F_NAMES) return Reason::Name;
+    return Reason::Confusion;
+}
+
+Decision Model::decide(const ustr& token, const std::vector<Scored>& scored, const Vocabulary* vocab) const {
+    const Config& C = config_;
+    ustr low = lower(token);
+    Decision d;
+    if (scored.empty()) return d;  // (None, 1.0, confusion, False)
+    std::vector<double> probs = posteriors(scored);
+    const Scored& best = scored[0];
+    double confidence = probs[0];
+    if (best.keep || best.word == low) {
+        if (scored.size() > 1) {
+            const Scored& other = scored[1];
+            if (!other.keep && other.word != low && probs[1] >= C.suggest_at) {
+                d.has_word = true;
+                d.word = other.word;
+                d.confidence = probs[1];
+                d.reason = reason(other, vocab, false);
+                return d;
+            }
+        }
+        d.confidence = confidence;
+        return d;
+    }
+    const Scored* without_context = &scored[0];
+    for (const Scored& s : scored)
+        if (s.prior + s.channel > without_context->prior + without_context->channel) without_context = &s;
+    bool flipped = (without_context->keep || without_context->word != best.word) && best.context != 0.0;
+    Reason why = reason(best, vocab, flipped);
+    double keep = 0.0;
+    bool token_is_word = false;
+    for (size_t k = 0; k < scored.size(); ++k) {
+        const Scored& s = scored[k];
+        if (s.keep || s.word == low) keep += probs[k];
+        token_is_word |= (!s.keep && s.word == low && s.reading != nullptr && s.reading->parts.size() == 1);
+    }
+    token_is_word = token_is_word && !inner_capitals(token);
+    d.has_word = true;
+    d.word = best.word;
+    d.confidence = confidence;
+    d.reason = why;
+    if (1.0 - keep >= (token_is_word ? C.apply_valid_at : C.apply_at)) {
+        d.apply = true;
+        return d;
+    }
+    if (confidence >= C.suggest_at) return d;
+    return Decision{false, ustr(), 1 - confidence, Reason::Confusion, false};
+}
+
+Forms Model::within_reach(const std::vector<Scored>& scored) const {
+    Forms forms;
+    if (scored.empty()) return forms;
+    double floor = scored[0].total() - config_.reach;
+    for (const Scored& s : scored) {
+        if (s.reading == nullptr || s.reading->fuzzy) {
+            // a fuzzy reading's one edit is not adaptive: no form, no boost
+            continue;
+        }
+        int adaptive = 0;
+        for (int id : s.reading->edits) adaptive += channel_.edit(id).adaptive ? 1 : 0;
+        if (s.total() + config_.shape_max_boost * adaptive >= floor)
+            for (int id : s.reading->edits) {
+                const Edit& e = channel_.edit(id);
+                if (e.adaptive) forms.emplace_back(e.truth_lower, e.observed_lower);
+            }
+    }
+    std::sort(forms.begin(), forms.end());
+    forms.erase(std::unique(forms.begin(), forms.end()), forms.end());
+    return forms;
+}
+
+// --- the document's own spellings -----------------------------------------------------------
+
+std::vector<Reading> Model::document_readings(const ustr& token, const Vocabulary& vocab) const {
+    std::vector<Reading> found;
+    ustr low = lower(token);
+    auto it = vocab.by_key.find(wild_key(low));
+    if (it == vocab.by_key.end()) return found;
+    for (size_t at : it->second) {
+        const ustr& word = vocab.counts[at].first;
+        if (word == low || word.size() != low.size()) continue;
+        std::vector<int> edits;
+        bool ok = true;
+        size_t m = std::min({low.size(), word.size(), token.size()});
+        for (size_t i = 0; i < m && ok; ++i) {
+            char32_t seen = low[i], truth = word[i], shown = token[i];
+            if (seen == truth) continue;
+            int edit = -1;
+            for (int id : channel_.explanations(ustr(1, shown))) {
+                const ustr& t = channel_.edit(id).truth_lower;
+                if (t.size() == 1 && t[0] == truth) { edit = id; break; }
+            }
+            if (edit < 0)
+                for (int id : channel_.explanations(ustr(1, seen))) {
+                    const ustr& t = channel_.edit(id).truth_lower;
+                    if (t.size() == 1 && t[0] == truth) { edit = id; break; }
+                }
+            if (edit < 0) ok = false; else edits.push_back(edit);
+        }
+        if (ok) found.push_back(Reading{word, {word}, edits});
+    }
+    return found;
+}
+
+namespace {
+ustr skeleton(const ustr& s) {  // document._SKELETON: åäöé60 -> aaoeoo
+    ustr out(s);
+    for (auto& c : out) {
+        switch (c) {
+            case U'\u00e5': case U'\u00e4': c = U'a'; break;
+            case U'\u00f6': case U'6': case U'0': c = U'o'; break;
+            case U'\u00e9': c = U'e'; break;
+            default: break;
+        }
+    }
+    return out;
+}
+}  // namespace
+
+size_t indel(const ustr& a, const ustr& b) {
+    // len(a) + len(b) - 2 * LCS(a, b)
+    std::vector<size_t> prev(b.size() + 1, 0), cur(b.size() + 1, 0);
+    for (size_t i = 1; i <= a.size(); ++i) {
+        for (size_t j = 1; j <= b.size(); ++j)
+            cur[j] = a[i - 1] == b[j - 1] ? prev[j - 1] + 1 : std::max(prev[j], cur[j - 1]);
+        std::swap(prev, cur);
+    }
+    return a.size() + b.size() - 2 * prev[b.size()];
+}
+
+size_t levenshtein(const ustr& a, const ustr& b) {
+    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j)
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+std::vector<Reading> Model::fuzzy_document_readings(const ustr& token, Vocabulary& vocab) const {
+    const Config& C = config_;
+    ustr low = lower(token);
+    if (static_cast<long>(low.size()) < C.fuzzy_min_length || vocab.counts.empty()) return {};
+    ustr query = skeleton(low);
+    if (!vocab.skeletons_made) {
+        for (const auto& [word, n] : vocab.counts) vocab.skeletons.push_back(skeleton(word));
+        vocab.skeletons_made = true;
+    }
+    // rapidfuzz.process.extractOne(query, choices, scorer=fuzz.ratio, score_cutoff=C): the first
+    // choice with the best score at or above the cutoff; a perfect score ends the search.
+    double cutoff = C.fuzzy_min_ratio;
+    long best = -1;
+    double best_score = 0.0;
+    for (size_t k = 0; k < vocab.skeletons.size(); ++k) {
+        const ustr& choice = vocab.skeletons[k];
+        size_t lensum = query.size() + choice.size();
+        double sim = 1.0 - (lensum ? static_cast<double>(indel(query, choice)) / static_cast<double>(lensum) : 0.0);
+        double score = sim >= cutoff / 100 ? sim * 100 : 0.0;
+        if (score >= cutoff && (best < 0 || score > best_score)) {
+            cutoff = score;
+            best = static_cast<long>(k);
+            best_score = score;
+        }
+        if (score == 100.0) break;
+    }
+    if (best < 0) return {};
+    const ustr& word = vocab.counts[best].first;
+    long other = static_cast<long>(levenshtein(query, vocab.skeletons[best]));
+    long dots = static_cast<long>(levenshtein(low, word)) - other;
+    double cost = C.fuzzy_edit_log10 * static_cast<double>(other) + C.fuzzy_diacritic_log10 * static_cast<double>(std::max(0L, dots));
+    Reading r;
+    r.word = word;
+    r.parts = {word};
+    r.fuzzy = true;
+    r.fuzzy_q = cost;
+    r.fuzzy_observed = low;
+    return {r};
+}
+
+}  // namespace svfix

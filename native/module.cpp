@@ -1,0 +1,195 @@
+// The Python face of the engine (svfix._native). svfix/native.py loads the data and builds it.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+
+#include "engine.hpp"
+
+namespace py = pybind11;
+using namespace svfix;
+
+namespace {
+
+std::string bytes_of(const py::bytes& b) { return std::string(b); }
+
+UstrSet ustr_set(const py::iterable& items) {
+    UstrSet out;
+    for (py::handle h : items) out.insert(from_py(h.ptr()));
+    return out;
+}
+
+template <class T>
+void read(const py::dict& d, const char* name, T& field) {
+    if (!d.contains(name)) throw std::runtime_error(std::string("svfix engine: constant missing: ") + name);
+    field = d[name].cast<T>();
+}
+
+Config config_of(const py::dict& d) {
+    Config c;
+    read(d, "MIN_PART", c.min_part); read(d, "MAX_PARTS", c.max_parts); read(d, "MAX_EDITS", c.max_edits);
+    read(d, "MAX_OTHER_EDITS", c.max_other_edits); read(d, "MAX_INSERTIONS", c.max_insertions);
+    read(d, "MAX_NODES", c.max_nodes); read(d, "MIN_ELEMENT", c.min_element);
+    read(d, "MAX_DOT_POSITIONS", c.max_dot_positions); read(d, "MIN_HEAD", c.min_head); read(d, "MIN_TAIL", c.min_tail);
+    read(d, "MIN_PATH_LOG10", c.min_path_log10); read(d, "MIN_DOT_Q", c.min_dot_q); read(d, "MIN_TAIL_ZIPF", c.min_tail_zipf);
+    read(d, "APPLY_AT", c.apply_at); read(d, "APPLY_VALID_AT", c.apply_valid_at); read(d, "SUGGEST_AT", c.suggest_at);
+    read(d, "UNKNOWN_PRIOR", c.unknown_prior); read(d, "UNSEEN_TRIGRAM_COST", c.unseen_trigram_cost);
+    read(d, "UNKNOWN_LENGTH_COST", c.unknown_length_cost); read(d, "UNKNOWN_FREE_LENGTH", c.unknown_free_length);
+    read(d, "UNKNOWN_WITH_DIGITS_PRIOR", c.unknown_with_digits_prior); read(d, "NAME_TAIL_BONUS", c.name_tail_bonus);
+    read(d, "COMPOUND_BASE_COST", c.compound_base_cost); read(d, "COMPOUND_COST", c.compound_cost);
+    read(d, "COMPOUND_PART_FLOOR", c.compound_part_floor); read(d, "COMPOUND_HEAD_WEIGHT", c.compound_head_weight);
+    read(d, "LISTED_TOKEN_COMPOUND_COST", c.listed_token_compound_cost);
+    read(d, "PROPER_IN_LOWERCASE_COST", c.proper_in_lowercase_cost);
+    read(d, "COMMON_CAPITALISED_COST", c.common_capitalised_cost); read(d, "INNER_CAPITAL_COST", c.inner_capital_cost);
+    read(d, "DOCUMENT_WEIGHT", c.document_weight);
+    read(d, "CLEAN_RATE", c.clean_rate); read(d, "DAMAGED_PRIOR_RATE", c.damaged_prior_rate);
+    read(d, "DAMAGED_PRIOR_WEIGHT", c.damaged_prior_weight); read(d, "CLEAN_SHARE", c.clean_share);
+    read(d, "LETTER_WEIGHT", c.letter_weight); read(d, "EXPECTED_SHARE", c.expected_share);
+    read(d, "SHORTFALL_WEIGHT", c.shortfall_weight); read(d, "SHORTFALL_TOLERANCE", c.shortfall_tolerance);
+    read(d, "MIN_RATE", c.min_rate); read(d, "MAX_RATE", c.max_rate); read(d, "FUZZY_MIN_RATIO", c.fuzzy_min_ratio);
+    read(d, "FUZZY_EDIT_LOG10", c.fuzzy_edit_log10); read(d, "FUZZY_DIACRITIC_LOG10", c.fuzzy_diacritic_log10);
+    read(d, "FUZZY_MIN_LENGTH", c.fuzzy_min_length); read(d, "SHAPE_PRIOR", c.shape_prior);
+    read(d, "SHAPE_MAX_BOOST", c.shape_max_boost); read(d, "SHAPE_MAX_LOG10_Q", c.shape_max_log10_q);
+    read(d, "NEUTRAL_RATE", c.neutral_rate);
+    read(d, "ENGLISH_NEIGHBOURS", c.english_neighbours); read(d, "ENGLISH_ZIPF", c.english_zipf);
+    read(d, "CONTEXT_MARGIN", c.context_margin); read(d, "LEAVE_OUT_SHARE", c.leave_out_share);
+    read(d, "SHAPE_ADAPTS", c.shape_adapts); read(d, "SHAPE_SETTLED", c.shape_settled); read(d, "REACH", c.reach);
+    read(d, "W1", c.w1); read(d, "W2", c.w2); read(d, "BETA", c.beta); read(d, "WEIGHT", c.context_weight);
+    read(d, "MAX_BONUS", c.max_bonus); read(d, "W_SUFFIX", c.w_suffix); read(d, "SKIP_UNSEEN", c.skip_unseen);
+    read(d, "UNSEEN_AGAINST_N", c.unseen_against_n); read(d, "SUFFIX_MIN_LEN", c.suffix_min_len);
+    read(d, "SUFFIX_LEN", c.suffix_len);
+    read(d, "MID_SENTENCE_CAPITAL_COST", c.mid_sentence_capital_cost);
+    read(d, "FREQUENT_WORD_CAPITAL_COST", c.frequent_word_capital_cost); read(d, "COMMON_WORD_ZIPF", c.common_word_zipf);
+    return c;
+}
+
+std::unique_ptr<ContextModel> context_of(const py::object& model, const Config& config) {
+    if (model.is_none()) return nullptr;
+    static const char* names[kPositions] = {"L1", "R1", "L2", "R2", "L1s", "R1s", "L2s", "R2s"};
+    auto out = std::make_unique<ContextModel>(config, model.attr("background_denominator").cast<long>());
+    py::dict words = model.attr("words");
+    for (auto item : words) {
+        ContextEntry e;
+        py::dict entry = py::reinterpret_borrow<py::dict>(item.second);
+        if (entry.contains("n")) {
+            py::object n = entry["n"];
+            e.has_n = PyObject_IsTrue(n.ptr()) == 1;
+            e.n = n.cast<long>();
+        }
+        py::dict totals = entry.contains("T") ? py::dict(entry["T"]) : py::dict();
+        for (int p = 0; p < kPositions; ++p) {
+            if (totals.contains(names[p])) {
+                py::object t = totals[names[p]];
+                e.T[p] = t.is_none() ? 0 : t.cast<long>();
+            }
+            if (!entry.contains(names[p])) continue;
+            e.has_pos[p] = true;
+            for (auto nb : py::dict(entry[names[p]])) e.seen[p].emplace(from_py(nb.first.ptr()), nb.second.cast<long>());
+        }
+        out->add_word(from_py(item.first.ptr()), std::move(e));
+    }
+    py::dict totals = model.attr("neighbour_totals");
+    for (auto item : totals) out->add_total(from_py(item.first.ptr()), item.second.cast<long>());
+    return out;
+}
+
+PyObject* callback(const py::dict& d, const char* name) {
+    if (!d.contains(name)) throw std::runtime_error(std::string("svfix engine: callback missing: ") + name);
+    return py::object(d[name]).ptr();
+}
+
+py::tuple reading_tuple(const Reading& r) {
+    py::list parts, edits;
+    for (const ustr& p : r.parts) parts.append(py::reinterpret_steal<py::object>(to_py(p)));
+    for (int e : r.edits) edits.append(e);
+    return py::make_tuple(py::reinterpret_steal<py::object>(to_py(r.word)), py::tuple(parts), py::tuple(edits),
+                          r.fuzzy, r.fuzzy_q, r.unknown_head);
+}
+
+py::list readings_list(const std::vector<Reading>& found) {
+    py::list out;
+    for (const Reading& r : found) out.append(reading_tuple(r));
+    return out;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_native, m) {
+    m.doc() = "svfix's engine: the restoration pipeline of svfix.pipeline, compiled (see native/).";
+
+    py::class_<Lexicon, std::shared_ptr<Lexicon>>(m, "Lexicon")
+        .def(py::init([](const py::bytes& words, const py::bytes& zipf, const py::bytes& flags,
+                         const py::bytes& english_words, const py::bytes& english_zipf) {
+                 return std::make_shared<Lexicon>(bytes_of(words), bytes_of(zipf), bytes_of(flags),
+                                                  bytes_of(english_words), bytes_of(english_zipf));
+             }),
+             py::arg("words"), py::arg("zipf"), py::arg("flags"), py::arg("english_words"), py::arg("english_zipf"))
+        .def("key_id", [](const Lexicon& L, const std::u32string& w) { return L.key_id(w); },
+             "Position of a lowercase form in the word list, or -1.")
+        .def("has_prefix", [](const Lexicon& L, const std::u32string& w) { return L.trie().has_prefix(w); },
+             "Does any listed form start with this?")
+        .def("english_key_id", [](const Lexicon& L, const std::u32string& w) { return L.english().key_id(w); })
+        .def("keys", [](const Lexicon& L) { return L.trie().all_keys(); }, "Every form, in id order.")
+        .def("english_keys", [](const Lexicon& L) { return L.english().all_keys(); })
+        .def("__len__", [](const Lexicon& L) { return L.trie().size(); })
+        .def("set_constants", [](Lexicon& L, double name_floor, double curated_floor, double web_only) {
+            L.constants = LexiconConstants{name_floor, curated_floor, web_only};
+        });
+
+    py::class_<Engine>(m, "Engine")
+        .def(py::init([](std::shared_ptr<Lexicon> lexicon, const py::dict& constants, const py::list& edits,
+                         const py::iterable& shadows, const py::iterable& elements, const py::iterable& trigrams,
+                         const py::iterable& tlds, const py::object& context, const py::dict& callbacks) {
+                 Config config = config_of(constants);
+                 Channel channel;
+                 for (py::handle h : edits) {
+                     py::tuple t = py::reinterpret_borrow<py::tuple>(h);
+                     channel.add(from_py(t[0].ptr()), from_py(t[1].ptr()), t[2].cast<double>(), t[3].cast<bool>());
+                 }
+                 Callbacks cb;
+                 cb.ends_sentence = callback(callbacks, "ends_sentence");
+                 cb.break_free = callback(callbacks, "break_free");
+                 cb.plain_before = callback(callbacks, "plain_before");
+                 cb.plain_after = callback(callbacks, "plain_after");
+                 cb.line_end_hyphen = callback(callbacks, "line_end_hyphen");
+                 cb.anchor = callback(callbacks, "anchor");
+                 cb.www = callback(callbacks, "www");
+                 cb.in_protected_span = callback(callbacks, "in_protected_span");
+                 cb.transfer_case = callback(callbacks, "transfer_case");
+                 auto model = context_of(context, config);
+                 return std::make_unique<Engine>(std::move(lexicon), config, std::move(channel), ustr_set(shadows),
+                                                 ustr_set(elements), ustr_set(trigrams), ustr_set(tlds),
+                                                 std::move(model), cb);
+             }),
+             py::arg("lexicon"), py::arg("constants"), py::arg("edits"), py::arg("shadows"), py::arg("elements"),
+             py::arg("trigrams"), py::arg("tlds"), py::arg("context"), py::arg("callbacks"))
+        .def("restore",
+             [](Engine& e, const py::str& text, bool compounds, bool use_context, bool use_document, double threshold) {
+                 Options o{compounds, use_context, use_document, threshold};
+                 std::vector<ChangeOut> changes = e.restore(text.ptr(), o);
+                 py::list out;
+                 for (const ChangeOut& c : changes)
+                     out.append(py::make_tuple(c.start, c.end, py::reinterpret_steal<py::object>(to_py(c.original)),
+                                               py::reinterpret_steal<py::object>(to_py(c.replacement)), c.confidence,
+                                               static_cast<int>(c.reason), c.applied));
+                 return out;
+             },
+             py::arg("text"), py::arg("compounds"), py::arg("use_context"), py::arg("use_document"),
+             py::arg("apply_threshold"))
+        .def("readings", [](Engine& e, const std::u32string& w, bool compounds) { return readings_list(e.readings_of(w, compounds)); })
+        .def("search", [](Engine& e, const std::u32string& w, bool compounds) { return readings_list(e.search().readings(w, compounds)); })
+        .def("dot_readings", [](Engine& e, const std::u32string& w) { return readings_list(e.search().dot_readings(w)); })
+        .def("name_tail_readings", [](Engine& e, const std::u32string& w) { return readings_list(e.search().name_tail_readings(w)); })
+        .def("context_score",
+             [](Engine& e, const std::vector<std::u32string>& candidates, const std::optional<std::u32string>& l2,
+                const std::optional<std::u32string>& l1, const std::optional<std::u32string>& r1,
+                const std::optional<std::u32string>& r2) {
+                 py::dict out;
+                 if (!e.context()) return out;
+                 Neighbours nb{l2, l1, r1, r2};
+                 for (const auto& [w, s] : e.context()->score(candidates, nb))
+                     out[py::reinterpret_steal<py::object>(to_py(w))] = s;
+                 return out;
+             })
+        .def("cached_entries", &Engine::cached_entries);
+}

@@ -1,0 +1,162 @@
+// Strings as code points, and Python's own idea of what a character is.
+//
+// The engine must give exactly the answers of the Python reference pipeline, on any input
+// (the differential tests feed it arbitrary Unicode). So every character class comes from
+// CPython's own tables (Py_UNICODE_IS*), string predicates follow the definitions of
+// str.isupper() and friends, and lowercasing beyond Latin-1 is done by str.lower() itself
+// (full case mappings can change a string's length; Latin-1 has none).
+#pragma once
+
+#include <Python.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace svfix {
+
+using ustr = std::u32string;
+using uview = std::u32string_view;
+
+// Hash and equality that let a map keyed by ustr be asked with a view (no allocation).
+struct UstrHash {
+    using is_transparent = void;
+    size_t operator()(uview s) const noexcept { return std::hash<uview>()(s); }
+};
+struct UstrEq {
+    using is_transparent = void;
+    bool operator()(uview a, uview b) const noexcept { return a == b; }
+};
+template <class V>
+using UMap = std::unordered_map<ustr, V, UstrHash, UstrEq>;
+using UstrSet = std::unordered_set<ustr, UstrHash, UstrEq>;
+
+inline ustr from_py(PyObject* obj) {
+    // A Python str as code points (no copy of the object itself; one pass over its data).
+    Py_ssize_t n = PyUnicode_GET_LENGTH(obj);
+    int kind = PyUnicode_KIND(obj);
+    const void* data = PyUnicode_DATA(obj);
+    ustr out(static_cast<size_t>(n), U'\0');
+    for (Py_ssize_t i = 0; i < n; ++i) out[i] = PyUnicode_READ(kind, data, i);
+    return out;
+}
+
+inline PyObject* to_py(const ustr& s) {  // new reference
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, s.data(), static_cast<Py_ssize_t>(s.size()));
+}
+
+inline ustr from_utf8(const std::string& s) {
+    PyObject* obj = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "strict");
+    if (!obj) { PyErr_Clear(); return ustr(); }
+    ustr out = from_py(obj);
+    Py_DECREF(obj);
+    return out;
+}
+
+inline ustr U(const char* utf8) { return from_utf8(std::string(utf8)); }
+
+// --- characters ----------------------------------------------------------------------------
+
+inline bool is_alpha(char32_t c) { return Py_UNICODE_ISALPHA(c); }
+inline bool is_digit(char32_t c) { return Py_UNICODE_ISDIGIT(c); }
+inline bool is_decimal(char32_t c) { return Py_UNICODE_ISDECIMAL(c); }
+inline bool is_alnum(char32_t c) { return Py_UNICODE_ISALNUM(c); }
+inline bool is_space(char32_t c) { return Py_UNICODE_ISSPACE(c); }
+inline bool is_upper_c(char32_t c) { return Py_UNICODE_ISUPPER(c); }
+inline bool is_lower_c(char32_t c) { return Py_UNICODE_ISLOWER(c); }
+inline bool is_title_c(char32_t c) { return Py_UNICODE_ISTITLE(c); }
+
+// --- str predicates, as CPython defines them ------------------------------------------------
+
+inline bool str_isupper(const char32_t* s, size_t n) {
+    if (n == 1) return is_upper_c(s[0]);
+    bool cased = false;
+    for (size_t i = 0; i < n; ++i) {
+        char32_t c = s[i];
+        if (is_lower_c(c) || is_title_c(c)) return false;
+        if (!cased && is_upper_c(c)) cased = true;
+    }
+    return cased;
+}
+inline bool str_isupper(const ustr& s) { return str_isupper(s.data(), s.size()); }
+
+inline bool str_islower(const char32_t* s, size_t n) {
+    if (n == 1) return is_lower_c(s[0]);
+    bool cased = false;
+    for (size_t i = 0; i < n; ++i) {
+        char32_t c = s[i];
+        if (is_upper_c(c) || is_title_c(c)) return false;
+        if (!cased && is_lower_c(c)) cased = true;
+    }
+    return cased;
+}
+inline bool str_islower(const ustr& s) { return str_islower(s.data(), s.size()); }
+
+inline bool str_istitle(const ustr& s) {
+    if (s.size() == 1) return is_title_c(s[0]) || is_upper_c(s[0]);
+    bool cased = false, previous_is_cased = false;
+    for (char32_t c : s) {
+        if (is_upper_c(c) || is_title_c(c)) {
+            if (previous_is_cased) return false;
+            previous_is_cased = cased = true;
+        } else if (is_lower_c(c)) {
+            if (!previous_is_cased) return false;
+            previous_is_cased = cased = true;
+        } else {
+            previous_is_cased = false;
+        }
+    }
+    return cased;
+}
+
+inline bool str_isalpha(const char32_t* s, size_t n) {
+    if (n == 0) return false;
+    for (size_t i = 0; i < n; ++i) if (!is_alpha(s[i])) return false;
+    return true;
+}
+inline bool str_isalpha(const ustr& s) { return str_isalpha(s.data(), s.size()); }
+
+inline bool str_isascii(const ustr& s) {
+    for (char32_t c : s) if (c >= 128) return false;
+    return true;
+}
+
+inline bool has_digit(const ustr& s) {
+    for (char32_t c : s) if (is_digit(c)) return true;
+    return false;
+}
+
+inline bool latin1(const ustr& s) {
+    for (char32_t c : s) if (c > 0xFF) return false;
+    return true;
+}
+
+ustr py_lower_slow(const ustr& s);  // str.lower() through Python (text.cpp)
+ustr py_upper(const ustr& s);       // str.upper() through Python
+
+// str.lower(): per character within Latin-1, where no full case mapping differs from the
+// simple one; through Python otherwise.
+inline ustr lower(const ustr& s) {
+    if (!latin1(s)) return py_lower_slow(s);
+    ustr out(s);
+    for (auto& c : out) c = Py_UNICODE_TOLOWER(c);
+    return out;
+}
+
+// s[:1] as Python slices it: empty for an empty string.
+inline ustr head1(const ustr& s) { return s.empty() ? ustr() : s.substr(0, 1); }
+
+inline bool contains(const ustr& s, char32_t c) { return s.find(c) != ustr::npos; }
+
+// Python's slice s[a:b] with non-negative bounds clamped as Python clamps them.
+inline ustr slice(const ustr& s, size_t a, size_t b) {
+    if (a >= s.size() || b <= a) return ustr();
+    return s.substr(a, (b > s.size() ? s.size() : b) - a);
+}
+
+std::string to_utf8(const ustr& s);
+
+}  // namespace svfix

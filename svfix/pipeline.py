@@ -18,6 +18,7 @@ from itertools import accumulate, chain
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from svfix import context as context_model
+from svfix import native
 from svfix.casing import continues_sentence, restore_case
 from svfix.candidates import Reading, dot_readings, name_tail_readings, readings as lexical_readings
 from svfix.channel import Channel, default_channel
@@ -41,7 +42,7 @@ from svfix.rank import APPLY_AT, Decision, Scored, decide, posteriors, score_rea
 from svfix.shadows import Shadows, default_shadows
 from svfix.tokenize import (is_acronym, is_colon_suffix, sheltered_words, split_words,
                              transfer_case)
-from svfix.types import Change, Reason, Result, apply_changes  # noqa: F401 (Reason: doctests)
+from svfix.types import Change, Reason, Result, apply_changes
 
 if TYPE_CHECKING:
     from svfix.normalize import NormalizeOptions
@@ -571,7 +572,25 @@ def _split_word_changes(words: list[str], separators: list[str], ends: list[int]
 
 
 def restore(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]:
-    """Changes (applied and suggested) that restore the damaged words of `text`."""
+    """Changes (applied and suggested) that restore the damaged words of `text`.
+
+    Done by the compiled engine (`svfix.native`), which gives exactly what `restore_reference`
+    gives; ``SVFIX_IMPLEMENTATION=python`` uses the reference itself.
+    """
+    if not native.wanted():
+        return restore_reference(text, options)
+    found = native.engine().restore(text, options.compounds, options.use_context, options.use_document,
+                                    options.apply_threshold)
+    return tuple(Change(start, end, original, replacement, confidence, _REASONS[reason], applied)
+                 for start, end, original, replacement, confidence, reason, applied in found)
+
+
+#: `Reason` by the engine's number for it.
+_REASONS = (Reason.CONFUSION, Reason.CONTEXT, Reason.DOCUMENT, Reason.COMPOUND, Reason.NAME, Reason.FUZZY)
+
+
+def restore_reference(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Change, ...]:
+    """`restore`, in Python: the reference the engine is held to (see `svfix.native`)."""
     res = _resources()
     parts, analysis = analyse(text, options)
     words = parts[1::2]

@@ -1,0 +1,163 @@
+"""svfix's engine: the restore stage of `svfix.pipeline`, compiled (C++ in `native/`).
+
+The Python pipeline is the reference: readable, and what every rule is first written in. The
+engine does the same work, rule for rule and to the same floating-point result, at the speed
+a batch of archives needs: its candidate search walks the lexicon trie node by node instead of
+asking a dict about string prefixes, and each document costs a pass over its words, not a
+Python call per word. `tests/test_native.py` holds the two to the same output on real pages
+and on arbitrary text; ``SVFIX_IMPLEMENTATION=python`` makes `svfix.correct` use the reference.
+
+What the engine asks of Python: the regular expressions that judge separators and short words
+(a sentence end, a line-end hyphen, an address anchor) and `transfer_case`, each once per
+distinct string, answered by the same functions the pipeline calls. Everything it needs is read
+from the modules that define it when the engine is built, constants included, so that
+``python -m training.calibrate --set rank.X=...`` reaches both implementations.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
+from svfix import _native
+
+#: The tunable constants the engine reads, by module.
+CONSTANTS = {
+    "candidates": ("MIN_PART", "MAX_PARTS", "MAX_EDITS", "MAX_OTHER_EDITS", "MAX_INSERTIONS", "MAX_NODES",
+                   "MIN_PATH_LOG10", "MIN_ELEMENT", "MAX_DOT_POSITIONS", "MIN_DOT_Q", "MIN_HEAD", "MIN_TAIL",
+                   "MIN_TAIL_ZIPF"),
+    "rank": ("APPLY_AT", "APPLY_VALID_AT", "SUGGEST_AT", "UNKNOWN_PRIOR", "UNSEEN_TRIGRAM_COST",
+             "UNKNOWN_LENGTH_COST", "UNKNOWN_FREE_LENGTH", "UNKNOWN_WITH_DIGITS_PRIOR", "NAME_TAIL_BONUS",
+             "COMPOUND_BASE_COST", "COMPOUND_COST", "COMPOUND_PART_FLOOR", "COMPOUND_HEAD_WEIGHT",
+             "LISTED_TOKEN_COMPOUND_COST", "PROPER_IN_LOWERCASE_COST", "COMMON_CAPITALISED_COST",
+             "INNER_CAPITAL_COST", "DOCUMENT_WEIGHT"),
+    "document": ("CLEAN_RATE", "DAMAGED_PRIOR_RATE", "DAMAGED_PRIOR_WEIGHT", "CLEAN_SHARE", "LETTER_WEIGHT",
+                 "SHORTFALL_WEIGHT", "SHORTFALL_TOLERANCE", "MIN_RATE", "MAX_RATE", "FUZZY_MIN_RATIO",
+                 "FUZZY_EDIT_LOG10", "FUZZY_DIACRITIC_LOG10", "FUZZY_MIN_LENGTH", "SHAPE_PRIOR",
+                 "SHAPE_MAX_BOOST", "SHAPE_MAX_LOG10_Q", "NEUTRAL_RATE"),
+    "pipeline": ("ENGLISH_NEIGHBOURS", "ENGLISH_ZIPF", "CONTEXT_MARGIN", "LEAVE_OUT_SHARE", "SHAPE_ADAPTS",
+                 "SHAPE_SETTLED", "REACH"),
+    "context": ("W1", "W2", "BETA", "WEIGHT", "MAX_BONUS", "W_SUFFIX", "SKIP_UNSEEN", "UNSEEN_AGAINST_N",
+                "SUFFIX_MIN_LEN", "SUFFIX_LEN"),
+    "casing": ("MID_SENTENCE_CAPITAL_COST", "FREQUENT_WORD_CAPITAL_COST", "COMMON_WORD_ZIPF"),
+}
+
+
+def wanted() -> bool:
+    """Use the engine unless ``SVFIX_IMPLEMENTATION=python`` asks for the reference pipeline."""
+    return os.environ.get("SVFIX_IMPLEMENTATION", "native").lower() != "python"
+
+
+def constants() -> dict[str, Any]:
+    """The current value of every constant the engine reads."""
+    import importlib
+
+    values: dict[str, Any] = {}
+    for module_name, names in CONSTANTS.items():
+        module = importlib.import_module(f"svfix.{module_name}")
+        for name in names:
+            values[name] = getattr(module, name)
+    from svfix import document
+
+    values["EXPECTED_SHARE"] = [document.EXPECTED_SHARE[c] for c in document.LETTERS]
+    return values
+
+
+def callbacks() -> dict[str, Callable]:
+    """The Python answers the engine asks for, once per distinct string."""
+    from svfix import casing, context, pipeline, tokenize
+
+    return {
+        "ends_sentence": context.ends_sentence,
+        "break_free": lambda separator: casing._BREAK.search(separator) is None,
+        "plain_before": tokenize._plain_before,
+        "plain_after": tokenize._plain_after,
+        "line_end_hyphen": lambda separator: pipeline._LINE_END_HYPHEN.fullmatch(separator) is not None,
+        "anchor": lambda word: tokenize._ANCHOR.fullmatch(word) is not None,
+        "www": lambda word: tokenize._WWW.fullmatch(word) is not None,
+        "in_protected_span": tokenize.in_protected_span,
+        "transfer_case": tokenize.transfer_case,
+    }
+
+
+class Engine:
+    """The compiled restore stage with the data it was built from.
+
+    `edits` lists the channel's edits in the engine's numbering, so that the readings it
+    returns can be turned back into `svfix.candidates.Reading` objects.
+    """
+
+    def __init__(self) -> None:
+        from svfix import candidates, context, plausibility, tokenize
+        from svfix.channel import default_channel
+        from svfix.lexicon import data_dir, default_lexicon, read_lines
+        from svfix.shadows import default_shadows
+
+        channel = default_channel()
+        self.edits = [edit for edits in channel.inverse.values() for edit in edits]
+        model = context.default_context()
+        plausibility.unseen_trigrams("")  # loads the trigram list
+        self._engine = _native.Engine(
+            default_lexicon().words,
+            constants(),
+            [(e.truth, e.observed, e.log10_q, e.adaptive) for e in self.edits],
+            default_shadows(),
+            candidates.place_elements(),
+            read_lines(str(data_dir()), "trigrams.txt", "wordlists/build_trigrams.py"),
+            tokenize.TOP_LEVEL_DOMAINS,
+            model,
+            callbacks(),
+        )
+
+    def restore(self, text: str, compounds: bool, use_context: bool, use_document: bool,
+                apply_threshold: float) -> list[tuple]:
+        """(start, end, original, replacement, confidence, reason index, applied) per change."""
+        return self._engine.restore(text, compounds, use_context, use_document, apply_threshold)
+
+    def readings(self, token: str, compounds: bool = True) -> list:
+        """`pipeline._readings` of the engine, as `Reading` objects."""
+        return [self._reading(t) for t in self._engine.readings(token, compounds)]
+
+    def search(self, token: str, compounds: bool = True) -> list:
+        """`candidates.readings` of the engine, as `Reading` objects."""
+        return [self._reading(t) for t in self._engine.search(token, compounds)]
+
+    def dot_readings(self, token: str) -> list:
+        return [self._reading(t) for t in self._engine.dot_readings(token)]
+
+    def name_tail_readings(self, token: str) -> list:
+        return [self._reading(t) for t in self._engine.name_tail_readings(token)]
+
+    def context_score(self, candidates: list[str], left2: str | None, left1: str | None,
+                      right1: str | None, right2: str | None) -> dict[str, float]:
+        return self._engine.context_score(candidates, left2, left1, right1, right2)
+
+    def cached_entries(self) -> int:
+        """How many answers the engine holds in its caches (each bounded)."""
+        return self._engine.cached_entries()
+
+    def _reading(self, t: tuple):
+        from svfix.candidates import Reading
+        from svfix.channel import Edit
+
+        word, parts, edit_ids, fuzzy, fuzzy_q, unknown_head = t
+        edits = tuple(self.edits[i] for i in edit_ids)
+        if fuzzy:
+            edits = (Edit(word, word, fuzzy_q, False),)
+        return Reading(word, parts, edits, fuzzy=fuzzy, unknown_head=unknown_head)
+
+
+_ENGINE: list[Engine] = []
+
+
+def engine() -> Engine:
+    """The process's engine, built on first use (the lexicon and channel are loaded once)."""
+    if not _ENGINE:
+        _ENGINE.append(Engine())
+    return _ENGINE[0]
+
+
+def reset() -> None:
+    """Forget the engine (and its caches): the next `engine()` builds it again, reading the
+    constants as they are then."""
+    _ENGINE.clear()

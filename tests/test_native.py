@@ -1,0 +1,166 @@
+"""The compiled engine gives exactly what the Python reference pipeline gives.
+
+`svfix.native` runs the restore stage in C++; `svfix.pipeline.restore_reference` is the same
+stage in Python, the one every rule is written in first. These tests hold the two together:
+the word list format, the candidate search, the context model and whole documents, on real
+OCR pages and on arbitrary text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from svfix import _native, candidates, context, native, pipeline
+from svfix.channel import default_channel
+from svfix.lexicon import WORDS_MAGIC, default_lexicon, encode_words
+
+ROOT = Path(__file__).resolve().parent.parent
+OCR_PAGES = sorted((ROOT / "benchmarks" / "corpus" / "ocr").glob("*.ocr.txt"))
+SAMPLES = sorted((ROOT / "samples" / "text").glob("*.txt"))
+
+
+def same(a, b) -> bool:
+    """Changes equal in every field, confidences to 1e-12."""
+    return len(a) == len(b) and all(
+        (x.start, x.end, x.original, x.replacement, x.reason, x.applied)
+        == (y.start, y.end, y.original, y.replacement, y.reason, y.applied)
+        and abs(x.confidence - y.confidence) <= 1e-12 for x, y in zip(a, b))
+
+
+def both(text: str, options: pipeline.Options = pipeline.DEFAULT_OPTIONS):
+    return pipeline.restore(text, options), pipeline.restore_reference(text, options)
+
+
+# --- the word list ---------------------------------------------------------------------------
+
+keys_strategy = st.lists(st.text(alphabet="abcåäö- é", min_size=1, max_size=8), max_size=60, unique=True)
+
+
+@given(keys_strategy, st.lists(st.text(alphabet="abcåäö- éx", max_size=9), max_size=30))
+@settings(max_examples=200, deadline=None)
+def test_the_trie_answers_as_the_sorted_list_does(keys: list[str], probes: list[str]) -> None:
+    keys = sorted(keys)
+    n = len(keys)
+    trie = _native.Lexicon(encode_words(keys), bytes(n), bytes(2 * n), encode_words([]), b"")
+    assert trie.keys() == keys
+    for probe in probes + keys:
+        assert trie.key_id(probe) == (keys.index(probe) if probe in keys else -1)
+        assert trie.has_prefix(probe) == any(k.startswith(probe) for k in keys)
+
+
+def test_a_damaged_word_list_is_refused_with_a_reason() -> None:
+    good = encode_words(["är", "år"])
+    for bad in (b"", b"not a word list", good[:-3], WORDS_MAGIC + b"ab\n\x05\x00\x00\x00\x00\x01"):
+        with pytest.raises(RuntimeError, match="svfix word list|not an svfix"):
+            _native.Lexicon(bad, bytes(2), bytes(4), encode_words([]), b"")
+    with pytest.raises(RuntimeError, match="do not match"):
+        _native.Lexicon(good, bytes(3), bytes(4), encode_words([]), b"")
+
+
+def test_the_shipped_lexicon_keeps_its_keys_in_order() -> None:
+    lexicon = default_lexicon()
+    keys = lexicon.keys()
+    assert len(keys) == len(lexicon) > 1_000_000
+    assert all(a < b for a, b in zip(keys[::997], keys[1::997]))
+    assert lexicon.key_id(keys[123_456]) == 123_456
+    assert lexicon.is_valid("åtgärder") and not lexicon.is_valid("atgarder")
+
+
+# --- the candidate search --------------------------------------------------------------------
+
+
+def page_tokens() -> list[str]:
+    """Distinct tokens of the held-out OCR pages that the pipeline would look at."""
+    res = pipeline._resources()
+    seen: dict[str, None] = {}
+    for path in OCR_PAGES[::4]:
+        for word in pipeline.split_words(path.read_text(encoding="utf-8"))[1::2]:
+            if pipeline._needs_look(word, res):
+                seen.setdefault(word)
+    return list(seen)
+
+
+def test_the_search_finds_what_the_reference_finds_on_real_pages() -> None:
+    engine, lexicon, channel = native.engine(), default_lexicon(), default_channel()
+    tokens = page_tokens()
+    assert len(tokens) > 500
+    for token in tokens:
+        for compounds in (True, False):
+            assert engine.search(token, compounds) == candidates.readings(token, lexicon, channel,
+                                                                          compounds=compounds), token
+        assert engine.dot_readings(token) == candidates.dot_readings(token, lexicon, channel), token
+        assert engine.name_tail_readings(token) == candidates.name_tail_readings(token, lexicon, channel), token
+
+
+damaged_words = st.sampled_from(["Tyres6", "atgarder", "Ovrigt", "ar", "for", "byggnadsnamndsordforanden",
+                                 "Tallangsringen", "Ekwallbroderna", "sSkerhet", "f6r", "p&", "SAPO",
+                                 "skolskjutsarenden", "Hakan", "beséker", "fritidsndmnden", "Ostra"])
+
+
+@given(st.one_of(damaged_words, st.text(alphabet="aoeiuyåäöéAOÅÄÖ6&dsktnrlgmbv", min_size=1, max_size=14),
+                 st.text(min_size=1, max_size=8)))
+@settings(max_examples=300, deadline=None)
+def test_the_search_finds_what_the_reference_finds_on_any_token(token: str) -> None:
+    engine, lexicon, channel = native.engine(), default_lexicon(), default_channel()
+    assert engine.search(token) == candidates.readings(token, lexicon, channel)
+    assert engine.dot_readings(token) == candidates.dot_readings(token, lexicon, channel)
+    assert engine.name_tail_readings(token) == candidates.name_tail_readings(token, lexicon, channel)
+
+
+# --- the context model ----------------------------------------------------------------------
+
+neighbour = st.one_of(st.none(), st.sampled_from(["<S>", "</S>", "<YEAR>", "<NUM>", "det", "2", "kommunen",
+                                                  "utmaningar", "sedan", "med", "vi", "skador", "för"]))
+
+
+@given(st.lists(st.sampled_from(["är", "år", "ar", "har", "här", "för", "for", "svara", "svåra", "galla",
+                                 "gälla", "öka", "åka", "dka"]), min_size=1, max_size=4),
+       neighbour, neighbour, neighbour, neighbour)
+@settings(max_examples=300, deadline=None)
+def test_context_scores_are_the_reference_s(words, left2, left1, right1, right2) -> None:
+    assert native.engine().context_score(words, left2, left1, right1, right2) == \
+        context.score(words, left2, left1, right1, right2)
+
+
+# --- whole documents ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", OCR_PAGES[::3] + SAMPLES, ids=lambda p: p.name)
+def test_documents_get_the_reference_s_changes(path: Path) -> None:
+    text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
+    fast, reference = both(text)
+    assert same(fast, reference)
+    assert bool(fast) == (".truth." not in path.name)  # damaged pages change, clean ones do not
+
+
+def test_every_option_gets_the_reference_s_changes() -> None:
+    text = OCR_PAGES[0].read_text(encoding="utf-8")
+    for options in (pipeline.Options(compounds=False), pipeline.Options(use_context=False),
+                    pipeline.Options(use_document=False), pipeline.Options(apply_threshold=0.95)):
+        assert same(*both(text, options)), options
+
+
+swedish_words = st.sampled_from(
+    "Har kan du lasa om atgarder i Tyres6 kommun Det ar 2 ar sedan for pa sa star gora lin Ovrigt "
+    "Hakan beséker PA detta vis SAS EU Dnr KS 2019/123 www.kommun.se/sa-jobbar-vi asa.lund@kommun.se "
+    "European Regional Development Fund atgar- der kommunstyrelsen byggnadsnamndsordforanden "
+    "Tallangsringen Sigtunaan ÅTGÄRDER OVRIGT C64:an fr&n ocks& R&D H&M gAta eHalsa Star Trek".split())
+separators = st.sampled_from([" ", " ", " ", ", ", ". ", "\n", "\n\n", "-\n", ": ", " (", ") ", "/", "@", "."])
+
+
+@given(st.lists(st.tuples(swedish_words, separators), max_size=40))
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_swedish_like_text_gets_the_reference_s_changes(pieces) -> None:
+    text = "".join(w + s for w, s in pieces)
+    assert same(*both(text))
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=400, deadline=None)
+def test_any_text_gets_the_reference_s_changes(text: str) -> None:
+    assert same(*both(text))

@@ -3,13 +3,28 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <map>
 #include <stdexcept>
+#ifdef SVFIX_PHASES  // time the stages of restore(): build with -DSVFIX_PHASES, read _native.phases()
+#include <chrono>
+double g_phase[16];
+static inline double now_s() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+#define PHASE_START double t_prev = now_s(), t_now
+#define PHASE(k) (t_now = now_s(), g_phase[k] += t_now - t_prev, t_prev = t_now)
+#else
+#define PHASE_START
+#define PHASE(k)
+#endif
 
 namespace svfix {
 
 namespace {
 
-constexpr size_t kMaxCache = 100000;
+constexpr size_t kMaxCached = 250000;  // decisions, context decisions, cases: then forget all
+constexpr uint32_t kNone = UINT32_MAX;
 
 struct PyRef {  // owns one reference
     PyObject* p;
@@ -31,17 +46,6 @@ bool ring_letter(char32_t c) {  // [a-zåäö]: an "&" after one of these is OCR
     return (c >= U'a' && c <= U'z') || c == U'\u00e5' || c == U'\u00e4' || c == U'\u00f6';
 }
 
-void put_bytes(std::string& key, const void* data, size_t n) { key.append(static_cast<const char*>(data), n); }
-
-void put_ustr(std::string& key, uview s) {
-    put_bytes(key, s.data(), s.size() * sizeof(char32_t));
-    key.push_back('\0');
-    key.push_back('\0');
-    key.push_back('\0');
-    key.push_back('\0');
-}
-
-
 bool dots_on_a_and_o(const ustr& token, const ustr& restored) {
     if (restored.size() != token.size()) return false;
     static const ustr dotted = U"\u00e5\u00e4\u00f6";
@@ -55,12 +59,7 @@ bool dots_on_a_and_o(const ustr& token, const ustr& restored) {
     return true;
 }
 
-bool is_acronym(uview token) { return token.size() > 1 && token.size() <= 4 && str_isupper(token.data(), token.size()); }
-
-bool all_space(uview s) {
-    for (char32_t c : s) if (!is_space(c)) return false;
-    return true;
-}
+bool is_acronym(const WordEntry& w) { return w.word.size() > 1 && w.word.size() <= 4 && w.upper; }
 
 uview strip_space(uview s) {  // str.strip()
     size_t a = 0, b = s.size();
@@ -69,12 +68,29 @@ uview strip_space(uview s) {  // str.strip()
     return s.substr(a, b - a);
 }
 
+Shape shape_for(const Shape& shape, const Forms& forms) {
+    Shape out;
+    for (const auto& item : shape)
+        if (std::binary_search(forms.begin(), forms.end(), item.first)) out.push_back(item);
+    return out;
+}
+
+ustr neighbour_class(const ustr& word) {  // svfix.context._token
+    bool digits = false;
+    for (char32_t c : word) digits = digits || is_digit(c);
+    if (!digits) return lower(word);
+    bool year = word.size() == 4
+                && ((word[0] == U'1' && (word[1] == U'8' || word[1] == U'9')) || (word[0] == U'2' && word[1] == U'0'))
+                && is_decimal(word[2]) && is_decimal(word[3]);
+    return year ? U"<YEAR>" : U"<NUM>";
+}
+
 }  // namespace
 
 struct Engine::Doc {
     PyObject* obj;
     ustr text;
-    std::vector<uview> words, seps;  // seps[j] stands before words[j]; one more separator than words
+    std::vector<uint32_t> w, s;  // word ids by occurrence; separator ids (s[j] stands before w[j])
     std::vector<size_t> starts;
 };
 
@@ -89,100 +105,201 @@ Engine::Engine(std::shared_ptr<Lexicon> lexicon, Config config, Channel channel,
       shadows_(std::move(shadows)),
       tlds_(std::move(top_level_domains)),
       context_(std::move(context)),
-      callbacks_(callbacks),
-      look_(kMaxCache), ends_memo_(kMaxCache), break_memo_(kMaxCache), before_memo_(kMaxCache),
-      after_memo_(kMaxCache), hyphen_memo_(kMaxCache), anchor_memo_(kMaxCache), www_memo_(kMaxCache),
-      english_memo_(kMaxCache), maybe_english_memo_(kMaxCache), place_memo_(kMaxCache), token_memo_(kMaxCache),
-      readings_{UMemo<std::vector<Reading>>(kMaxCache), UMemo<std::vector<Reading>>(kMaxCache)},
-      evidence_{UMemo<std::optional<Reading>>(kMaxCache), UMemo<std::optional<Reading>>(kMaxCache)},
-      decisions_(kMaxCache), context_decisions_(kMaxCache), case_memo_(kMaxCache) {
+      callbacks_(callbacks) {
     for (const auto& [observed, ids] : channel_.inverse())
         for (char32_t c : observed)
             if (is_digit(c) || c == U'&') confusable_[c] = true;
     double neutral = quantise(config_.neutral_rate);
     neutral_ = make_profile({neutral, neutral, neutral});
     for (PyObject* fn : {callbacks_.ends_sentence, callbacks_.break_free, callbacks_.plain_before, callbacks_.plain_after,
-                         callbacks_.line_end_hyphen, callbacks_.anchor, callbacks_.www, callbacks_.in_protected_span,
+                         callbacks_.line_end_hyphen, callbacks_.anchor, callbacks_.www, callbacks_.address_chunk,
                          callbacks_.transfer_case})
         Py_XINCREF(fn);
+    forget();
 }
 
 Engine::~Engine() {
     for (PyObject* fn : {callbacks_.ends_sentence, callbacks_.break_free, callbacks_.plain_before, callbacks_.plain_after,
-                         callbacks_.line_end_hyphen, callbacks_.anchor, callbacks_.www, callbacks_.in_protected_span,
+                         callbacks_.line_end_hyphen, callbacks_.anchor, callbacks_.www, callbacks_.address_chunk,
                          callbacks_.transfer_case})
         Py_XDECREF(fn);
 }
 
-size_t Engine::cached_entries() const {
-    return look_.size() + readings_[0].size() + readings_[1].size() + evidence_[0].size() + evidence_[1].size()
-           + decisions_.size() + context_decisions_.size() + case_memo_.size();
+void Engine::forget() {
+    words_.clear();
+    hot_.clear();
+    word_ids_.clear();
+    seps_.clear();
+    sep_ids_.clear();
+    judged_count_ = 0;
+    sep_by_char_.assign(0x3000, -1);
+    forms_.clear();
+    form_ids_.clear();
+    form_doc_.clear();
+    chunks_.clear();
+    profiles_.clear();
+    shapes_.clear();
+    shape_ids_.clear();
+    shapes_.push_back(Shape());  // id 0: no shape
+    shape_ids_.emplace(Shape(), 0);
+    places_.clear();
+    context_decisions_.clear();
+    cases_.clear();
+    transfer_.clear();
 }
 
-bool Engine::ask(PyObject* fn, uview s, UMemo<bool>& memo) {
-    if (const bool* known = memo.find(s)) return *known;
+size_t Engine::cached_entries() const {
+    return words_.size() + seps_.size() + forms_.size() + judged_count_ + context_decisions_.size() + cases_.size();
+}
+
+// --- interning ----------------------------------------------------------------------------------
+
+uint32_t Engine::word_id(uview w) {
+    const uint64_t h = hash_view(w);
+    uint32_t found = word_ids_.find(w, h, [&](uint32_t id) { return uview(words_[id].word); });
+    if (found != InternTable::kNone) return found;
+    uint32_t id = static_cast<uint32_t>(words_.size());
+    WordEntry& e = words_.emplace_back();
+    e.word = ustr(w);
+    e.low = lower(e.word);
+    e.alpha = str_isalpha(e.word);
+    e.upper = str_isupper(e.word);
+    e.title = str_istitle(e.word);
+    e.first_upper = !w.empty() && is_upper_c(w[0]);
+    e.first_lower = !w.empty() && is_lower_c(w[0]);
+    WordHot& hot = hot_.emplace_back();
+    hot.len = static_cast<uint32_t>(w.size());
+    bool ascii = true, dotted = false;
+    for (char32_t ch : w) {
+        ascii = ascii && ch < 128;
+        dotted = dotted || ch == U'\u00e5' || ch == U'\u00e4' || ch == U'\u00f6' || ch == U'\u00c5' || ch == U'\u00c4'
+                 || ch == U'\u00d6';
+    }
+    hot.bits = (e.alpha ? W_ALPHA : 0) | (e.upper ? W_UPPER : 0) | (e.title ? W_TITLE : 0)
+               | (e.first_upper ? W_FIRST_UPPER : 0) | (e.first_lower ? W_FIRST_LOWER : 0)
+               | (!ascii && dotted ? W_SWEDISH : 0);
+    word_ids_.insert(w, h, id);
+    return id;
+}
+
+uint32_t Engine::sep_id(uview s) {
+    if (s.size() == 1 && s[0] < sep_by_char_.size() && sep_by_char_[s[0]] >= 0)
+        return static_cast<uint32_t>(sep_by_char_[s[0]]);
+    const uint64_t h = hash_view(s);
+    uint32_t found = sep_ids_.find(s, h, [&](uint32_t id) { return uview(seps_[id].sep); });
+    if (found != InternTable::kNone) return found;
+    uint32_t id = static_cast<uint32_t>(seps_.size());
+    SepEntry& e = seps_.emplace_back();
+    e.sep = ustr(s);
+    e.has_at = s.find(U'@') != uview::npos;
+    e.has_newline = s.find(U'\n') != uview::npos;
+    e.has_dash = s.find(U'-') != uview::npos;
+    e.blank = true;
+    for (char32_t c : s) e.blank = e.blank && is_space(c);  // separators[j].strip() == ""
+    e.colon = s == U":";
+    e.space = s == U" ";
+    e.space_or_newline = s == U" " || s == U"\n";
+    sep_ids_.insert(s, h, id);
+    if (s.size() == 1 && s[0] < sep_by_char_.size()) sep_by_char_[s[0]] = static_cast<int32_t>(id);
+    return id;
+}
+
+uint32_t Engine::form_id(uview s) {
+    auto it = form_ids_.find(s);
+    if (it != form_ids_.end()) return it->second;
+    uint32_t id = static_cast<uint32_t>(forms_.size());
+    forms_.emplace_back(s);
+    form_doc_.push_back(0);
+    form_ids_.emplace(forms_.back(), id);
+    return id;
+}
+
+uint32_t Engine::profile_id(const std::array<double, 3>& rates) {
+    for (size_t k = 0; k < profiles_.size(); ++k)
+        if (std::memcmp(profiles_[k].data(), rates.data(), sizeof rates) == 0) return static_cast<uint32_t>(k);
+    profiles_.push_back(rates);
+    return static_cast<uint32_t>(profiles_.size() - 1);
+}
+
+uint32_t Engine::shape_id(const Shape& shape) {
+    auto [it, inserted] = shape_ids_.emplace(shape, static_cast<uint32_t>(shapes_.size()));
+    if (inserted) shapes_.push_back(shape);
+    return it->second;
+}
+
+// --- answers ------------------------------------------------------------------------------------
+
+bool Engine::ask(PyObject* fn, const ustr& s) {
     PyRef arg(py_str(s));
     PyRef out(PyObject_CallOneArg(fn, arg.p));
     if (!out.p) python_failed();
     int truth = PyObject_IsTrue(out.p);
     if (truth < 0) python_failed();
-    return memo.put(ustr(s), truth == 1);
+    return truth == 1;
 }
 
-bool Engine::continues_sentence(uview sep, const uview* previous) {
-    if (previous == nullptr || previous->empty() || !is_lower_c(previous->back())) return false;
-    return ask(callbacks_.break_free, sep, break_memo_);
+bool Engine::continues_sentence(uint32_t sep, const WordEntry* previous) {
+    if (previous == nullptr || previous->word.empty() || !is_lower_c(previous->word.back())) return false;
+    return sep_answer(seps_[sep].break_free, callbacks_.break_free, seps_[sep]);
 }
 
 ustr Engine::transfer_case(const ustr& token, const ustr& word) {
-    std::string key;
-    put_ustr(key, token);
-    put_ustr(key, word);
-    if (const ustr* known = case_memo_.find(key)) return *known;
+    std::string key(reinterpret_cast<const char*>(token.data()), token.size() * sizeof(char32_t));
+    key.append(4, '\0');
+    key.append(reinterpret_cast<const char*>(word.data()), word.size() * sizeof(char32_t));
+    auto it = transfer_.find(key);
+    if (it != transfer_.end()) return it->second;
     PyRef a(py_str(token)), b(py_str(word));
     PyRef out(PyObject_CallFunctionObjArgs(callbacks_.transfer_case, a.p, b.p, nullptr));
     if (!out.p) python_failed();
-    return case_memo_.put(key, from_py(out.p));
+    return transfer_.emplace(std::move(key), from_py(out.p)).first->second;
 }
 
-bool Engine::needs_look(uview word) {
-    if (const bool* known = look_.find(word)) return *known;
+bool Engine::needs_look(uint32_t id) {
+    Tri& look = hot_[id].look;
+    if (look >= 0) return look == 1;
+    const WordEntry& w = words_[id];
     size_t letters = 0;
-    for (char32_t c : word) letters += is_alpha(c) ? 1 : 0;
+    for (char32_t c : w.word) letters += is_alpha(c) ? 1 : 0;
     bool verdict;
     if (letters == 0) {
         verdict = false;
-    } else if (letters < word.size()) {
-        verdict = word.size() >= 2;
-        for (char32_t c : word) verdict = verdict && (is_alpha(c) || confusable_.count(c));
+    } else if (letters < w.word.size()) {
+        verdict = w.word.size() >= 2;
+        for (char32_t c : w.word) verdict = verdict && (is_alpha(c) || confusable_.count(c));
     } else {
-        ustr low = lower(ustr(word));
-        verdict = !lexicon_->is_valid(low) || shadows_.count(low);
+        verdict = !lexicon_->is_valid(w.low) || shadows_.count(w.low);
     }
-    return look_.put(ustr(word), verdict);
+    look = verdict ? 1 : 0;
+    return verdict;
 }
 
-std::vector<Reading> Engine::readings_of(const ustr& word, bool compounds) {
-    auto& memo = readings_[compounds ? 1 : 0];
-    if (const auto* known = memo.find(word)) return *known;
+const std::shared_ptr<const std::vector<Reading>>& Engine::readings(WordEntry& w, bool compounds) {
+    auto& slot = w.readings[compounds ? 1 : 0];
+    if (slot) return slot;
     std::vector<Reading> found;
-    if (lexicon_->key_id(lower(word)) < 0) found = search_.dot_readings(word);
-    if (found.empty()) found = search_.readings(word, compounds);
-    if (found.empty() && compounds) found = search_.name_tail_readings(word);
-    return memo.put(word, std::move(found));
+    if (lexicon_->key_id(w.low) < 0) found = search_.dot_readings(w.word);
+    if (found.empty()) found = search_.readings(w.word, compounds);
+    if (found.empty() && compounds) found = search_.name_tail_readings(w.word);
+    for (Reading& r : found) r.form = form_id(r.word);
+    slot = std::make_shared<const std::vector<Reading>>(std::move(found));
+    return slot;
 }
 
-const std::optional<Reading>& Engine::evidence(const ustr& word, bool compounds) {
-    auto& memo = evidence_[compounds ? 1 : 0];
-    if (const auto* known = memo.find(word)) return *known;
-    std::vector<Reading> found = readings_of(word, compounds);
-    ustr low = lower(word);
+const std::vector<Reading>& Engine::readings_of(const ustr& word, bool compounds) {
+    return *readings(words_[word_id(word)], compounds);
+}
+
+const std::optional<Reading>& Engine::evidence(WordEntry& w, bool compounds) {
+    auto& slot = w.evidence[compounds ? 1 : 0];
+    if (slot) return *slot;
+    const std::vector<Reading>& found = *readings(w, compounds);
     std::optional<Reading> proof;
     bool as_it_stands = false;
     for (const Reading& r : found)
-        as_it_stands |= (r.word == low && (r.parts.size() > 1 || lexicon_->is_valid(low)));
-    if (!found.empty() && !is_acronym(word) && !as_it_stands) {
-        std::vector<Scored> scored = model_.score(word, found, neutral_, nullptr, false);
+        as_it_stands |= (r.word == w.low && (r.parts.size() > 1 || lexicon_->is_valid(w.low)));
+    if (!found.empty() && !is_acronym(w) && !as_it_stands) {
+        std::vector<Scored> scored = model_.score(w.word, found, neutral_, nullptr, false);
         const Scored& best = scored[0];
         if (best.reading != nullptr && Model::posteriors(scored)[0] >= 0.5 && !best.reading->fuzzy) {
             bool adaptive = false;
@@ -190,7 +307,8 @@ const std::optional<Reading>& Engine::evidence(const ustr& word, bool compounds)
             if (adaptive) proof = *best.reading;
         }
     }
-    return memo.put(word, std::move(proof));
+    slot = std::make_unique<const std::optional<Reading>>(std::move(proof));
+    return *slot;
 }
 
 Judged Engine::judge(const ustr& word, const std::vector<Reading>& found, const Profile& profile,
@@ -200,6 +318,7 @@ Judged Engine::judge(const ustr& word, const std::vector<Reading>& found, const 
     j.readings = readings;
     std::vector<Scored> scored = model_.score(word, *readings, profile, vocab, name_like);
     j.decision = model_.decide(word, scored, vocab);
+    if (j.decision.has_word) j.decision.form = form_id(j.decision.word);
     j.reach = model_.within_reach(scored);
     if (o.use_context && scored.size() > 1 && context_) {
         std::vector<double> probs = Model::posteriors(scored);
@@ -215,60 +334,84 @@ Judged Engine::judge(const ustr& word, const std::vector<Reading>& found, const 
     return j;
 }
 
+bool Engine::in_protected_span(const Doc& d, size_t j) {
+    // tokenize.in_protected_span: the plain-side test, then the chunk around the word
+    SepEntry& left = seps_[d.s[j]];
+    SepEntry& right = seps_[d.s[j + 1]];
+    if (sep_answer(left.before, callbacks_.plain_before, left) && sep_answer(right.after, callbacks_.plain_after, right))
+        return false;
+    const ustr& text = d.text;
+    size_t a = d.starts[j], b = a + words_[d.w[j]].word.size();
+    while (a > 0 && !is_space(text[a - 1])) --a;
+    while (b < text.size() && !is_space(text[b])) ++b;
+    static const ustr leading = U"([{\"'\u00ab\u201c\u2018", trailing = U".,;:!?)]}\"'\u00bb\u201d\u2019";
+    while (a < b && contains(leading, text[a])) ++a;      // .strip(_LEADING_PUNCT)
+    while (b > a && contains(leading, text[b - 1])) --b;
+    while (b > a && contains(trailing, text[b - 1])) --b;  // .rstrip(_TRAILING_PUNCT)
+    uview chunk(text.data() + a, b - a);
+    auto it = chunks_.find(chunk);
+    if (it != chunks_.end()) return it->second;
+    return chunks_.emplace(ustr(chunk), ask(callbacks_.address_chunk, ustr(chunk))).first->second;
+}
+
 bool Engine::in_damaged_address(const Doc& d, size_t j) {
-    uview before = d.seps[j], after = j + 1 < d.seps.size() ? d.seps[j + 1] : uview();
-    if (before.find(U'@') != uview::npos || after.find(U'@') != uview::npos) return true;
-    if (j > 0 && ask(callbacks_.www, d.words[j - 1], www_memo_)) {
-        bool stripped_empty = true;  // before.strip(" .,:") == ""
-        for (char32_t c : before) stripped_empty = stripped_empty && (c == U' ' || c == U'.' || c == U',' || c == U':');
-        if (stripped_empty) return true;
-    }
-    if (j + 1 < d.words.size() && tlds_.count(lower(ustr(d.words[j + 1])))) {
-        uview core = strip_space(after);
-        bool joined = core == U"." || core == U":" || core == U"," || core == U"/";
-        bool next_ok = j + 2 >= d.seps.size();
-        if (!next_ok) {
-            uview next = d.seps[j + 2];
-            next_ok = next.empty() || next[0] == U'/' || next[0] == U' ' || next[0] == U'\n' || next[0] == U'.';
+    const SepEntry& before = seps_[d.s[j]];
+    const SepEntry* after = j + 1 < d.s.size() ? &seps_[d.s[j + 1]] : nullptr;
+    if (before.has_at || (after != nullptr && after->has_at)) return true;
+    if (j > 0) {
+        WordEntry& previous = words_[d.w[j - 1]];
+        if (word_answer(previous.www, callbacks_.www, previous)) {
+            bool stripped_empty = true;  // before.strip(" .,:") == ""
+            for (char32_t c : before.sep)
+                stripped_empty = stripped_empty && (c == U' ' || c == U'.' || c == U',' || c == U':');
+            if (stripped_empty) return true;
         }
-        bool padded = after.size() != core.size();
-        if (joined && next_ok && !(padded && str_istitle(ustr(d.words[j + 1])))) return true;
+    }
+    if (j + 1 < d.w.size()) {
+        WordEntry& next = words_[d.w[j + 1]];
+        if (next.domain < 0) next.domain = tlds_.count(next.low) ? 1 : 0;
+        uview after_sep = after != nullptr ? uview(after->sep) : uview();
+        if (next.domain == 1) {
+            uview core = strip_space(after_sep);
+            bool joined = core == U"." || core == U":" || core == U"," || core == U"/";
+            bool next_ok = j + 2 >= d.s.size();
+            if (!next_ok) {
+                const ustr& n2 = seps_[d.s[j + 2]].sep;
+                next_ok = n2.empty() || n2[0] == U'/' || n2[0] == U' ' || n2[0] == U'\n' || n2[0] == U'.';
+            }
+            bool padded = after_sep.size() != core.size();
+            if (joined && next_ok && !(padded && next.title)) return true;
+        }
     }
     return false;
 }
 
-bool Engine::englishish(const ustr& word) {
-    if (const bool* known = english_memo_.find(word)) return *known;
-    ustr low = lower(word);
-    double english = lexicon_->english_zipf(low);
+bool Engine::englishish(WordEntry& w) {
+    if (w.english >= 0) return w.english == 1;
+    double english = lexicon_->english_zipf(w.low);
     bool verdict = english >= config_.english_zipf
-                   && (!lexicon_->is_valid(low) || english - 1.0 > lexicon_->prior(low));
-    return english_memo_.put(word, verdict);
+                   && (!lexicon_->is_valid(w.low) || english - 1.0 > lexicon_->prior(w.low));
+    w.english = verdict ? 1 : 0;
+    return verdict;
 }
 
-bool Engine::maybe_english(uview word) {
-    if (const bool* known = maybe_english_memo_.find(word)) return *known;
-    return maybe_english_memo_.put(ustr(word), lexicon_->english_zipf(lower(ustr(word))) >= 2.0);
+bool Engine::maybe_english(WordEntry& w) {
+    if (w.maybe_english < 0) w.maybe_english = lexicon_->english_zipf(w.low) >= 2.0 ? 1 : 0;
+    return w.maybe_english == 1;
 }
 
-ustr Engine::neighbour_token(uview w) {
-    if (const ustr* known = token_memo_.find(w)) return *known;
-    ustr word(w), token;
-    bool digits = false;
-    for (char32_t c : word) digits = digits || is_digit(c);
-    if (digits) {
-        bool year = word.size() == 4
-                    && ((word[0] == U'1' && (word[1] == U'8' || word[1] == U'9')) || (word[0] == U'2' && word[1] == U'0'))
-                    && is_decimal(word[2]) && is_decimal(word[3]);
-        token = year ? U"<YEAR>" : U"<NUM>";
-    } else {
-        token = lower(word);
+uint32_t Engine::neighbour_token(uint32_t word) {
+    WordEntry& w = words_[word];
+    if (w.token == kNone) {
+        uint32_t form = form_id(neighbour_class(w.word));
+        words_[word].token = form;  // (form_id does not move words_)
     }
-    return token_memo_.put(word, token);
+    return words_[word].token;
 }
 
 bool Engine::names_a_place(const ustr& word) {
-    if (const bool* known = place_memo_.find(word)) return *known;
+    auto it = places_.find(word);
+    if (it != places_.end()) return it->second;
     const Lexicon& L = *lexicon_;
     const uint32_t place_opens = F_PLACE | F_KOMMUN_OR_LAN;
     const long n = static_cast<long>(word.size());
@@ -282,58 +425,54 @@ bool Engine::names_a_place(const ustr& word) {
             uint32_t f = L.flags(word.substr(0, k));
             if (!(f & F_SAOL) || (f & opens)) continue;
             for (long j = k + config_.min_element; j < n + 1 && !verdict; ++j)
-                verdict = elements.count(word.substr(k, j - k)) > 0;
+                verdict = elements.count(uview(word).substr(k, j - k)) > 0;
         }
     }
-    return place_memo_.put(word, verdict);
+    places_.emplace(word, verdict);
+    return verdict;
 }
 
-ustr Engine::restore_case(const ustr& token, const ustr& word, bool mid_sentence) {
+uint32_t Engine::decision_form(const Decision& decision) {
+    return decision.form != kNone ? decision.form : form_id(decision.word);
+}
+
+const ustr& Engine::restore_case(uint32_t token_id, const Decision& decision, bool mid_sentence) {
+    const ustr& word = decision.word;
+    CaseKey key{token_id, decision_form(decision), mid_sentence};
+    auto it = cases_.find(key);
+    if (it != cases_.end()) return it->second;
+    const ustr& token = words_[token_id].word;
     ustr cased = transfer_case(token, word);
     static const ustr diacritics = U"\u00e5\u00e4\u00f6";
-    if (!mid_sentence || word.empty() || !contains(diacritics, word[0]) || token.size() < 2 || !is_upper_c(token[0])
-        || !str_islower(token.data() + 1, token.size() - 1) || (lexicon_->flags(word) & (F_NAMES | F_PROPER))
-        || names_a_place(word))
-        return cased;
-    auto log10_q = [&](char32_t observed, const ustr& truth) {
-        for (int id : channel_.explanations(ustr(1, observed)))
-            if (channel_.edit(id).truth == truth) return channel_.edit(id).log10_q;
-        return ustr(1, observed) == truth ? 0.0 : -std::numeric_limits<double>::infinity();
-    };
-    double as_lower = log10_q(token[0], ustr(1, word[0]));
-    double cost = config_.mid_sentence_capital_cost
-                  + config_.frequent_word_capital_cost * std::max(0.0, lexicon_->zipf(word) - config_.common_word_zipf);
-    double as_capital = log10_q(token[0], py_upper(ustr(1, word[0]))) - cost;
-    return as_lower > as_capital ? word : cased;
+    ustr result = cased;
+    if (!(!mid_sentence || word.empty() || !contains(diacritics, word[0]) || token.size() < 2 || !is_upper_c(token[0])
+          || !str_islower(token.data() + 1, token.size() - 1) || (lexicon_->flags(word) & (F_NAMES | F_PROPER))
+          || names_a_place(word))) {
+        auto log10_q = [&](char32_t observed, const ustr& truth) {
+            for (int id : channel_.explanations(ustr(1, observed)))
+                if (channel_.edit(id).truth == truth) return channel_.edit(id).log10_q;
+            return ustr(1, observed) == truth ? 0.0 : -std::numeric_limits<double>::infinity();
+        };
+        double as_lower = log10_q(token[0], ustr(1, word[0]));
+        double cost = config_.mid_sentence_capital_cost
+                      + config_.frequent_word_capital_cost * std::max(0.0, lexicon_->zipf(word) - config_.common_word_zipf);
+        double as_capital = log10_q(token[0], py_upper(ustr(1, word[0]))) - cost;
+        if (as_lower > as_capital) result = word;
+    }
+    return cases_.emplace(key, std::move(result)).first->second;
 }
 
-namespace {
+// --- one document ---------------------------------------------------------------------------------
 
-std::string decision_key(const ustr& word, const Profile& p, bool name_like, const Options& o, const Shape* shape) {
-    std::string key;
-    put_ustr(key, word);
-    put_bytes(key, p.rates.data(), sizeof(double) * 3);
-    key.push_back(static_cast<char>((name_like ? 1 : 0) | (o.compounds ? 2 : 0) | (o.use_context ? 4 : 0)));
-    if (shape != nullptr)
-        for (const auto& [form, boost] : *shape) {
-            put_ustr(key, form.first);
-            put_ustr(key, form.second);
-            put_bytes(key, &boost, sizeof boost);
-        }
-    return key;
-}
-
-Shape shape_for(const Shape& shape, const Forms& forms) {
-    Shape out;
-    for (const auto& item : shape)
-        if (std::binary_search(forms.begin(), forms.end(), item.first)) out.push_back(item);
-    return out;
-}
-
-}  // namespace
-
-std::vector<ChangeOut> Engine::restore(PyObject* text_obj, const Options& o) {
+Restored Engine::restore(PyObject* text_obj, const Options& o) {
     const Config& C = config_;
+    if (words_.size() > kMaxWords || judged_count_ > kMaxCached || context_decisions_.size() > kMaxCached
+        || cases_.size() > kMaxCached || transfer_.size() > kMaxCached || chunks_.size() > kMaxCached
+        || seps_.size() > kMaxWords
+        || forms_.size() > kMaxWords)
+        forget();
+    const uint32_t doc_no = ++doc_;
+    PHASE_START;
     Doc d;
     d.obj = text_obj;
     d.text = from_py(text_obj);
@@ -350,70 +489,77 @@ std::vector<ChangeOut> Engine::restore(PyObject* text_obj, const Options& o) {
                 ++i;
                 while (i < n && is_alnum(text[i])) ++i;
             }
-            d.seps.emplace_back(text.data() + sep_start, s - sep_start);
-            d.words.emplace_back(text.data() + s, i - s);
+            d.s.push_back(sep_id(uview(text.data() + sep_start, s - sep_start)));
+            d.w.push_back(word_id(uview(text.data() + s, i - s)));
             d.starts.push_back(s);
             sep_start = i;
         }
-        d.seps.emplace_back(text.data() + sep_start, n - sep_start);
+        d.s.push_back(sep_id(uview(text.data() + sep_start, n - sep_start)));
     }
-    const auto& words = d.words;
-    const auto& seps = d.seps;
-    const size_t nw = words.size();
+    PHASE(0);
+    const size_t nw = d.w.size();
+    auto W = [&](size_t j) -> WordEntry& { return words_[d.w[j]]; };
+    auto S = [&](size_t j) -> SepEntry& { return seps_[d.s[j]]; };
 
     // --- analyse ---------------------------------------------------------------------------
-    std::vector<std::pair<uview, long>> counts;  // distinct words, first-seen order
-    std::unordered_map<uview, size_t> count_at;
-    count_at.reserve(nw);
-    for (uview w : words) {
-        auto [it, inserted] = count_at.emplace(w, counts.size());
-        if (inserted) counts.emplace_back(w, 1); else ++counts[it->second].second;
-    }
-    std::vector<ustr> suspicious;
-    std::unordered_map<uview, size_t> suspicious_at;
-    for (const auto& [w, c] : counts)
-        if (needs_look(w)) {
-            suspicious_at.emplace(w, suspicious.size());
-            suspicious.emplace_back(w);
+    std::vector<std::pair<uint32_t, long>> counts;  // distinct words, first-seen order
+    for (uint32_t id : d.w) {
+        WordHot& e = hot_[id];
+        if (e.doc != doc_no) {
+            e.doc = doc_no;
+            e.at = static_cast<uint32_t>(counts.size());
+            counts.emplace_back(id, 1);
+        } else {
+            ++counts[e.at].second;
         }
+    }
+    std::vector<uint32_t> suspicious;               // word ids
+    std::vector<int32_t> suspicious_at(counts.size(), -1);  // by distinct index
+    for (size_t c = 0; c < counts.size(); ++c)
+        if (needs_look(counts[c].first)) {
+            suspicious_at[c] = static_cast<int32_t>(suspicious.size());
+            suspicious.push_back(counts[c].first);
+        }
+    auto suspicious_index = [&](uint32_t id) { return suspicious_at[hot_[id].at]; };
     std::vector<std::vector<size_t>> occurrences(suspicious.size());
     if (!suspicious.empty())
         for (size_t j = 0; j < nw; ++j) {
-            auto it = suspicious_at.find(words[j]);
-            if (it != suspicious_at.end()) occurrences[it->second].push_back(j);
+            int32_t k = suspicious_index(d.w[j]);
+            if (k >= 0) occurrences[k].push_back(j);
         }
+    PHASE(1);
     // occurrences in an address (tokenize.sheltered_words)
     std::vector<char> sheltered(nw, 0);
     {
-        auto glued_before = [&](uview sep) {
-            return sep.find(U'@') != uview::npos || !ask(callbacks_.plain_before, sep, before_memo_);
+        auto glued_before = [&](size_t j) {
+            SepEntry& e = S(j);
+            return e.has_at || !sep_answer(e.before, callbacks_.plain_before, e);
         };
-        auto glued_after = [&](uview sep) {
-            return sep.find(U'@') != uview::npos || !ask(callbacks_.plain_after, sep, after_memo_);
+        auto glued_after = [&](size_t j) {
+            SepEntry& e = S(j);
+            return e.has_at || !sep_answer(e.after, callbacks_.plain_after, e);
         };
-        auto anchor = [&](uview w) { return w.size() <= 6 && ask(callbacks_.anchor, w, anchor_memo_); };
+        auto anchor = [&](size_t j) {
+            WordEntry& e = W(j);
+            return e.word.size() <= 6 && word_answer(e.anchor, callbacks_.anchor, e);
+        };
         for (const auto& occ : occurrences)
             for (size_t j : occ) {
-                if (!(glued_before(seps[j]) || glued_after(seps[j + 1]) || (j > 0 && anchor(words[j - 1]))
-                      || (j + 1 < nw && anchor(words[j + 1]))))
+                if (!(glued_before(j) || glued_after(j + 1) || (j > 0 && anchor(j - 1)) || (j + 1 < nw && anchor(j + 1))))
                     continue;
-                size_t start = d.starts[j], end = start + words[j].size();
-                PyRef a(PyLong_FromSize_t(start)), b(PyLong_FromSize_t(end)), l(py_str(seps[j])), r(py_str(seps[j + 1]));
-                PyRef out(PyObject_CallFunctionObjArgs(callbacks_.in_protected_span, text_obj, a.p, b.p, l.p, r.p, nullptr));
-                if (!out.p) python_failed();
-                int protected_span = PyObject_IsTrue(out.p);
-                if (protected_span < 0) python_failed();
+                bool protected_span = in_protected_span(d, j);
                 if (protected_span || in_damaged_address(d, j)) sheltered[j] = 1;
             }
     }
+    PHASE(2);
     // a capitalised word mid-sentence may be a name
     std::vector<char> name_like(suspicious.size(), 1);
     for (size_t k = 0; k < suspicious.size(); ++k) {
-        const ustr& w = suspicious[k];
-        if (!(w.size() >= 1 && str_isupper(w.data(), 1))) continue;
+        const WordHot& w = hot_[suspicious[k]];
+        if (!(w.bits & W_FIRST_UPPER)) continue;
         bool any = false;
-        for (size_t j : occurrences[k]) any = any || !starts_sentence(seps[j]);
-        name_like[k] = !str_isupper(w) && any;
+        for (size_t j : occurrences[k]) any = any || !starts_sentence(d.s[j]);
+        name_like[k] = !(w.bits & W_UPPER) && any;
     }
     Survivors survivors;
     for (char32_t c : text) {
@@ -427,27 +573,31 @@ std::vector<ChangeOut> Engine::restore(PyObject* text_obj, const Options& o) {
     std::optional<Vocabulary> vocab;
     if (o.use_document && (survivors.n[0] || survivors.n[1] || survivors.n[2])) {
         vocab.emplace();
-        for (const auto& [w, c] : counts) {
+        for (const auto& [id, c] : counts) {
             vocab->total += c;
-            bool ascii = true, dotted = false;
-            for (char32_t ch : w) {
-                ascii = ascii && ch < 128;
-                dotted = dotted || ch == U'\u00e5' || ch == U'\u00e4' || ch == U'\u00f6' || ch == U'\u00c5'
-                         || ch == U'\u00c4' || ch == U'\u00d6';
+            if (!(hot_[id].bits & W_SWEDISH)) continue;
+            WordEntry& w = words_[id];
+            if (w.low_form == kNone) w.low_form = form_id(w.low);
+            if (w.wild_form == kNone) w.wild_form = form_id(model_.wild_key(w.low));
+            auto [it, inserted] = vocab->index.emplace(w.low, vocab->counts.size());
+            if (inserted) {
+                vocab->by_key[w.wild_form].push_back(vocab->counts.size());
+                vocab->counts.emplace_back(w.low, c);
+                vocab->forms.push_back(w.low_form);
+                form_doc_[w.low_form] = doc_no;
+            } else {
+                vocab->counts[it->second].second += c;
             }
-            if (ascii || !dotted) continue;
-            ustr low = lower(ustr(w));
-            auto [it, inserted] = vocab->index.emplace(low, vocab->counts.size());
-            if (inserted) vocab->counts.emplace_back(low, c); else vocab->counts[it->second].second += c;
         }
-        for (size_t k = 0; k < vocab->counts.size(); ++k)
-            vocab->by_key[model_.wild_key(vocab->counts[k].first)].push_back(k);
     }
-    std::vector<std::vector<Reading>> lexical(suspicious.size());
-    for (size_t k = 0; k < suspicious.size(); ++k) lexical[k] = readings_of(suspicious[k], o.compounds);
+    PHASE(3);
+    std::vector<const std::shared_ptr<const std::vector<Reading>>*> lexical(suspicious.size());
+    for (size_t k = 0; k < suspicious.size(); ++k) lexical[k] = &readings(words_[suspicious[k]], o.compounds);
 
+    PHASE(4);
     Profile profile = neutral_;
-    std::vector<std::optional<Reading>> proofs(suspicious.size());
+    std::vector<const Reading*> proofs(suspicious.size(), nullptr);
+    std::deque<Profile> held_profiles;
     std::vector<long> in_text(suspicious.size(), 0);
     Evidence shapes;
     std::array<double, 3> lost{0.0, 0.0, 0.0};
@@ -455,17 +605,19 @@ std::vector<ChangeOut> Engine::restore(PyObject* text_obj, const Options& o) {
     long letters = 0;
     if (o.use_document) {
         for (size_t k = 0; k < suspicious.size(); ++k) {
-            const std::optional<Reading>& proof = evidence(suspicious[k], o.compounds);
+            const std::optional<Reading>& proof = evidence(words_[suspicious[k]], o.compounds);
             if (!proof) continue;
             long shown = 0;
             for (size_t j : occurrences[k]) shown += sheltered[j] ? 0 : 1;
             if (shown) {
-                proofs[k] = proof;
+                proofs[k] = &*proof;
                 in_text[k] = shown;
             }
         }
-        for (const auto& [w, c] : counts)
-            if (str_isalpha(w.data(), w.size())) letters += static_cast<long>(w.size()) * c;
+        for (const auto& [id, c] : counts) {
+            const WordHot& w = hot_[id];
+            if (w.bits & W_ALPHA) letters += static_cast<long>(w.len) * c;
+        }
         for (size_t k = 0; k < suspicious.size(); ++k)
             if (proofs[k]) add_evidence(shapes, *proofs[k], in_text[k], channel_);
         lost = lost_letters(shapes);
@@ -474,38 +626,64 @@ std::vector<ChangeOut> Engine::restore(PyObject* text_obj, const Options& o) {
         lost_total = lost[0] + lost[1] + lost[2];
     }
 
+    const uint32_t page_profile = profile_id(profile.rates);
+    const uint32_t page_shape_id = profile.shape.empty() ? 0 : shape_id(profile.shape);
+    std::optional<Profile> page_plain;  // the page's rates without its shape, made when needed
+    auto plain_profile = [&](const Profile& p) -> const Profile& {
+        if (&p == &profile) {
+            if (!page_plain) page_plain = make_profile(profile.rates);
+            return *page_plain;
+        }
+        held_profiles.push_back(make_profile(p.rates));
+        return held_profiles.back();
+    };
+    PHASE(5);
     struct Decided {
         bool present = false;
-        Decision decision;
-        const Judged* contextual = nullptr;  // points into `held`
-        std::optional<std::string> key;     // the cross-document key, when shared
+        const Decision* decision = nullptr;  // the judged decision (held by its word or by `held`)
+        const Judged* contextual = nullptr;
+        std::optional<DecisionKey> key;      // the cross-document key, when shared
     };
     std::vector<Decided> decided(suspicious.size());
     std::deque<Judged> held;  // judged words whose scored readings context needs
     const Vocabulary* v = vocab ? &*vocab : nullptr;
     const bool spelled = v != nullptr && !v->counts.empty();
+    const uint8_t option_flags = (o.compounds ? 2 : 0) | (o.use_context ? 4 : 0);
     for (size_t k = 0; k < suspicious.size(); ++k) {
-        const ustr& word = suspicious[k];
-        std::vector<Reading> found = lexical[k];
+        const uint32_t id = suspicious[k];
+        const ustr& word = words_[id].word;
+        const std::shared_ptr<const std::vector<Reading>>& lex = *lexical[k];
+        const std::vector<Reading>* found = lex.get();       // the word's own readings, or
+        std::shared_ptr<const std::vector<Reading>> combined;  // those and the page's spellings
         if (spelled) {
-            std::vector<Reading> shown = model_.document_readings(word, *v);
+            WordEntry& entry = words_[id];
+            if (entry.wild_form == kNone) entry.wild_form = form_id(model_.wild_key(entry.low));
+            auto spellings = v->by_key.find(entry.wild_form);
+            std::vector<Reading> shown;
+            if (spellings != v->by_key.end()) shown = model_.document_readings(word, entry.low, spellings->second, *v);
             if (!shown.empty()) {
+                std::vector<Reading> all(*lex);
                 UstrSet known;
-                for (const Reading& r : found) known.insert(r.word);
+                for (const Reading& r : all) known.insert(r.word);
                 for (Reading& r : shown)
-                    if (!known.count(r.word)) found.push_back(std::move(r));
+                    if (!known.count(r.word)) all.push_back(std::move(r));
+                combined = std::make_shared<const std::vector<Reading>>(std::move(all));
+                found = combined.get();
             }
-            if (found.empty()) found = model_.fuzzy_document_readings(word, *vocab);
+            if (found->empty()) {
+                combined = std::make_shared<const std::vector<Reading>>(model_.fuzzy_document_readings(word, *vocab));
+                found = combined.get();
+            }
         }
-        bool uses_document = false;
+        bool uses_document = false;  // does a reading spell a word this page shows?
         if (spelled)
-            for (const Reading& r : found) uses_document = uses_document || v->count(r.word) > 0;
-        bool word_name_like = name_like[k];
-        Profile word_profile = profile;
+            for (const Reading& r : *found) uses_document = uses_document || form_doc_[r.form] == doc_no;
+        const bool word_name_like = name_like[k];
+        std::optional<Profile> own_profile;  // the page's profile less this word's own proof
         if (proofs[k]) {
             const Reading& proof = *proofs[k];
             long adaptive = 0;
-            for (int id : proof.edits) adaptive += channel_.edit(id).adaptive ? 1 : 0;
+            for (int e : proof.edits) adaptive += channel_.edit(e).adaptive ? 1 : 0;
             if (!(static_cast<double>(in_text[k] * adaptive * C.leave_out_share) < lost_total)) {
                 Evidence own;
                 add_evidence(own, proof, in_text[k], channel_);
@@ -518,206 +696,257 @@ std::vector<ChangeOut> Engine::restore(PyObject* text_obj, const Options& o) {
                         if (f == form) mine = val.first;
                     rest_shapes.push_back({form, {value.first - mine, value.second}});
                 }
-                word_profile = measure_profile(C, survivors, rest, letters);
-                if (C.shape_adapts) word_profile.shape = measure_shape(C, rest_shapes);
+                own_profile = measure_profile(C, survivors, rest, letters);
+                if (C.shape_adapts) own_profile->shape = measure_shape(C, rest_shapes);
             }
         }
-        Profile plain = make_profile(word_profile.rates);
-        std::string key = decision_key(word, plain, word_name_like, o, nullptr);
-        auto judged_under = [&](const std::string& key, const Profile& p) -> const Judged& {
+        const Profile& word_profile = own_profile ? *own_profile : profile;
+        DecisionKey key{id, own_profile ? profile_id(word_profile.rates) : page_profile, 0,
+                        static_cast<uint8_t>(option_flags | (word_name_like ? 1 : 0))};
+        auto judged_under = [&](const DecisionKey& key, const Profile& p) -> const Judged& {
             if (!uses_document) {
-                if (const Judged* known = decisions_.find(key)) return *known;
-                return decisions_.put(key, judge(word, found, p, v, word_name_like, o));
+                WordEntry& entry = words_[id];
+                const uint64_t packed = (static_cast<uint64_t>(key.profile) << 40) | (static_cast<uint64_t>(key.shape) << 8)
+                                        | key.flags;
+                if (entry.last_key == packed) return *entry.last;
+                for (const auto& [k2, j2] : entry.judged)
+                    if (k2 == packed) {
+                        entry.last_key = packed;
+                        entry.last = j2.get();
+                        return *j2;
+                    }
+                ++judged_count_;
+                entry.judged.emplace_back(packed, std::make_unique<Judged>(judge(word, *found, p, v, word_name_like, o)));
+                entry.last_key = packed;
+                entry.last = entry.judged.back().second.get();
+                return *entry.last;
             }
-            held.push_back(judge(word, found, p, v, word_name_like, o));
+            held.push_back(judge(word, *found, p, v, word_name_like, o));
             return held.back();
         };
-        const Judged* judged = &judged_under(key, plain);
+        const Judged* judged = &judged_under(key, word_profile.shape.empty() ? word_profile : plain_profile(word_profile));
         if (!word_profile.shape.empty() && judged->decision.confidence < C.shape_settled) {
-            Shape shape = shape_for(word_profile.shape, judged->reach);
-            if (!shape.empty()) {
-                key = decision_key(word, plain, word_name_like, o, &shape);
-                judged = &judged_under(key, make_profile(word_profile.rates, shape));
+            const uint32_t page_shape = own_profile ? shape_id(word_profile.shape) : page_shape_id;
+            WordEntry& entry = words_[id];
+            const uint64_t first_key = (static_cast<uint64_t>(key.profile) << 8) | key.flags;
+            if (uses_document || entry.shape_page != page_shape || entry.shape_key != first_key) {
+                uint32_t restricted = shape_id(shape_for(word_profile.shape, judged->reach));
+                if (uses_document) {
+                    key.shape = restricted;
+                } else {
+                    entry.shape_page = page_shape;
+                    entry.shape_key = first_key;
+                    entry.shape_for = restricted;
+                }
             }
+            if (!uses_document) key.shape = entry.shape_for;
+            if (key.shape != 0) judged = &judged_under(key, make_profile(word_profile.rates, shapes_[key.shape]));
         }
         Decided& out = decided[k];
-        out.decision = judged->decision;
+        out.decision = &judged->decision;
         if (judged->contextual) {
-            if (!uses_document) {
-                held.push_back(*judged);  // the cache may forget it while this document runs
-                out.contextual = &held.back();
-                out.key = key;
-            } else {
-                out.contextual = judged;
-            }
+            out.contextual = judged;  // (a Judged stays put: its entry holds it by pointer)
+            if (!uses_document) out.key = key;
         }
-        out.present = out.decision.has_word || judged->contextual;
+        out.present = out.decision->has_word || judged->contextual;
     }
 
+    PHASE(6);
     // --- restore -------------------------------------------------------------------------------
-    std::vector<ChangeOut> changes;
+    Restored out_doc;
+    std::vector<ChangeOut>& changes = out_doc.changes;
+    std::deque<ustr>& owned = out_doc.owned;
     // words a line-end hyphen split ("atgar-\nder"), read as one
     std::vector<char> taken(nw, 0);
     for (size_t j = 0; j + 1 < nw; ++j) {
-        uview sep = seps[j + 1];
-        if (sep.find(U'\n') == uview::npos || sep.find(U'-') == uview::npos) continue;
-        ustr head(words[j]), tail(words[j + 1]);
-        if (!ask(callbacks_.line_end_hyphen, sep, hyphen_memo_) || !str_isalpha(head) || !str_isalpha(tail)) continue;
-        if (!(str_islower(tail.data(), 1) || (str_isupper(head) && str_isupper(tail)))) continue;
-        ustr joined = head + tail;
+        SepEntry& sep = S(j + 1);
+        if (!sep.has_newline || !sep.has_dash) continue;
+        const WordEntry& head = W(j);
+        const WordEntry& tail = W(j + 1);
+        if (!sep_answer(sep.hyphen, callbacks_.line_end_hyphen, sep) || !head.alpha || !tail.alpha) continue;
+        if (!(tail.first_lower || (head.upper && tail.upper))) continue;
+        ustr joined = head.word + tail.word;
         if (lexicon_->is_valid(lower(joined))) continue;
-        std::vector<Reading> found = readings_of(joined, o.compounds);
+        const std::vector<Reading>& found = readings_of(joined, o.compounds);
         std::vector<Scored> scored = model_.score(joined, found, profile, nullptr, false);
         Decision decision = model_.decide(joined, scored, nullptr);
         if (!decision.has_word || decision.word.size() != joined.size()) continue;
+        const WordEntry& h = W(j);  // (readings_of may have grown the table)
+        const WordEntry& t = W(j + 1);
         ustr whole = transfer_case(joined, decision.word);
         bool applied = decision.apply && decision.confidence >= o.apply_threshold;
         taken[j] = taken[j + 1] = 1;
-        const ustr parts_new[2] = {slice(whole, 0, head.size()), slice(whole, head.size(), whole.size())};
-        const ustr* parts_old[2] = {&head, &tail};
-        for (int h = 0; h < 2; ++h) {
-            if (*parts_old[h] == parts_new[h]) continue;
-            size_t start = d.starts[j + h];
-            changes.push_back(ChangeOut{start, start + parts_old[h]->size(), *parts_old[h], parts_new[h],
+        const ustr parts_new[2] = {slice(whole, 0, h.word.size()), slice(whole, h.word.size(), whole.size())};
+        const ustr* parts_old[2] = {&h.word, &t.word};
+        for (int half = 0; half < 2; ++half) {
+            if (*parts_old[half] == parts_new[half]) continue;
+            size_t start = d.starts[j + half];
+            owned.push_back(parts_new[half]);
+            changes.push_back(ChangeOut{start, start + parts_old[half]->size(), d.w[j + half], nullptr, &owned.back(),
                                         decision.confidence, decision.reason, applied});
         }
     }
+    PHASE(7);
     bool any_decision = false;
-    for (const Decided& x : decided) any_decision = any_decision || x.present;
+    for (const Decided& x : decided) any_decision = any_decision || x.present;  // (decision set when present)
     if (any_decision) {
         // neighbours are read restored: "Det har ar" is scored as det [har] är
-        std::unordered_map<uview, const ustr*> restored;
+        std::vector<uint32_t> restored(suspicious.size(), kNone);  // the restoration's neighbour class
         for (size_t k = 0; k < suspicious.size(); ++k)
-            if (decided[k].present && decided[k].decision.apply && decided[k].decision.has_word
-                && !decided[k].decision.word.empty())
-                restored.emplace(uview(suspicious[k]), &decided[k].decision.word);
-        auto word_at = [&](size_t k) {
-            auto it = restored.find(words[k]);
-            return neighbour_token(it == restored.end() ? words[k] : uview(*it->second));
+            if (decided[k].present && decided[k].decision->apply && decided[k].decision->has_word
+                && !decided[k].decision->word.empty())
+                restored[k] = decided[k].decision->form != kNone && !has_digit(decided[k].decision->word)
+                                  ? decided[k].decision->form  // a restoration is lowercase: its own class
+                                  : form_id(neighbour_class(decided[k].decision->word));
+        auto word_at = [&](size_t j) {
+            int32_t k = suspicious_index(d.w[j]);
+            return k >= 0 && restored[k] != kNone ? restored[k] : neighbour_token(d.w[j]);
         };
-        std::optional<std::unordered_map<uview, bool>> english;  // the document's English words
-        auto english_evidence = [&]() {
-            std::unordered_map<uview, bool> found;
-            for (const auto& [w, c] : counts) {
-                if (!str_isalpha(w.data(), w.size()) || !englishish(ustr(w))) continue;
-                auto it = suspicious_at.find(w);
-                if (it != suspicious_at.end()) {
-                    const Decided& x = decided[it->second];
-                    if (x.present && (x.decision.apply || x.contextual)) continue;
-                }
-                found.emplace(w, true);
+        std::vector<char> english;  // by distinct index: the document's English words
+        bool english_made = false, any_english = false;
+        auto make_english = [&]() {
+            english.assign(counts.size(), 0);
+            for (size_t c = 0; c < counts.size(); ++c) {
+                if (!(hot_[counts[c].first].bits & W_ALPHA)) continue;
+                WordEntry& w = words_[counts[c].first];
+                if (!englishish(w)) continue;
+                int32_t k = suspicious_at[c];
+                if (k >= 0 && decided[k].present && (decided[k].decision->apply || decided[k].contextual)) continue;
+                english[c] = 1;
+                any_english = true;
             }
-            return found;
+            english_made = true;
         };
-        auto previous = [&](size_t j) -> const uview* { return j ? &words[j - 1] : nullptr; };
-        auto in_english_title = [&](size_t j, const std::unordered_map<uview, bool>& en) {
-            if (!str_istitle(ustr(words[j]))) return false;
-            if (j > 0 && seps[j] == U" " && str_istitle(ustr(words[j - 1])) && en.count(words[j - 1])) return true;
-            return j + 1 < nw && (seps[j + 1] == U" " || seps[j + 1] == U"\n") && str_istitle(ustr(words[j + 1]))
-                   && en.count(words[j + 1]) && continues_sentence(seps[j], previous(j));
+        auto is_english = [&](size_t j) { return english[hot_[d.w[j]].at] != 0; };
+        auto previous = [&](size_t j) -> const WordEntry* { return j ? &W(j - 1) : nullptr; };
+        auto in_english_title = [&](size_t j) {
+            if (!W(j).title) return false;
+            if (j > 0 && S(j).space && W(j - 1).title && is_english(j - 1)) return true;
+            return j + 1 < nw && S(j + 1).space_or_newline && W(j + 1).title && is_english(j + 1)
+                   && continues_sentence(d.s[j], previous(j));
         };
-        auto in_english_run = [&](size_t j, const std::unordered_map<uview, bool>& en) {
+        auto in_english_run = [&](size_t j) {
             size_t lo = j, first = j >= 3 ? j - 3 : 0;
-            while (lo > first && !ends_sentence(seps[lo])) --lo;
+            while (lo > first && !ends_sentence(d.s[lo])) --lo;
             size_t hi = j, last = std::min(nw - 1, j + 3);
-            while (hi < last && !ends_sentence(seps[hi + 1])) ++hi;
+            while (hi < last && !ends_sentence(d.s[hi + 1])) ++hi;
             long hits = 0;
-            for (size_t k = lo; k <= hi; ++k) hits += en.count(words[k]) ? 1 : 0;
-            hits -= en.count(words[j]) ? 1 : 0;
+            for (size_t q = lo; q <= hi; ++q) hits += is_english(q) ? 1 : 0;
+            hits -= is_english(j) ? 1 : 0;
             if (hits >= C.english_neighbours
-                && ((lo < j && maybe_english(words[j - 1])) || (j < hi && maybe_english(words[j + 1]))))
+                && ((lo < j && maybe_english(W(j - 1))) || (j < hi && maybe_english(W(j + 1)))))
                 return true;
-            return in_english_title(j, en);
+            return in_english_title(j);
         };
-        auto context_decision = [&](size_t k, size_t j) -> Decision {
+        const uint32_t sentence_start = form_id(U"<S>"), sentence_end = form_id(U"</S>");
+        std::deque<Decision> made;  // context decisions no cache holds
+        auto context_decision = [&](size_t k, size_t j) -> const Decision& {
             const Decided& x = decided[k];
-            const ustr& word = suspicious[k];
-            Neighbours nb;
-            if (j == 0 || ends_sentence(seps[j])) {
-                nb[0] = nb[1] = ustr(U"<S>");
+            uint32_t nb[4];
+            if (j == 0 || ends_sentence(d.s[j])) {
+                nb[0] = nb[1] = sentence_start;
             } else {
                 nb[1] = word_at(j - 1);
-                nb[0] = (j == 1 || ends_sentence(seps[j - 1])) ? ustr(U"<S>") : word_at(j - 2);
+                nb[0] = (j == 1 || ends_sentence(d.s[j - 1])) ? sentence_start : word_at(j - 2);
             }
-            if (j + 1 > nw - 1 || ends_sentence(seps[j + 1])) {
-                nb[2] = nb[3] = ustr(U"</S>");
+            if (j + 1 > nw - 1 || ends_sentence(d.s[j + 1])) {
+                nb[2] = nb[3] = sentence_end;
             } else {
                 nb[2] = word_at(j + 1);
-                nb[3] = (j + 1 >= nw - 1 || ends_sentence(seps[j + 2])) ? ustr(U"</S>") : word_at(j + 2);
+                nb[3] = (j + 1 >= nw - 1 || ends_sentence(d.s[j + 2])) ? sentence_end : word_at(j + 2);
             }
-            std::string key;
+            ContextKey key{};
             if (x.key) {
-                key = *x.key;
-                key.push_back('\x01');
-                for (const auto& s : nb) put_ustr(key, *s);
-                if (const Decision* known = context_decisions_.find(key)) return *known;
+                key = ContextKey{*x.key, {nb[0], nb[1], nb[2], nb[3]}};
+                auto it = context_decisions_.find(key);
+                if (it != context_decisions_.end()) return it->second;
             }
             const Judged& base = *x.contextual;
-            ustr low = lower(word);
+            const WordEntry& w = words_[suspicious[k]];
             std::vector<ustr> candidates;
-            for (const Scored& s : base.scored) candidates.push_back(s.keep ? low : s.word);
-            std::vector<std::pair<ustr, double>> bonus = context_->score(candidates, nb);
+            for (const Scored& s : base.scored) candidates.push_back(s.keep ? w.low : s.word);
+            Neighbours neighbours{forms_[nb[0]], forms_[nb[1]], forms_[nb[2]], forms_[nb[3]]};
+            std::vector<std::pair<ustr, double>> bonus = context_->score(candidates, neighbours);
             std::vector<Scored> rescored = base.scored;
             for (Scored& s : rescored) {
-                const ustr& name = s.keep ? low : s.word;
+                const ustr& name = s.keep ? w.low : s.word;
                 s.context = 0.0;
-                for (const auto& [w, b] : bonus)
-                    if (w == name) { s.context = b; break; }
+                for (const auto& [b_word, b] : bonus)
+                    if (b_word == name) { s.context = b; break; }
             }
             std::stable_sort(rescored.begin(), rescored.end(),
                              [](const Scored& a, const Scored& b) { return -a.total() < -b.total(); });
-            Decision decision = model_.decide(word, rescored, nullptr);
-            if (x.key) context_decisions_.put(key, decision);
-            return decision;
+            Decision decision = model_.decide(w.word, rescored, nullptr);
+            if (decision.has_word) decision.form = form_id(decision.word);
+            if (x.key) return context_decisions_.emplace(key, std::move(decision)).first->second;
+            made.push_back(std::move(decision));
+            return made.back();
         };
 
         for (size_t k = 0; k < suspicious.size(); ++k) {
             const Decided& x = decided[k];
             if (!x.present) continue;
-            const ustr& word = suspicious[k];
+            const uint32_t id = suspicious[k];
             const bool contextual = x.contextual != nullptr;
-            ustr low = lower(word);
-            if (!contextual && (!x.decision.has_word || x.decision.word == low)) continue;
-            bool lost_dots_only = x.decision.apply && x.decision.has_word && !x.decision.word.empty()
-                                  && !lexicon_->is_valid(low) && dots_on_a_and_o(word, x.decision.word);
-            bool acronym = is_acronym(word) && !lost_dots_only;
-            bool could_be_english = maybe_english(word);
+            const Decision& decision = *x.decision;
+            if (!contextual && (!decision.has_word || decision.word == words_[id].low)) continue;
+            WordEntry& entry = words_[id];
+            if (entry.valid_low < 0) entry.valid_low = lexicon_->is_valid(entry.low) ? 1 : 0;
+            bool lost_dots_only = decision.apply && decision.has_word && !decision.word.empty()
+                                  && entry.valid_low == 0 && dots_on_a_and_o(entry.word, decision.word);
+            bool acronym = is_acronym(words_[id]) && !lost_dots_only;
+            bool could_be_english = maybe_english(words_[id]);
+            const ustr* written_as[2] = {nullptr, nullptr};  // the decision's casing, by mid-sentence
             for (size_t j : occurrences[k]) {
-                bool title = acronym && word.size() <= 3 && j + 1 < nw && !words[j + 1].empty()
-                             && str_islower(words[j + 1].data(), 1) && !continues_sentence(seps[j], previous(j))
-                             && all_space(seps[j + 1]);
+                bool title = acronym && words_[id].word.size() <= 3 && j + 1 < nw
+                             && (hot_[d.w[j + 1]].bits & W_FIRST_LOWER) && !continues_sentence(d.s[j], previous(j))
+                             && S(j + 1).blank;
                 if (sheltered[j] || taken[j]) continue;
                 if (acronym && !title) {
                     bool heading = false;
                     for (long q : {-2L, -1L, 1L, 2L}) {
                         long at = static_cast<long>(j) + q;
                         if (at < 0 || at >= static_cast<long>(nw)) continue;
-                        uview w = words[at];
-                        heading = heading || (w.size() >= 4 && str_isupper(w.data(), w.size()) && str_isalpha(w.data(), w.size()));
+                        const WordEntry& e = words_[d.w[at]];
+                        heading = heading || (e.word.size() >= 4 && e.upper && e.alpha);
                     }
                     if (!heading) continue;
                 }
-                if (j > 0 && seps[j] == U":") {  // an ending after a colon: "C64:an", "SKR:s"
-                    char32_t last = words[j - 1].back();
+                if (j > 0 && S(j).colon) {  // an ending after a colon: "C64:an", "SKR:s"
+                    char32_t last = W(j - 1).word.back();
                     if (is_digit(last) || is_upper_c(last)) continue;
                 }
                 if (could_be_english) {
-                    if (!english) english = english_evidence();
-                    if (!english->empty() && in_english_run(j, *english)) continue;
+                    if (!english_made) make_english();
+                    if (any_english && in_english_run(j)) continue;
                 }
-                Decision chosen = contextual ? context_decision(k, j) : x.decision;
-                if (!chosen.has_word || chosen.word == low || (title && !dots_on_a_and_o(word, chosen.word))) continue;
-                bool mid = continues_sentence(seps[j], previous(j));
-                ustr written = title ? py_upper(slice(chosen.word, 0, 1)) + slice(chosen.word, 1, chosen.word.size())
-                                     : restore_case(word, chosen.word, mid);
+                const Decision& chosen = contextual ? context_decision(k, j) : decision;
+                const WordEntry& w = words_[id];
+                if (!chosen.has_word || chosen.word == w.low || (title && !dots_on_a_and_o(w.word, chosen.word))) continue;
+                bool mid = continues_sentence(d.s[j], previous(j));
+                const ustr* cased = nullptr;
+                if (!title) {
+                    if (contextual) {
+                        cased = &restore_case(id, chosen, mid);
+                    } else {
+                        if (!written_as[mid]) written_as[mid] = &restore_case(id, chosen, mid);
+                        cased = written_as[mid];
+                    }
+                }
+                if (title) {
+                    owned.push_back(py_upper(slice(chosen.word, 0, 1)) + slice(chosen.word, 1, chosen.word.size()));
+                    cased = &owned.back();
+                }
                 size_t start = d.starts[j];
-                changes.push_back(ChangeOut{start, start + word.size(), word, written, chosen.confidence, chosen.reason,
-                                            chosen.apply && chosen.confidence >= o.apply_threshold});
+                changes.push_back(ChangeOut{start, start + w.word.size(), id, nullptr, cased, chosen.confidence,
+                                            chosen.reason, chosen.apply && chosen.confidence >= o.apply_threshold});
             }
         }
     }
+    PHASE(8);
     std::stable_sort(changes.begin(), changes.end(), [](const ChangeOut& a, const ChangeOut& b) { return a.start < b.start; });
-    return changes;
+    PHASE(9);
+    return out_doc;
 }
 
 }  // namespace svfix

@@ -1,11 +1,19 @@
-// One document in, its changes out: svfix/pipeline.py's analyse() and restore(), with every
-// per-word answer cached across the documents of a batch. The Python pipeline is the
-// reference; tests/test_native.py holds the two to the same output.
+// One document in, its changes out: svfix/pipeline.py's analyse() and restore_reference(), with
+// every per-word answer kept for the rest of the batch. The Python pipeline is the reference;
+// tests/test_native.py holds the two to the same output.
+//
+// Every distinct word and separator the engine meets is interned once: its answers (is it
+// suspicious, its readings, its evidence, is it English, is it an address anchor, does the
+// separator end a sentence ...) are fields of its entry, so a document costs a table lookup
+// per distinct word and array reads per occurrence. Decisions are cached by small integer
+// keys (word, profile, shape, neighbours). When the tables grow past their bound, they are all
+// forgotten together (ids are then reused), which keeps a long batch's memory bounded.
 #pragma once
 
 #include <Python.h>
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,51 +21,10 @@
 #include <vector>
 
 #include "context.hpp"
+#include "intern.hpp"
 #include "model.hpp"
 
 namespace svfix {
-
-// A cache bounded at `limit` entries that forgets its older half when full (lexicon.remember).
-template <class K, class V, class H = std::hash<K>, class E = std::equal_to<K>>
-class Memo {
-public:
-    explicit Memo(size_t limit) : limit_(limit) {}
-    template <class Q>
-    const V* find(const Q& key) const {
-        auto it = map_.find(key);
-        return it == map_.end() ? nullptr : &it->second;
-    }
-    const V& put(const K& key, V value) {
-        if (map_.size() > limit_) {
-            size_t drop = order_.size() / 2;
-            for (size_t k = 0; k < drop; ++k) {
-                map_.erase(order_.front());
-                order_.pop_front();
-            }
-        }
-        auto [it, inserted] = map_.insert_or_assign(key, std::move(value));
-        if (inserted) order_.push_back(key);
-        return it->second;
-    }
-    size_t size() const { return map_.size(); }
-    void clear() { map_.clear(); order_.clear(); }
-
-private:
-    size_t limit_;
-    std::unordered_map<K, V, H, E> map_;
-    std::deque<K> order_;
-};
-template <class V>
-using UMemo = Memo<ustr, V, UstrHash, UstrEq>;
-
-struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>()(s); }
-};
-struct StringEq {
-    using is_transparent = void;
-    bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
-};
 
 struct Judged {
     Decision decision;
@@ -74,14 +41,21 @@ struct Options {
 
 struct ChangeOut {
     size_t start, end;
-    ustr original, replacement;
+    uint32_t word;            // the token, by word id (its text is the original)
+    const ustr* original;     // the original, when it is not a whole token (a split word's half)
+    const ustr* replacement;  // stable: held by the engine's tables or by the document's `owned`
     double confidence;
     Reason reason;
     bool applied;
 };
 
+struct Restored {
+    std::vector<ChangeOut> changes;
+    std::deque<ustr> owned;  // replacements made for this document alone
+};
+
 // The Python functions the engine asks about separators and short words: regular expressions
-// whose answers it caches per distinct string.
+// whose answers it keeps per distinct string.
 struct Callbacks {
     PyObject* ends_sentence = nullptr;     // context.ends_sentence(sep)
     PyObject* break_free = nullptr;        // casing._BREAK.search(sep) is None
@@ -90,8 +64,100 @@ struct Callbacks {
     PyObject* line_end_hyphen = nullptr;   // pipeline._LINE_END_HYPHEN.fullmatch(sep) is not None
     PyObject* anchor = nullptr;            // tokenize._ANCHOR.fullmatch(word) is not None
     PyObject* www = nullptr;               // tokenize._WWW.fullmatch(word) is not None
-    PyObject* in_protected_span = nullptr; // tokenize.in_protected_span(text, start, end, left, right)
+    PyObject* address_chunk = nullptr;     // tokenize.is_address_chunk(chunk)
     PyObject* transfer_case = nullptr;     // tokenize.transfer_case(token, word)
+};
+
+// Answers that are -1 until asked.
+using Tri = int8_t;
+
+// What a document asks of every word, kept apart from the rest so that a pass over a
+// document's words reads 16 bytes each (4 words a cache line).
+enum : uint8_t { W_ALPHA = 1, W_UPPER = 2, W_TITLE = 4, W_FIRST_UPPER = 8, W_FIRST_LOWER = 16, W_SWEDISH = 32 };
+struct WordHot {
+    uint32_t doc = 0, at = 0;  // where it stands in the document being restored (when doc matches)
+    uint32_t len = 0;
+    uint8_t bits = 0;          // W_*; W_SWEDISH: not ASCII and has å/ä/ö (a spelling the page shows)
+    Tri look = -1;             // could it be damaged?
+};
+
+// Stable storage: entries never move, and finding one is a shift and a mask.
+template <class T>
+class Chunked {
+public:
+    T& operator[](size_t i) { return chunks_[i >> kShift][i & kMask]; }
+    const T& operator[](size_t i) const { return chunks_[i >> kShift][i & kMask]; }
+    size_t size() const { return size_; }
+    T& emplace_back() {
+        if ((size_ & kMask) == 0) chunks_.push_back(std::make_unique<T[]>(kMask + 1));
+        return chunks_[size_ >> kShift][size_++ & kMask];
+    }
+    void clear() { chunks_.clear(); size_ = 0; }
+
+private:
+    static constexpr size_t kShift = 12, kMask = (size_t{1} << kShift) - 1;
+    std::vector<std::unique_ptr<T[]>> chunks_;
+    size_t size_ = 0;
+};
+
+struct WordEntry {
+    ustr word, low;
+    bool alpha = false, upper = false, title = false, first_upper = false, first_lower = false;
+    Tri english = -1, maybe_english = -1, anchor = -1, www = -1, domain = -1, valid_low = -1;
+    uint32_t token = UINT32_MAX;  // its neighbour class (svfix.context._token) in the form table
+    uint32_t low_form = UINT32_MAX;   // `low` in the form table, once asked
+    uint32_t wild_form = UINT32_MAX;  // `low` with every letter a damaged å/ä/ö may show as "*"
+    // the shape it was last judged under, for the page shape and judged key it was made for
+    uint32_t shape_page = UINT32_MAX, shape_for = 0;
+    uint64_t shape_key = UINT64_MAX;
+    std::shared_ptr<const std::vector<Reading>> readings[2];  // by `compounds`
+    std::unique_ptr<const std::optional<Reading>> evidence[2];
+    // its decisions, by (profile, shape, options): a word meets few profiles in a batch; the
+    // last one asked is also kept in the entry itself
+    std::vector<std::pair<uint64_t, std::unique_ptr<Judged>>> judged;
+    uint64_t last_key = UINT64_MAX;
+    const Judged* last = nullptr;
+};
+
+struct SepEntry {
+    ustr sep;
+    Tri ends = -1, break_free = -1, before = -1, after = -1, hyphen = -1;
+    bool has_at, has_newline, has_dash, blank, colon, space, space_or_newline;
+};
+
+struct DecisionKey {
+    uint32_t word, profile, shape;
+    uint8_t flags;
+    bool operator==(const DecisionKey& o) const {
+        return word == o.word && profile == o.profile && shape == o.shape && flags == o.flags;
+    }
+};
+struct ContextKey {
+    DecisionKey decision;
+    uint32_t neighbours[4];
+    bool operator==(const ContextKey& o) const {
+        return decision == o.decision && neighbours[0] == o.neighbours[0] && neighbours[1] == o.neighbours[1]
+               && neighbours[2] == o.neighbours[2] && neighbours[3] == o.neighbours[3];
+    }
+};
+struct CaseKey {
+    uint32_t word, restored;
+    bool mid;
+    bool operator==(const CaseKey& o) const { return word == o.word && restored == o.restored && mid == o.mid; }
+};
+struct KeyHash {
+    static size_t mix(size_t h, size_t v) { return (h ^ v) * 0x100000001b3ull + (h >> 29); }
+    size_t operator()(const DecisionKey& k) const noexcept {
+        return mix(mix(mix(mix(0xcbf29ce484222325ull, k.word), k.profile), k.shape), k.flags);
+    }
+    size_t operator()(const ContextKey& k) const noexcept {
+        size_t h = (*this)(k.decision);
+        for (uint32_t n : k.neighbours) h = mix(h, n);
+        return h;
+    }
+    size_t operator()(const CaseKey& k) const noexcept {
+        return mix(mix(mix(0xcbf29ce484222325ull, k.word), k.restored), k.mid);
+    }
 };
 
 class Engine {
@@ -100,8 +166,9 @@ public:
            UstrSet trigrams, UstrSet top_level_domains, std::unique_ptr<ContextModel> context, Callbacks callbacks);
     ~Engine();
 
-    std::vector<ChangeOut> restore(PyObject* text, const Options& options);
-    std::vector<Reading> readings_of(const ustr& word, bool compounds);  // pipeline._readings
+    Restored restore(PyObject* text, const Options& options);
+    const ustr& word_text(uint32_t id) { return words_[id].word; }
+    const std::vector<Reading>& readings_of(const ustr& word, bool compounds);  // pipeline._readings
     const Config& config() const { return config_; }
     const Channel& channel() const { return channel_; }
     const Model& model() const { return model_; }
@@ -109,24 +176,47 @@ public:
     ContextModel* context() { return context_.get(); }
     const Lexicon& lexicon() const { return *lexicon_; }
     size_t cached_entries() const;
+    void forget();  // every table and cache (what the bound does when reached)
+
+    //: More distinct words than this and everything is forgotten at the next document.
+    static constexpr size_t kMaxWords = 300000;
 
 private:
     struct Doc;
-    bool ask(PyObject* fn, uview s, Memo<ustr, bool, UstrHash, UstrEq>& memo);
-    bool ends_sentence(uview sep) { return ask(callbacks_.ends_sentence, sep, ends_memo_); }
-    bool starts_sentence(uview sep) { return sep.empty() || ends_sentence(sep) || sep.find(U'\n') != uview::npos; }
-    bool continues_sentence(uview sep, const uview* previous);
-    ustr transfer_case(const ustr& token, const ustr& word);
-    bool needs_look(uview word);
-    const std::optional<Reading>& evidence(const ustr& word, bool compounds);
+    uint32_t word_id(uview w);
+    uint32_t sep_id(uview s);
+    uint32_t form_id(uview s);
+    bool ask(PyObject* fn, const ustr& s);
+    bool sep_answer(Tri& slot, PyObject* fn, const SepEntry& e) {
+        if (slot < 0) slot = ask(fn, e.sep) ? 1 : 0;
+        return slot == 1;
+    }
+    bool word_answer(Tri& slot, PyObject* fn, const WordEntry& e) {
+        if (slot < 0) slot = ask(fn, e.word) ? 1 : 0;
+        return slot == 1;
+    }
+    bool ends_sentence(uint32_t sep) { return sep_answer(seps_[sep].ends, callbacks_.ends_sentence, seps_[sep]); }
+    bool starts_sentence(uint32_t sep) {
+        const SepEntry& e = seps_[sep];
+        return e.sep.empty() || ends_sentence(sep) || e.has_newline;
+    }
+    bool continues_sentence(uint32_t sep, const WordEntry* previous);
+    bool needs_look(uint32_t id);
+    const std::shared_ptr<const std::vector<Reading>>& readings(WordEntry& w, bool compounds);
+    const std::optional<Reading>& evidence(WordEntry& w, bool compounds);
     Judged judge(const ustr& word, const std::vector<Reading>& found, const Profile& profile,
                  const Vocabulary* vocab, bool name_like, const Options& o);
     bool in_damaged_address(const Doc& d, size_t j);
-    bool englishish(const ustr& word);
-    bool maybe_english(uview word);
-    ustr neighbour_token(uview w);
+    bool englishish(WordEntry& w);
+    bool maybe_english(WordEntry& w);
+    uint32_t neighbour_token(uint32_t word);
     bool names_a_place(const ustr& word);
-    ustr restore_case(const ustr& token, const ustr& word, bool mid_sentence);
+    ustr transfer_case(const ustr& token, const ustr& word);
+    const ustr& restore_case(uint32_t token, const Decision& decision, bool mid_sentence);
+    bool in_protected_span(const Doc& d, size_t j);
+    uint32_t decision_form(const Decision& decision);
+    uint32_t profile_id(const std::array<double, 3>& rates);
+    uint32_t shape_id(const Shape& shape);
 
     std::shared_ptr<Lexicon> lexicon_;
     Config config_;
@@ -140,14 +230,26 @@ private:
     std::unordered_map<char32_t, bool> confusable_;
     Profile neutral_;
 
-    UMemo<bool> look_, ends_memo_, break_memo_, before_memo_, after_memo_, hyphen_memo_, anchor_memo_, www_memo_;
-    UMemo<bool> english_memo_, maybe_english_memo_, place_memo_;
-    UMemo<ustr> token_memo_;
-    UMemo<std::vector<Reading>> readings_[2];
-    UMemo<std::optional<Reading>> evidence_[2];
-    Memo<std::string, Judged, StringHash, StringEq> decisions_;
-    Memo<std::string, Decision, StringHash, StringEq> context_decisions_;
-    Memo<std::string, ustr, StringHash, StringEq> case_memo_;
+    // the interned words, separators and lowercase forms (neighbour classes, restorations)
+    Chunked<WordEntry> words_;  // entries stay put while new words arrive
+    std::vector<WordHot> hot_;  // by word id
+    InternTable word_ids_;
+    std::vector<SepEntry> seps_;
+    InternTable sep_ids_;
+    std::vector<int32_t> sep_by_char_;  // one-character separators, the common case
+    std::vector<ustr> forms_;
+    UMap<uint32_t> form_ids_;
+    std::vector<uint32_t> form_doc_;  // by form id: the document whose own spellings hold it
+    UMap<bool> chunks_;               // is this chunk around a glued word an address?
+    std::vector<std::array<double, 3>> profiles_;
+    std::vector<Shape> shapes_;
+    std::map<Shape, uint32_t> shape_ids_;
+    UMap<bool> places_;
+    size_t judged_count_ = 0;  // decisions held on word entries
+    std::unordered_map<ContextKey, Decision, KeyHash> context_decisions_;
+    std::unordered_map<CaseKey, ustr, KeyHash> cases_;
+    std::unordered_map<std::string, ustr> transfer_;
+    uint32_t doc_ = 0;  // the number of the document being restored
 };
 
 }  // namespace svfix

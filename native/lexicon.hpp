@@ -10,6 +10,8 @@
 // prefix by a letter with a scan of a few bytes instead of a string lookup.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -42,9 +44,15 @@ public:
         if (node < 0) return -1;
         uint8_t sym = symbol(c);
         if (!sym) return -1;
-        uint32_t first = first_child_[node];
-        uint32_t n = n_children_[node];
+        if (node == kRoot) return root_[sym];  // every compound part starts here: a direct table
+        const Node& at_node = nodes_[node];
+        uint32_t first = at_node.first_child;
+        uint32_t n = at_node.n_children;
         const uint8_t* labels = labels_.data() + first;
+        if (n > 8) {  // wide nodes near the root: the labels are sorted
+            const uint8_t* at = std::lower_bound(labels, labels + n, sym);
+            return at != labels + n && *at == sym ? static_cast<int32_t>(first + (at - labels)) : -1;
+        }
         for (uint32_t k = 0; k < n; ++k) {
             if (labels[k] == sym) return static_cast<int32_t>(first + k);
             if (labels[k] > sym) return -1;
@@ -65,7 +73,7 @@ public:
         }
         return node;
     }
-    int32_t key_at(int32_t node) const { return node < 0 ? -1 : keys_[node]; }
+    int32_t key_at(int32_t node) const { return node < 0 ? -1 : nodes_[node].key; }
     int32_t key_id(const ustr& s) const { return key_at(walk(kRoot, s)); }
     bool has_prefix(const ustr& s) const { return count_ > 0 && walk(kRoot, s) >= 0; }
     size_t size() const { return count_; }
@@ -81,10 +89,16 @@ private:
     std::vector<uint8_t> direct_;                // code point -> symbol, below 0x400
     std::unordered_map<char32_t, uint8_t> other_;
     ustr alphabet_;
+    // A node's children are contiguous: their labels in `labels_` (dense, scanned), the rest in
+    // one 12-byte record each (one cache line holds what a step needs).
+    struct Node {
+        uint32_t first_child;
+        int32_t key;  // -1: no word ends here
+        uint8_t n_children;
+    };
     std::vector<uint8_t> labels_;
-    std::vector<uint32_t> first_child_;
-    std::vector<uint8_t> n_children_;
-    std::vector<int32_t> keys_;
+    std::vector<Node> nodes_;
+    std::array<int32_t, 256> root_;  // the root's child by symbol, or -1
     size_t count_ = 0;
 };
 

@@ -344,12 +344,10 @@ Forms Model::within_reach(const std::vector<Scored>& scored) const {
 
 // --- the document's own spellings -----------------------------------------------------------
 
-std::vector<Reading> Model::document_readings(const ustr& token, const Vocabulary& vocab) const {
+std::vector<Reading> Model::document_readings(const ustr& token, const ustr& low,
+                                              const std::vector<size_t>& candidates, const Vocabulary& vocab) const {
     std::vector<Reading> found;
-    ustr low = lower(token);
-    auto it = vocab.by_key.find(wild_key(low));
-    if (it == vocab.by_key.end()) return found;
-    for (size_t at : it->second) {
+    for (size_t at : candidates) {
         const ustr& word = vocab.counts[at].first;
         if (word == low || word.size() != low.size()) continue;
         std::vector<int> edits;
@@ -370,7 +368,10 @@ std::vector<Reading> Model::document_readings(const ustr& token, const Vocabular
                 }
             if (edit < 0) ok = false; else edits.push_back(edit);
         }
-        if (ok) found.push_back(Reading{word, {word}, edits});
+        if (ok) {
+            found.push_back(Reading{word, {word}, edits});
+            found.back().form = vocab.forms[at];
+        }
     }
     return found;
 }
@@ -391,7 +392,23 @@ ustr skeleton(const ustr& s) {  // document._SKELETON: åäöé60 -> aaoeoo
 }  // namespace
 
 size_t indel(const ustr& a, const ustr& b) {
-    // len(a) + len(b) - 2 * LCS(a, b)
+    // len(a) + len(b) - 2 * LCS(a, b); the LCS bit-parallel (Allison-Dix / Hyyrö) when `a`
+    // fits in a machine word, which every word does
+    if (a.empty() || b.empty()) return a.size() + b.size();
+    if (a.size() <= 64) {
+        std::unordered_map<char32_t, uint64_t> masks;
+        for (size_t i = 0; i < a.size(); ++i) masks[a[i]] |= uint64_t{1} << i;
+        uint64_t v = ~uint64_t{0};
+        for (char32_t c : b) {
+            auto it = masks.find(c);
+            uint64_t m = it == masks.end() ? 0 : it->second;
+            uint64_t u = v & m;
+            v = (v + u) | (v - u);
+        }
+        uint64_t used = a.size() == 64 ? ~uint64_t{0} : ((uint64_t{1} << a.size()) - 1);
+        size_t lcs = static_cast<size_t>(__builtin_popcountll(~v & used));
+        return a.size() + b.size() - 2 * lcs;
+    }
     std::vector<size_t> prev(b.size() + 1, 0), cur(b.size() + 1, 0);
     for (size_t i = 1; i <= a.size(); ++i) {
         for (size_t j = 1; j <= b.size(); ++j)
@@ -430,6 +447,9 @@ std::vector<Reading> Model::fuzzy_document_readings(const ustr& token, Vocabular
     for (size_t k = 0; k < vocab.skeletons.size(); ++k) {
         const ustr& choice = vocab.skeletons[k];
         size_t lensum = query.size() + choice.size();
+        // the best ratio the lengths allow; below the cutoff this choice cannot be taken
+        size_t apart = query.size() > choice.size() ? query.size() - choice.size() : choice.size() - query.size();
+        if (lensum && (1.0 - static_cast<double>(apart) / static_cast<double>(lensum)) * 100 < cutoff) continue;
         double sim = 1.0 - (lensum ? static_cast<double>(indel(query, choice)) / static_cast<double>(lensum) : 0.0);
         double score = sim >= cutoff / 100 ? sim * 100 : 0.0;
         if (score >= cutoff && (best < 0 || score > best_score)) {
@@ -447,6 +467,7 @@ std::vector<Reading> Model::fuzzy_document_readings(const ustr& token, Vocabular
     Reading r;
     r.word = word;
     r.parts = {word};
+    r.form = vocab.forms[best];
     r.fuzzy = true;
     r.fuzzy_q = cost;
     r.fuzzy_observed = low;

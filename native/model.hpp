@@ -66,14 +66,16 @@ struct Decision {
     double confidence = 1.0;
     Reason reason = Reason::Confusion;
     bool apply = false;
+    uint32_t form = UINT32_MAX;  // `word` in the engine's form table, once it has been asked
 };
 
 // The document's own å/ä/ö spellings (svfix.document.DocumentVocabulary).
 struct Vocabulary {
     std::vector<std::pair<ustr, long>> counts;  // insertion order
+    std::vector<uint32_t> forms;                // the engine's form id of each, same order
     UMap<size_t> index;
     long total = 0;
-    UMap<std::vector<size_t>> by_key;
+    std::unordered_map<uint32_t, std::vector<size_t>> by_key;  // by the form id of the wild key
     bool skeletons_made = false;
     std::vector<ustr> skeletons;
     long count(const ustr& w) const {
@@ -101,7 +103,9 @@ public:
     // svfix.document
     char32_t wild(char32_t c) const;
     ustr wild_key(const ustr& w) const;
-    std::vector<Reading> document_readings(const ustr& token, const Vocabulary& vocab) const;
+    // readings of `token` as the page's own spellings `candidates` (indexes into vocab.counts)
+    std::vector<Reading> document_readings(const ustr& token, const ustr& low, const std::vector<size_t>& candidates,
+                                           const Vocabulary& vocab) const;
     std::vector<Reading> fuzzy_document_readings(const ustr& token, Vocabulary& vocab) const;
 
     const Lexicon& lexicon() const { return lexicon_; }

@@ -114,7 +114,13 @@ py::list readings_list(const std::vector<Reading>& found) {
 
 }  // namespace
 
+#ifdef SVFIX_PHASES
+extern double g_phase[16];
+#endif
 PYBIND11_MODULE(_native, m) {
+#ifdef SVFIX_PHASES
+    m.def("phases", []() { return std::vector<double>(g_phase, g_phase + 10); });
+#endif
     m.doc() = "svfix's engine: the restoration pipeline of svfix.pipeline, compiled (see native/).";
 
     py::class_<Lexicon, std::shared_ptr<Lexicon>>(m, "Lexicon")
@@ -154,7 +160,7 @@ PYBIND11_MODULE(_native, m) {
                  cb.line_end_hyphen = callback(callbacks, "line_end_hyphen");
                  cb.anchor = callback(callbacks, "anchor");
                  cb.www = callback(callbacks, "www");
-                 cb.in_protected_span = callback(callbacks, "in_protected_span");
+                 cb.address_chunk = callback(callbacks, "address_chunk");
                  cb.transfer_case = callback(callbacks, "transfer_case");
                  auto model = context_of(context, config);
                  return std::make_unique<Engine>(std::move(lexicon), config, std::move(channel), ustr_set(shadows),
@@ -166,12 +172,14 @@ PYBIND11_MODULE(_native, m) {
         .def("restore",
              [](Engine& e, const py::str& text, bool compounds, bool use_context, bool use_document, double threshold) {
                  Options o{compounds, use_context, use_document, threshold};
-                 std::vector<ChangeOut> changes = e.restore(text.ptr(), o);
+                 Restored restored = e.restore(text.ptr(), o);
                  py::list out;
-                 for (const ChangeOut& c : changes)
-                     out.append(py::make_tuple(c.start, c.end, py::reinterpret_steal<py::object>(to_py(c.original)),
-                                               py::reinterpret_steal<py::object>(to_py(c.replacement)), c.confidence,
+                 for (const ChangeOut& c : restored.changes) {
+                     const ustr& original = c.original != nullptr ? *c.original : e.word_text(c.word);
+                     out.append(py::make_tuple(c.start, c.end, py::reinterpret_steal<py::object>(to_py(original)),
+                                               py::reinterpret_steal<py::object>(to_py(*c.replacement)), c.confidence,
                                                static_cast<int>(c.reason), c.applied));
+                 }
                  return out;
              },
              py::arg("text"), py::arg("compounds"), py::arg("use_context"), py::arg("use_document"),

@@ -1,7 +1,9 @@
 #include "search.hpp"
 
 #include <cmath>
+#include <stdexcept>
 #include <functional>
+#include <memory>
 #include <tuple>
 
 namespace svfix {
@@ -32,6 +34,8 @@ ustr undotted(const ustr& s) {
 
 Search::Search(const Lexicon& lexicon, const Channel& channel, const Config& config, UstrSet place_elements)
     : lexicon_(lexicon), channel_(channel), config_(config), elements_(std::move(place_elements)) {
+    if (config_.max_nodes > 20000 || config_.max_parts > 200)
+        throw std::runtime_error("svfix engine: MAX_NODES above 20000 or MAX_PARTS above 200 is not supported");
     for (const ustr& e : elements_) heads_.insert(undotted(slice(e, 0, 2)));
     for (int id : channel_.explanations(ustr())) {
         const Edit& e = channel_.edit(id);
@@ -127,178 +131,273 @@ std::vector<Reading> Search::name_tail_readings(const ustr& token) const {
 
 namespace {
 
-struct State {
-    size_t i;
-    ustr built;
-    size_t part_len, n_parts;
-    bool loose;
-    bool operator==(const State& o) const {
-        return i == o.i && part_len == o.part_len && n_parts == o.n_parts && loose == o.loose && built == o.built;
+// The walk of `Search::readings`, without an allocation per node: the spelling built so far is
+// one buffer (every compound part is a range of it, the current part always its tail), and the
+// states already reached are an open-addressing table whose strings live in an arena.
+class Walker {
+public:
+    Walker(const Search& search, const ustr& token, bool compounds, std::vector<Reading>& found)
+        : S(search), L(search.lexicon()), T(search.lexicon().trie()), C(search.config()), token_(token),
+          low_(lower(token)), n_(token.size()), compounds_(compounds), found_(found) {
+        capital_ = !token.empty() && str_isupper(token.data(), 1);
+        opens_ = capital_ ? (F_COMPOUND_FIRST | F_PLACE | F_KOMMUN_OR_LAN) : F_COMPOUND_FIRST;
+        elements_ = capital_ ? &S.place_elements() : nullptr;
+        // the confusions of token[i] and token[i:i+2], per position
+        offsets_.push_back(0);
+        for (size_t i = 0; i < n_; ++i) {
+            for (const Search::Step& s : S.steps(token.substr(i, 1))) steps_.push_back(&s);
+            if (i + 2 <= n_)
+                for (const Search::Step& s : S.steps(token.substr(i, 2))) steps_.push_back(&s);
+            offsets_.push_back(steps_.size());
+        }
+        hash_.push_back(0xcbf29ce484222325ull);
+        Scratch& scratch = this->scratch();
+        if (++scratch.stamp == 0) {  // wrapped: forget every old stamp
+            for (Slot& slot : scratch.table) slot.stamp = 0;
+            scratch.stamp = 1;
+        }
+        scratch.arena.clear();
     }
-};
-struct StateHash {
-    size_t operator()(const State& s) const noexcept {
-        size_t h = std::hash<ustr>()(s.built);
-        h ^= (s.i * 0x9E3779B97F4A7C15ull) + (s.part_len << 20) + (s.n_parts << 40) + (s.loose ? 0x5555 : 0);
-        return h;
-    }
-};
 
-struct Later {
-    size_t i;
-    ustr built, part;
-    std::vector<ustr> parts;
-    std::vector<int> edits;
-    double cost;
-    int others, inserts;
-    bool loose;
+    void run() {
+        budget_ = C.max_nodes;
+        walk(0, 0, Trie::kRoot, 0.0, 0, 0, false);
+        if (!later_.empty()) budget_ = std::max(budget_, 0L) + C.max_nodes / 3;
+        std::vector<Later> later = std::move(later_);
+        for (Later& l : later) {
+            built_ = l.built;
+            hash_.resize(1);
+            for (char32_t c : built_) hash_.push_back(mix(hash_.back(), c));
+            parts_ = l.parts;
+            edits_ = l.edits;
+            walk(l.i, built_.size(), Trie::kRoot, l.cost, l.others, l.inserts, true);
+        }
+    }
+
+private:
+    struct Part { size_t start, len; int32_t key; };
+    struct Later {
+        size_t i;
+        ustr built;
+        std::vector<Part> parts;
+        std::vector<int> edits;
+        double cost;
+        int others, inserts;
+    };
+    struct Slot {  // 32 bytes: the table stays in the L2 cache
+        uint64_t hash;
+        double cost;
+        uint32_t stamp;  // the token it belongs to (Scratch::stamp); older slots are free
+        uint32_t at;     // the built string in the arena
+        // A walk is at most 4/3 MAX_NODES deep and reads at most two letters a step, so these
+        // fit in 16 bits (Search refuses a larger budget).
+        uint16_t len, i, part_len;
+        uint8_t n_parts, loose;
+    };
+    static constexpr size_t kSlots = 2048;  // more than twice the largest budget (800 states)
+    // The table and arena of reached states, kept for the next token (one per thread).
+    struct Scratch {
+        std::vector<Slot> table = std::vector<Slot>(kSlots, Slot{});
+        std::vector<char32_t> arena;
+        uint32_t stamp = 0;
+    };
+    static Scratch& scratch() {
+        thread_local Scratch s;
+        return s;
+    }
+
+    static uint64_t mix(uint64_t h, char32_t c) { return (h ^ c) * 0x100000001b3ull; }
+
+    uview part_view(size_t start) const { return uview(built_.data() + start, built_.size() - start); }
+    uview range(const Part& p) const { return uview(built_.data() + p.start, p.len); }
+    bool is_element(uview s) const { return elements_ != nullptr && elements_->count(s) > 0; }
+
+    void push(const ustr& s) {
+        for (char32_t c : s) {
+            built_.push_back(c);
+            hash_.push_back(mix(hash_.back(), c));
+        }
+    }
+    void push(char32_t c) {
+        built_.push_back(c);
+        hash_.push_back(mix(hash_.back(), c));
+    }
+    void pop(size_t to) {
+        built_.resize(to);
+        hash_.resize(to + 1);
+    }
+
+    // Has this state been reached at no higher cost? Records it otherwise.
+    bool seen(size_t i, size_t part_len, bool loose, double cost) {
+        uint64_t h = hash_.back() ^ (i * 0x9E3779B97F4A7C15ull) ^ (part_len << 40) ^ (parts_.size() << 52)
+                     ^ (loose ? 0x5bd1e995ull : 0);
+        Scratch& scratch = this->scratch();
+        std::vector<Slot>& table = scratch.table;
+        size_t k = h & (kSlots - 1);
+        while (table[k].stamp == scratch.stamp) {
+            Slot& s = table[k];
+            if (s.hash == h && s.i == i && s.part_len == part_len && s.n_parts == parts_.size() && s.loose == loose
+                && s.len == built_.size()
+                && std::equal(built_.begin(), built_.end(), scratch.arena.begin() + static_cast<long>(s.at))) {
+                if (s.cost >= cost) return true;
+                s.cost = cost;
+                return false;
+            }
+            k = (k + 1) & (kSlots - 1);
+        }
+        Slot& s = table[k];
+        s.hash = h;
+        s.cost = cost;
+        s.stamp = scratch.stamp;
+        s.at = static_cast<uint32_t>(scratch.arena.size());
+        s.len = static_cast<uint16_t>(built_.size());
+        s.i = static_cast<uint16_t>(i);
+        s.part_len = static_cast<uint16_t>(part_len);
+        s.n_parts = static_cast<uint8_t>(parts_.size());
+        s.loose = loose;
+        scratch.arena.insert(scratch.arena.end(), built_.begin(), built_.end());
+        return false;
+    }
+
+    std::pair<size_t, int> rank(size_t n_parts, const ustr& word, size_t n_edits) const {
+        if (n_parts > 1) return {n_edits, 1};
+        return {n_edits, L.is_valid(word) ? 0 : 2};
+    }
+
+    void finish(size_t part_start) {
+        ustr word = built_;
+        std::vector<ustr> parts;
+        for (const Part& p : parts_) parts.emplace_back(range(p));
+        parts.emplace_back(part_view(part_start));
+        for (Reading& best : found_) {
+            if (best.word != word) continue;
+            if (rank(parts.size(), word, edits_.size()) < rank(best.parts.size(), best.word, best.edits.size())) {
+                best.parts = std::move(parts);
+                best.edits = edits_;
+            }
+            return;
+        }
+        found_.push_back(Reading{std::move(word), std::move(parts), edits_});
+    }
+
+    bool may_end(uview part, int32_t part_key, bool loose) const {
+        if (!(parts_.size() == 1 || (L.flags_of(parts_[0].key) & F_COMPOUND_FIRST) || is_element(range(parts_[1]))))
+            return false;
+        long len = static_cast<long>(part.size());
+        if (is_element(part) && (len >= C.min_part || (parts_.size() == 1 && len >= C.min_element))) return true;
+        return !loose && len >= C.min_part && (L.flags_of(part_key) & F_COMPOUND_LAST);
+    }
+
+    void walk(size_t i, size_t part_start, int32_t node, double cost, int others, int inserts, bool loose) {
+        if (--budget_ < 0) return;
+        const size_t part_len = built_.size() - part_start;
+        if (seen(i, part_len, loose, cost)) return;
+        const int32_t key = T.key_at(node);
+        if (i == n_) {
+            if (others) {
+                bool any_adaptive = false;
+                for (int e : edits_) any_adaptive |= S.channel().edit(e).adaptive;
+                if (!any_adaptive) return;
+            }
+            if (parts_.empty()) {
+                if (L.stands_alone_id(key)) finish(part_start);
+            } else if (may_end(part_view(part_start), key, loose)) {
+                finish(part_start);
+            }
+            return;
+        }
+        const size_t here = built_.size();
+        if (compounds_ && static_cast<int>(parts_.size()) < C.max_parts - 1 && static_cast<long>(part_len) >= C.min_part) {
+            uint32_t flags = L.flags_of(key);
+            if (loose) {
+                if (is_element(part_view(part_start))) {
+                    parts_.push_back(Part{part_start, part_len, key});
+                    walk(i, here, Trie::kRoot, cost, others, inserts, false);
+                    parts_.pop_back();
+                }
+            } else if (flags & (parts_.empty() ? opens_ : (F_COMPOUND_FIRST | F_COMPOUND_MIDDLE))) {
+                parts_.push_back(Part{part_start, part_len, key});
+                walk(i, here, Trie::kRoot, cost, others, inserts, false);
+                char32_t last = built_[here - 1];
+                if (part_len >= 2 && last == built_[here - 2] && !is_vowel(last))
+                    // stopp + punkt is written "stoppunkt": the next part re-reads the consonant
+                    walk(i, here - 1, T.child(Trie::kRoot, last), cost, others, inserts, false);
+                parts_.pop_back();
+            }
+        }
+        // the observed character read as itself
+        const char32_t letter = low_[i];
+        int32_t next = T.child(node, letter);
+        if (next >= 0) {
+            push(letter);
+            walk(i + 1, part_start, next, cost, others, inserts, loose);
+            pop(here);
+        }
+        if (static_cast<int>(edits_.size()) >= C.max_edits) return;
+        // token[i:i+k] explained as a confusion of some truth
+        for (size_t k = offsets_[i]; k < offsets_[i + 1]; ++k) {
+            const Search::Step* s = steps_[k];
+            if (!s->adaptive && others >= C.max_other_edits) continue;
+            if (cost + s->q < C.min_path_log10) continue;
+            int32_t to = T.walk(node, s->truth);
+            if (to < 0) continue;
+            push(s->truth);
+            edits_.push_back(s->edit);
+            walk(i + s->k, part_start, to, cost + s->q, others + (s->adaptive ? 0 : 1), inserts, loose);
+            edits_.pop_back();
+            pop(here);
+        }
+        // an å/ä/ö the OCR dropped altogether
+        if (inserts < C.max_insertions) {
+            for (const auto& [truth, q, edit] : S.dropped()) {
+                if (cost + q < C.min_path_log10) continue;
+                int32_t to = T.walk(node, truth);
+                if (to < 0) continue;
+                push(truth);
+                edits_.push_back(edit);
+                walk(i, part_start, to, cost + q, others, inserts + 1, loose);
+                edits_.pop_back();
+                pop(here);
+            }
+        }
+        if (elements_ != nullptr && parts_.empty() && compounds_ && static_cast<long>(part_len) >= C.min_part) {
+            ustr two = undotted(slice(low_, i, i + 2));
+            if (S.heads().count(two)) {
+                uint32_t f = L.flags_of(key);
+                if ((f & F_SAOL) && !(f & opens_) && L.is_valid_id(key))
+                    // a word opens a name when an element follows: searched after the ordinary readings
+                    later_.push_back(Later{i, built_, {Part{part_start, part_len, key}}, edits_, cost, others, inserts});
+            }
+        }
+    }
+
+    const Search& S;
+    const Lexicon& L;
+    const Trie& T;
+    const Config& C;
+    const ustr& token_;
+    const ustr low_;
+    const size_t n_;
+    const bool compounds_;
+    bool capital_;
+    uint32_t opens_;
+    const UstrSet* elements_;
+    std::vector<Reading>& found_;
+    std::vector<const Search::Step*> steps_;
+    std::vector<size_t> offsets_;
+    ustr built_;
+    std::vector<uint64_t> hash_;  // hash_[k]: of built_[:k]
+    std::vector<Part> parts_;
+    std::vector<int> edits_;
+    long budget_ = 0;
+    std::vector<Later> later_;
 };
 
 }  // namespace
 
 std::vector<Reading> Search::readings(const ustr& token, bool compounds) const {
-    const Config& C = config_;
-    const Trie& trie = lexicon_.trie();
-    const size_t n = token.size();
-    const ustr low = lower(token);
-    const bool capital = !token.empty() && str_isupper(token.data(), 1);
-    const uint32_t first_flag = F_COMPOUND_FIRST;
-    const uint32_t place_opens = F_PLACE | F_KOMMUN_OR_LAN;
-    const uint32_t opens = capital ? (first_flag | place_opens) : first_flag;
-    static const UstrSet no_elements;
-    const UstrSet& elements = capital ? elements_ : no_elements;
-    const UstrSet& heads = capital ? heads_ : no_elements;
-
     std::vector<Reading> found;
-    UMap<size_t> found_at;
-    auto rank = [&](size_t n_parts, const ustr& word, size_t n_edits) {
-        if (n_parts > 1) return std::make_pair(n_edits, 1);
-        return std::make_pair(n_edits, lexicon_.is_valid(word) ? 0 : 2);
-    };
-    auto finish = [&](const ustr& word, const std::vector<ustr>& parts, const std::vector<int>& edits) {
-        auto it = found_at.find(word);
-        if (it == found_at.end()) {
-            found_at.emplace(word, found.size());
-            found.push_back(Reading{word, parts, edits});
-            return;
-        }
-        Reading& best = found[it->second];
-        if (rank(parts.size(), word, edits.size()) < rank(best.parts.size(), best.word, best.edits.size())) {
-            best.parts = parts;
-            best.edits = edits;
-        }
-    };
-
-    // per position: the confusions of token[i] and token[i:i+2]
-    std::vector<std::vector<const Step*>> confusions(n);
-    for (size_t i = 0; i < n; ++i) {
-        for (const Step& s : steps(token.substr(i, 1))) confusions[i].push_back(&s);
-        if (i + 2 <= n)
-            for (const Step& s : steps(token.substr(i, 2))) confusions[i].push_back(&s);
-    }
-    std::unordered_map<State, double, StateHash> seen;
-    long budget = C.max_nodes;
-    std::vector<Later> later;
-
-    auto may_end = [&](const ustr& part, const std::vector<ustr>& parts, bool loose) {
-        if (!(parts.size() == 1 || (lexicon_.flags(parts[0]) & first_flag) || elements.count(parts[1])))
-            return false;
-        if (elements.count(part)
-            && (static_cast<int>(part.size()) >= C.min_part
-                || (parts.size() == 1 && static_cast<int>(part.size()) >= C.min_element)))
-            return true;
-        return !loose && static_cast<int>(part.size()) >= C.min_part && (lexicon_.flags(part) & F_COMPOUND_LAST);
-    };
-
-    // walk(i, built, part (+ its trie node), parts, edits, cost, others, inserts, loose)
-    std::function<void(size_t, const ustr&, const ustr&, int32_t, std::vector<ustr>&, std::vector<int>&, double, int,
-                       int, bool)>
-        walk = [&](size_t i, const ustr& built, const ustr& part, int32_t node, std::vector<ustr>& parts,
-                   std::vector<int>& edits, double cost, int others, int inserts, bool loose) {
-            if (--budget < 0) return;
-            State state{i, built, part.size(), parts.size(), loose};
-            auto it = seen.find(state);
-            if (it != seen.end() ? it->second >= cost : -1e9 >= cost) return;
-            seen[std::move(state)] = cost;
-            if (i == n) {
-                if (others) {
-                    bool any_adaptive = false;
-                    for (int e : edits) any_adaptive |= channel_.edit(e).adaptive;
-                    if (!any_adaptive) return;
-                }
-                if (parts.empty()) {
-                    if (lexicon_.stands_alone_id(trie.key_at(node))) finish(built, {part}, edits);
-                } else if (may_end(part, parts, loose)) {
-                    std::vector<ustr> all(parts);
-                    all.push_back(part);
-                    finish(built, all, edits);
-                }
-                return;
-            }
-            if (compounds && static_cast<int>(parts.size()) < C.max_parts - 1
-                && static_cast<int>(part.size()) >= C.min_part) {
-                uint32_t flags = lexicon_.flags_of(trie.key_at(node));
-                if (loose) {
-                    if (elements.count(part)) {
-                        parts.push_back(part);
-                        walk(i, built, ustr(), Trie::kRoot, parts, edits, cost, others, inserts, false);
-                        parts.pop_back();
-                    }
-                } else if (flags & (parts.empty() ? opens : (F_COMPOUND_FIRST | F_COMPOUND_MIDDLE))) {
-                    parts.push_back(part);
-                    walk(i, built, ustr(), Trie::kRoot, parts, edits, cost, others, inserts, false);
-                    size_t m = part.size();
-                    if (m >= 2 && part[m - 1] == part[m - 2] && !is_vowel(part[m - 1])) {
-                        ustr again(1, part[m - 1]);
-                        walk(i, built, again, trie.child(Trie::kRoot, part[m - 1]), parts, edits, cost, others,
-                             inserts, false);
-                    }
-                    parts.pop_back();
-                }
-            }
-            // the observed character read as itself
-            char32_t letter = low[i];
-            int32_t next = trie.child(node, letter);
-            if (next >= 0) walk(i + 1, built + letter, part + letter, next, parts, edits, cost, others, inserts, loose);
-            if (static_cast<int>(edits.size()) >= C.max_edits) return;
-            // token[i:i+k] explained as a confusion of some truth
-            for (const Step* s : confusions[i]) {
-                if (!s->adaptive && others >= C.max_other_edits) continue;
-                if (cost + s->q < C.min_path_log10) continue;
-                int32_t to = trie.walk(node, s->truth);
-                if (to >= 0) {
-                    edits.push_back(s->edit);
-                    walk(i + s->k, built + s->truth, part + s->truth, to, parts, edits, cost + s->q,
-                         others + (s->adaptive ? 0 : 1), inserts, loose);
-                    edits.pop_back();
-                }
-            }
-            // an å/ä/ö the OCR dropped altogether
-            if (inserts < C.max_insertions) {
-                for (const auto& [truth, q, edit] : dropped_) {
-                    if (cost + q < C.min_path_log10) continue;
-                    int32_t to = trie.walk(node, truth);
-                    if (to >= 0) {
-                        edits.push_back(edit);
-                        walk(i, built + truth, part + truth, to, parts, edits, cost + q, others, inserts + 1, loose);
-                        edits.pop_back();
-                    }
-                }
-            }
-            if (!elements.empty() && parts.empty() && compounds && static_cast<int>(part.size()) >= C.min_part
-                && heads.count(undotted(slice(low, i, i + 2)))) {
-                uint32_t f = lexicon_.flags_of(trie.key_at(node));
-                if ((f & F_SAOL) && !(f & opens) && lexicon_.is_valid_id(trie.key_at(node)))
-                    later.push_back(Later{i, built, ustr(), {part}, edits, cost, others, inserts, true});
-            }
-        };
-
-    std::vector<ustr> parts;
-    std::vector<int> edits;
-    walk(0, ustr(), ustr(), Trie::kRoot, parts, edits, 0.0, 0, 0, false);
-    if (!later.empty()) budget = std::max(budget, 0L) + C.max_nodes / 3;
-    for (Later& l : later)
-        walk(l.i, l.built, l.part, Trie::kRoot, l.parts, l.edits, l.cost, l.others, l.inserts, l.loose);
+    Walker(*this, token, compounds, found).run();
     return found;
 }
 

@@ -1,6 +1,7 @@
 // Candidate generation: svfix/candidates.py, step for step (see its docstrings for the why).
 #pragma once
 
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -19,6 +20,7 @@ struct Reading {
     double fuzzy_q = 0.0;      //   Edit(word, token.lower(), fuzzy_q, adaptive=False)
     ustr fuzzy_observed;
     bool unknown_head = false;
+    uint32_t form = UINT32_MAX;  // `word` in the engine's form table (set by the engine)
     size_t n_edits() const { return fuzzy ? 1 : edits.size(); }
 };
 
@@ -39,9 +41,14 @@ public:
         bool adaptive;
         int edit;
     };
+    const std::vector<Step>& steps(const ustr& observed) const;
+    const UstrSet& heads() const { return heads_; }
+    const std::vector<std::tuple<ustr, double, int>>& dropped() const { return dropped_; }
+    const Lexicon& lexicon() const { return lexicon_; }
+    const Channel& channel() const { return channel_; }
+    const Config& config() const { return config_; }
 
 private:
-    const std::vector<Step>& steps(const ustr& observed) const;
     const std::vector<std::pair<ustr, int>>& dot_options(char32_t c) const;
 
     const Lexicon& lexicon_;

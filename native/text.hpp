@@ -60,14 +60,36 @@ inline ustr U(const char* utf8) { return from_utf8(std::string(utf8)); }
 
 // --- characters ----------------------------------------------------------------------------
 
-inline bool is_alpha(char32_t c) { return Py_UNICODE_ISALPHA(c); }
-inline bool is_digit(char32_t c) { return Py_UNICODE_ISDIGIT(c); }
-inline bool is_decimal(char32_t c) { return Py_UNICODE_ISDECIMAL(c); }
-inline bool is_alnum(char32_t c) { return Py_UNICODE_ISALNUM(c); }
-inline bool is_space(char32_t c) { return Py_UNICODE_ISSPACE(c); }
-inline bool is_upper_c(char32_t c) { return Py_UNICODE_ISUPPER(c); }
-inline bool is_lower_c(char32_t c) { return Py_UNICODE_ISLOWER(c); }
-inline bool is_title_c(char32_t c) { return Py_UNICODE_ISTITLE(c); }
+// CPython's answers for the first 256 code points, read once (a call into libpython per
+// character costs more than the rest of the tokenizer).
+enum : uint8_t { C_ALPHA = 1, C_DIGIT = 2, C_ALNUM = 4, C_SPACE = 8, C_UPPER = 16, C_LOWER = 32, C_TITLE = 64, C_DECIMAL = 128 };
+struct Latin1Classes {
+    uint8_t bits[256];
+    char32_t lower[256];
+    Latin1Classes() {
+        for (char32_t c = 0; c < 256; ++c) {
+            bits[c] = (Py_UNICODE_ISALPHA(c) ? C_ALPHA : 0) | (Py_UNICODE_ISDIGIT(c) ? C_DIGIT : 0)
+                      | (Py_UNICODE_ISALNUM(c) ? C_ALNUM : 0) | (Py_UNICODE_ISSPACE(c) ? C_SPACE : 0)
+                      | (Py_UNICODE_ISUPPER(c) ? C_UPPER : 0) | (Py_UNICODE_ISLOWER(c) ? C_LOWER : 0)
+                      | (Py_UNICODE_ISTITLE(c) ? C_TITLE : 0) | (Py_UNICODE_ISDECIMAL(c) ? C_DECIMAL : 0);
+            lower[c] = Py_UNICODE_TOLOWER(c);
+        }
+    }
+};
+inline const Latin1Classes& latin1_classes() {
+    static const Latin1Classes table;
+    return table;
+}
+inline bool has_class(char32_t c, uint8_t bit) { return (latin1_classes().bits[c] & bit) != 0; }
+
+inline bool is_alpha(char32_t c) { return c < 256 ? has_class(c, C_ALPHA) : Py_UNICODE_ISALPHA(c); }
+inline bool is_digit(char32_t c) { return c < 256 ? has_class(c, C_DIGIT) : Py_UNICODE_ISDIGIT(c); }
+inline bool is_decimal(char32_t c) { return c < 256 ? has_class(c, C_DECIMAL) : Py_UNICODE_ISDECIMAL(c); }
+inline bool is_alnum(char32_t c) { return c < 256 ? has_class(c, C_ALNUM) : Py_UNICODE_ISALNUM(c); }
+inline bool is_space(char32_t c) { return c < 256 ? has_class(c, C_SPACE) : Py_UNICODE_ISSPACE(c); }
+inline bool is_upper_c(char32_t c) { return c < 256 ? has_class(c, C_UPPER) : Py_UNICODE_ISUPPER(c); }
+inline bool is_lower_c(char32_t c) { return c < 256 ? has_class(c, C_LOWER) : Py_UNICODE_ISLOWER(c); }
+inline bool is_title_c(char32_t c) { return c < 256 ? has_class(c, C_TITLE) : Py_UNICODE_ISTITLE(c); }
 
 // --- str predicates, as CPython defines them ------------------------------------------------
 
@@ -142,7 +164,8 @@ ustr py_upper(const ustr& s);       // str.upper() through Python
 inline ustr lower(const ustr& s) {
     if (!latin1(s)) return py_lower_slow(s);
     ustr out(s);
-    for (auto& c : out) c = Py_UNICODE_TOLOWER(c);
+    const Latin1Classes& t = latin1_classes();
+    for (auto& c : out) c = t.lower[c];
     return out;
 }
 

@@ -7,9 +7,10 @@ asking a dict about string prefixes, and each document costs a pass over its wor
 Python call per word. `tests/test_native.py` holds the two to the same output on real pages
 and on arbitrary text; ``SVFIX_IMPLEMENTATION=python`` makes `svfix.correct` use the reference.
 
-What the engine asks of Python: the regular expressions that judge separators and short words
-(a sentence end, a line-end hyphen, an address anchor) and `transfer_case`, each once per
-distinct string, answered by the same functions the pipeline calls. Everything it needs is read
+What the engine asks of Python: the regular expressions that judge separators, short words and
+the chunks around glued words (a sentence end, a line-end hyphen, an address anchor, an
+address) and `transfer_case`, each once per distinct string, answered by the same functions
+the pipeline calls. Everything it needs is read
 from the modules that define it when the engine is built, constants included, so that
 ``python -m training.calibrate --set rank.X=...`` reaches both implementations.
 """
@@ -75,7 +76,7 @@ def callbacks() -> dict[str, Callable]:
         "line_end_hyphen": lambda separator: pipeline._LINE_END_HYPHEN.fullmatch(separator) is not None,
         "anchor": lambda word: tokenize._ANCHOR.fullmatch(word) is not None,
         "www": lambda word: tokenize._WWW.fullmatch(word) is not None,
-        "in_protected_span": tokenize.in_protected_span,
+        "address_chunk": tokenize.is_address_chunk,
         "transfer_case": tokenize.transfer_case,
     }
 

@@ -105,7 +105,15 @@ def in_protected_span(text: str, start: int, end: int, left_sep: str, right_sep:
     """
     if _plain_side(left_sep, right_sep):
         return False
-    chunk = _chunk(text, start, end)
+    return is_address_chunk(_chunk(text, start, end))
+
+
+def is_address_chunk(chunk: str) -> bool:
+    """Is this whitespace-delimited chunk (punctuation around it stripped) an address?
+
+    >>> is_address_chunk("www.kommun.se/sa-jobbar-vi"), is_address_chunk("2019/123")
+    (True, False)
+    """
     if _URLISH.fullmatch(chunk) is not None:
         return True
     # What OCR leaves of an address: ".almhult.se/bygga-bo-och-miljo/", "se/forskola-och-skola/"

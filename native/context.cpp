@@ -9,9 +9,31 @@ namespace svfix {
 ContextModel::ContextModel(const Config& config, long background_denominator)
     : config_(config), denominator_(background_denominator) {}
 
-double ContextModel::background(const ustr& neighbour) const {
-    auto it = totals_.find(neighbour);
-    long total = it == totals_.end() ? 0 : it->second;
+uint32_t ContextModel::neighbour_id(const ustr& s) {
+    auto [it, inserted] = ids_.emplace(s, static_cast<uint32_t>(totals_.size()));
+    if (inserted) totals_.push_back(0);
+    return it->second;
+}
+
+void ContextModel::add_word(const ustr& word, ContextEntry entry) { words_.emplace(word, std::move(entry)); }
+
+void ContextModel::add_total(uint32_t neighbour, long total) { totals_[neighbour] = total; }
+
+Neighbour ContextModel::neighbour(const ustr& s) const {
+    Neighbour n;
+    n.present = true;
+    auto it = ids_.find(s);
+    if (it != ids_.end()) n.id = it->second;
+    std::optional<ustr> ending = suffix_class(s, config_);
+    if (ending) {
+        auto e = ids_.find(*ending);
+        if (e != ids_.end()) n.ending = e->second;
+    }
+    return n;
+}
+
+double ContextModel::background(uint32_t neighbour) const {
+    long total = neighbour == Neighbour::kUnknown ? 0 : totals_[neighbour];
     return static_cast<double>(total + 1) / static_cast<double>(denominator_);
 }
 
@@ -43,17 +65,17 @@ std::vector<std::pair<ustr, double>> ContextModel::score(const std::vector<ustr>
         if (it->second.has_n) entries.emplace_back(&it->first, &it->second);
         else unseen.push_back(&it->first);
     }
-    struct Slot { Pos pos; ustr neighbour; double weight, background; };
+    struct Slot { Pos pos; uint32_t neighbour; double weight, background; };
     std::vector<Slot> slots;
     // ("L1", left1, W1), ("R1", right1, W1), ("L2", left2, W2), ("R2", right2, W2)
-    const std::array<std::tuple<Pos, const std::optional<ustr>*, double>, 4> order{{
+    const std::array<std::tuple<Pos, const Neighbour*, double>, 4> order{{
         {L1, &nb[1], C.w1}, {R1, &nb[2], C.w1}, {L2, &nb[0], C.w2}, {R2, &nb[3], C.w2}}};
     std::array<bool, 4> used{};
     for (const auto& [pos, neighbour, weight] : order) {
-        if (!neighbour->has_value()) continue;
-        const ustr& n = **neighbour;
+        if (!neighbour->present) continue;
+        uint32_t n = neighbour->id;
         bool seen_beside = !C.skip_unseen;
-        if (!seen_beside)
+        if (!seen_beside && n != Neighbour::kUnknown)
             for (const auto& [word, e] : entries)
                 if (e->seen[pos].count(n)) { seen_beside = true; break; }
         if (!seen_beside) continue;
@@ -62,14 +84,12 @@ std::vector<std::pair<ustr, double>> ContextModel::score(const std::vector<ustr>
     }
     if (C.w_suffix != 0.0) {
         for (const auto& [pos, neighbour, weight] : order) {
-            if (used[pos] || !neighbour->has_value()) continue;
-            std::optional<ustr> ending = suffix_class(**neighbour, C);
+            if (used[pos] || !neighbour->present || neighbour->ending == Neighbour::kUnknown) continue;
             Pos where = static_cast<Pos>(pos + 4);
-            if (!ending) continue;
             bool any = false;
             for (const auto& [word, e] : entries)
-                if (e->seen[where].count(*ending)) { any = true; break; }
-            if (any) slots.push_back(Slot{where, *ending, C.w_suffix * weight, background(*ending)});
+                if (e->seen[where].count(neighbour->ending)) { any = true; break; }
+            if (any) slots.push_back(Slot{where, neighbour->ending, C.w_suffix * weight, background(neighbour->ending)});
         }
     }
     bool against = !unseen.empty();
@@ -84,8 +104,10 @@ std::vector<std::pair<ustr, double>> ContextModel::score(const std::vector<ustr>
             long t = e->T[s.pos];
             double k = C.beta * static_cast<double>(t ? t : 1);
             long count = 0;
-            auto it = e->seen[s.pos].find(s.neighbour);
-            if (it != e->seen[s.pos].end()) count = it->second;
+            if (s.neighbour != Neighbour::kUnknown) {
+                auto it = e->seen[s.pos].find(s.neighbour);
+                if (it != e->seen[s.pos].end()) count = it->second;
+            }
             double p = (static_cast<double>(count) + k * s.background) / (static_cast<double>(e->n) + k);
             total += s.weight * std::log(p / s.background);
         }

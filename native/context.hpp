@@ -1,4 +1,8 @@
 // Neighbour evidence for words that collapse onto each other without their dots: svfix/context.py.
+//
+// Every neighbour string the model holds (a word, a class such as <YEAR>, an ending such as
+// "~dor") is numbered when the model loads; a member's neighbour counts are then tables by
+// number, and the engine asks with numbers it keeps for its own words.
 #pragma once
 
 #include <array>
@@ -17,20 +21,29 @@ enum Pos { L1 = 0, R1, L2, R2, L1s, R1s, L2s, R2s, kPositions };
 
 struct ContextEntry {
     long n = 0;
-    bool has_n = false;              // entry.get("n") is truthy
+    bool has_n = false;                // entry.get("n") is truthy
     std::array<long, kPositions> T{};  // 0: absent
-    std::array<UMap<long>, kPositions> seen;
-    std::array<bool, kPositions> has_pos{};
+    std::array<std::unordered_map<uint32_t, long>, kPositions> seen;  // by neighbour number
 };
 
-using Neighbours = std::array<std::optional<ustr>, 4>;  // left2, left1, right1, right2
+// A neighbour as the model knows it: its number (kUnknown when the model never saw it) and
+// the number of its ending class (kUnknown when it has none or the model never saw it).
+struct Neighbour {
+    static constexpr uint32_t kUnknown = UINT32_MAX;
+    uint32_t id = kUnknown, ending = kUnknown;
+    bool present = false;  // False: None (no neighbour)
+};
+using Neighbours = std::array<Neighbour, 4>;  // left2, left1, right1, right2
 
 class ContextModel {
 public:
     ContextModel(const Config& config, long background_denominator);
-    void add_word(const ustr& word, ContextEntry entry) { words_.emplace(word, std::move(entry)); }
-    void add_total(const ustr& neighbour, long total) { totals_.emplace(neighbour, total); }
+    void add_word(const ustr& word, ContextEntry entry);
+    uint32_t neighbour_id(const ustr& s);  // numbered on first sight (while loading)
+    void add_total(uint32_t neighbour, long total);
 
+    // what the model knows of a neighbour string (svfix.context._token already applied)
+    Neighbour neighbour(const ustr& s) const;
     bool knows(const ustr& word) const { return words_.count(word) > 0; }
     // context.covers: at least two distinct words the model holds
     bool covers(const std::vector<ustr>& words) const;
@@ -38,11 +51,12 @@ public:
     std::vector<std::pair<ustr, double>> score(const std::vector<ustr>& candidates, const Neighbours& n) const;
 
 private:
-    double background(const ustr& neighbour) const;
+    double background(uint32_t neighbour) const;
     Config config_;  // a copy: the model is built before the engine that owns it
     long denominator_;
     UMap<ContextEntry> words_;
-    UMap<long> totals_;
+    UMap<uint32_t> ids_;
+    std::vector<long> totals_;  // by neighbour number
 };
 
 std::optional<ustr> suffix_class(const ustr& token, const Config& config);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -12,11 +13,14 @@ double g_phase[16];
 static inline double now_s() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
+long g_count[8];  // judgements, searches, context scores, casings, documents
+#define COUNT(k) (++g_count[k])
 #define PHASE_START double t_prev = now_s(), t_now
 #define PHASE(k) (t_now = now_s(), g_phase[k] += t_now - t_prev, t_prev = t_now)
 #else
 #define PHASE_START
 #define PHASE(k)
+#define COUNT(k)
 #endif
 
 namespace svfix {
@@ -101,7 +105,7 @@ Engine::Engine(std::shared_ptr<Lexicon> lexicon, Config config, Channel channel,
       config_(std::move(config)),
       channel_(std::move(channel)),
       search_(*lexicon_, channel_, config_, std::move(elements)),
-      model_(*lexicon_, channel_, config_, search_, std::move(trigrams)),
+      model_(*lexicon_, channel_, config_, search_, trigrams),
       shadows_(std::move(shadows)),
       tlds_(std::move(top_level_domains)),
       context_(std::move(context)),
@@ -136,12 +140,14 @@ void Engine::forget() {
     forms_.clear();
     form_ids_.clear();
     form_doc_.clear();
+    form_neighbour_.clear();
+    form_neighbour_made_.clear();
     chunks_.clear();
     profiles_.clear();
     shapes_.clear();
     shape_ids_.clear();
     shapes_.push_back(Shape());  // id 0: no shape
-    shape_ids_.emplace(Shape(), 0);
+    shape_ids_.emplace(std::string(), 0);
     places_.clear();
     context_decisions_.clear();
     cases_.clear();
@@ -205,13 +211,24 @@ uint32_t Engine::sep_id(uview s) {
 }
 
 uint32_t Engine::form_id(uview s) {
-    auto it = form_ids_.find(s);
-    if (it != form_ids_.end()) return it->second;
+    const uint64_t h = hash_view(s);
+    uint32_t found = form_ids_.find(s, h, [&](uint32_t id) { return uview(forms_[id]); });
+    if (found != InternTable::kNone) return found;
     uint32_t id = static_cast<uint32_t>(forms_.size());
     forms_.emplace_back(s);
     form_doc_.push_back(0);
-    form_ids_.emplace(forms_.back(), id);
+    form_neighbour_.emplace_back();
+    form_neighbour_made_.push_back(0);
+    form_ids_.insert(s, h, id);
     return id;
+}
+
+const Neighbour& Engine::neighbour_of(uint32_t form) {
+    if (!form_neighbour_made_[form]) {
+        form_neighbour_[form] = context_->neighbour(forms_[form]);
+        form_neighbour_made_[form] = 1;
+    }
+    return form_neighbour_[form];
 }
 
 uint32_t Engine::profile_id(const std::array<double, 3>& rates) {
@@ -222,7 +239,12 @@ uint32_t Engine::profile_id(const std::array<double, 3>& rates) {
 }
 
 uint32_t Engine::shape_id(const Shape& shape) {
-    auto [it, inserted] = shape_ids_.emplace(shape, static_cast<uint32_t>(shapes_.size()));
+    std::string key;
+    for (const auto& [form, boost] : shape) {
+        key.append(reinterpret_cast<const char*>(&form), sizeof form);
+        key.append(reinterpret_cast<const char*>(&boost), sizeof boost);
+    }
+    auto [it, inserted] = shape_ids_.emplace(std::move(key), static_cast<uint32_t>(shapes_.size()));
     if (inserted) shapes_.push_back(shape);
     return it->second;
 }
@@ -279,7 +301,7 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::readings(WordEntry& w
     if (slot) return slot;
     std::vector<Reading> found;
     if (lexicon_->key_id(w.low) < 0) found = search_.dot_readings(w.word);
-    if (found.empty()) found = search_.readings(w.word, compounds);
+    if (found.empty()) { COUNT(1); found = search_.readings(w.word, compounds); }
     if (found.empty() && compounds) found = search_.name_tail_readings(w.word);
     for (Reading& r : found) r.form = form_id(r.word);
     slot = std::make_shared<const std::vector<Reading>>(std::move(found));
@@ -311,11 +333,12 @@ const std::optional<Reading>& Engine::evidence(WordEntry& w, bool compounds) {
     return *slot;
 }
 
-Judged Engine::judge(const ustr& word, const std::vector<Reading>& found, const Profile& profile,
+Judged Engine::judge(const ustr& word, std::shared_ptr<const std::vector<Reading>> found, const Profile& profile,
                      const Vocabulary* vocab, bool name_like, const Options& o) {
+    COUNT(0);
     Judged j;
-    auto readings = std::make_shared<const std::vector<Reading>>(found);
-    j.readings = readings;
+    j.readings = std::move(found);  // shared, not copied: the scored readings point into it
+    const std::vector<Reading>* readings = j.readings.get();
     std::vector<Scored> scored = model_.score(word, *readings, profile, vocab, name_like);
     j.decision = model_.decide(word, scored, vocab);
     if (j.decision.has_word) j.decision.form = form_id(j.decision.word);
@@ -325,7 +348,7 @@ Judged Engine::judge(const ustr& word, const std::vector<Reading>& found, const 
         std::vector<ustr> contenders;
         ustr low = lower(word);
         for (size_t k = 0; k < scored.size(); ++k)
-            if (probs[k] >= config_.context_margin) contenders.push_back(scored[k].keep ? low : scored[k].word);
+            if (probs[k] >= config_.context_margin) contenders.push_back(scored[k].keep ? low : scored[k].word());
         if (contenders.size() > 1 && context_->covers(contenders)) {
             j.contextual = true;
             j.scored = std::move(scored);
@@ -441,6 +464,7 @@ const ustr& Engine::restore_case(uint32_t token_id, const Decision& decision, bo
     CaseKey key{token_id, decision_form(decision), mid_sentence};
     auto it = cases_.find(key);
     if (it != cases_.end()) return it->second;
+    COUNT(3);
     const ustr& token = words_[token_id].word;
     ustr cased = transfer_case(token, word);
     static const ustr diacritics = U"\u00e5\u00e4\u00f6";
@@ -472,6 +496,7 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
         || forms_.size() > kMaxWords)
         forget();
     const uint32_t doc_no = ++doc_;
+    COUNT(4);
     PHASE_START;
     Doc d;
     d.obj = text_obj;
@@ -690,11 +715,11 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
                 std::array<double, 3> own_lost = lost_letters(own);
                 std::array<double, 3> rest{lost[0] - own_lost[0], lost[1] - own_lost[1], lost[2] - own_lost[2]};
                 Evidence rest_shapes;
-                for (const auto& [form, value] : shapes) {
+                for (const EvidenceItem& item : shapes) {
                     double mine = 0.0;
-                    for (const auto& [f, val] : own)
-                        if (f == form) mine = val.first;
-                    rest_shapes.push_back({form, {value.first - mine, value.second}});
+                    for (const EvidenceItem& o2 : own)
+                        if (o2.form == item.form) mine = o2.n;
+                    rest_shapes.push_back(EvidenceItem{item.form, item.letter, item.n - mine, item.q});
                 }
                 own_profile = measure_profile(C, survivors, rest, letters);
                 if (C.shape_adapts) own_profile->shape = measure_shape(C, rest_shapes);
@@ -716,12 +741,13 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
                         return *j2;
                     }
                 ++judged_count_;
-                entry.judged.emplace_back(packed, std::make_unique<Judged>(judge(word, *found, p, v, word_name_like, o)));
+                entry.judged.emplace_back(packed, std::make_unique<Judged>(judge(word, combined ? combined : lex, p, v,
+                                                                                 word_name_like, o)));
                 entry.last_key = packed;
                 entry.last = entry.judged.back().second.get();
                 return *entry.last;
             }
-            held.push_back(judge(word, *found, p, v, word_name_like, o));
+            held.push_back(judge(word, combined ? combined : lex, p, v, word_name_like, o));
             return held.back();
         };
         const Judged* judged = &judged_under(key, word_profile.shape.empty() ? word_profile : plain_profile(word_profile));
@@ -864,12 +890,13 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
             const Judged& base = *x.contextual;
             const WordEntry& w = words_[suspicious[k]];
             std::vector<ustr> candidates;
-            for (const Scored& s : base.scored) candidates.push_back(s.keep ? w.low : s.word);
-            Neighbours neighbours{forms_[nb[0]], forms_[nb[1]], forms_[nb[2]], forms_[nb[3]]};
+            for (const Scored& s : base.scored) candidates.push_back(s.keep ? w.low : s.word());
+            Neighbours neighbours{neighbour_of(nb[0]), neighbour_of(nb[1]), neighbour_of(nb[2]), neighbour_of(nb[3])};
+            COUNT(2);
             std::vector<std::pair<ustr, double>> bonus = context_->score(candidates, neighbours);
             std::vector<Scored> rescored = base.scored;
             for (Scored& s : rescored) {
-                const ustr& name = s.keep ? w.low : s.word;
+                const ustr& name = s.keep ? w.low : s.word();
                 s.context = 0.0;
                 for (const auto& [b_word, b] : bonus)
                     if (b_word == name) { s.context = b; break; }
@@ -947,6 +974,119 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
     std::stable_sort(changes.begin(), changes.end(), [](const ChangeOut& a, const ChangeOut& b) { return a.start < b.start; });
     PHASE(9);
     return out_doc;
+}
+
+}  // namespace svfix
+
+namespace svfix {
+
+namespace {
+
+void put_utf8(std::string& out, char32_t c) {
+    if (c < 0x80) {
+        out += static_cast<char>(c);
+    } else if (c < 0x800) {
+        out += static_cast<char>(0xC0 | (c >> 6));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c >= 0xD800 && c <= 0xDFFF) {  // a lone surrogate: .encode(errors="backslashreplace")
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+        out += buf;
+    } else if (c < 0x10000) {
+        out += static_cast<char>(0xE0 | (c >> 12));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (c >> 18));
+        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+}
+
+// json.encoder.encode_basestring (quotes, backslashes and control characters escaped; the rest
+// as it is), then UTF-8 with lone surrogates backslash-escaped.
+void put_json_string(std::string& out, const ustr& s) {
+    out += '"';
+    for (char32_t c : s) {
+        switch (c) {
+            case U'"': out += "\\\""; break;
+            case U'\\': out += "\\\\"; break;
+            case U'\n': out += "\\n"; break;
+            case U'\r': out += "\\r"; break;
+            case U'\t': out += "\\t"; break;
+            case U'\b': out += "\\b"; break;
+            case U'\f': out += "\\f"; break;
+            default:
+                if (c < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+                    out += buf;
+                } else {
+                    put_utf8(out, c);
+                }
+        }
+    }
+    out += '"';
+}
+
+// repr(round(x, 4)) for a finite x: printf's %.4f rounds the exact binary value half to even,
+// as round() does, and the shortest repr of the result is that decimal without trailing zeros.
+void put_confidence(std::string& out, double x) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.4f", x);
+    std::string s(buf);
+    while (s.size() > 1 && s.back() == '0') s.pop_back();
+    if (s.back() == '.') s += '0';
+    out += s;
+}
+
+const char* reason_name(Reason r) {
+    switch (r) {
+        case Reason::Confusion: return "confusion+lexicon";
+        case Reason::Context: return "context";
+        case Reason::Document: return "document evidence";
+        case Reason::Compound: return "compound";
+        case Reason::Name: return "name list";
+        case Reason::Fuzzy: return "fuzzy match";
+    }
+    return "confusion+lexicon";
+}
+
+}  // namespace
+
+Logged Engine::fix_logged(PyObject* text, const Options& options, const std::string& file_json, size_t offset) {
+    Restored restored = restore(text, options);
+    Logged out;
+    ustr source = from_py(text);
+    size_t at = 0;
+    for (const ChangeOut& c : restored.changes) {
+        const ustr& original = c.original != nullptr ? *c.original : words_[c.word].word;
+        if (c.applied) {
+            ++out.applied;
+            out.text.append(source, at, c.start - at);
+            out.text += *c.replacement;
+            at = c.end;
+        } else {
+            ++out.suggested;
+        }
+        // batch._change_line
+        out.log += "{\"file\": ";
+        out.log += file_json;
+        out.log += ", \"offset\": " + std::to_string(c.start + offset) + ", \"end\": " + std::to_string(c.end + offset);
+        out.log += ", \"old\": ";
+        put_json_string(out.log, original);
+        out.log += ", \"new\": ";
+        put_json_string(out.log, *c.replacement);
+        out.log += ", \"confidence\": ";
+        put_confidence(out.log, c.confidence);
+        out.log += ", \"reason\": \"";
+        out.log += reason_name(c.reason);
+        out.log += c.applied ? "\", \"applied\": true" : "\", \"applied\": false";
+        out.log += ", \"step\": \"restore\"}\n";
+    }
+    out.text.append(source, at, ustr::npos);
+    return out;
 }
 
 }  // namespace svfix

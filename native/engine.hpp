@@ -54,6 +54,14 @@ struct Restored {
     std::deque<ustr> owned;  // replacements made for this document alone
 };
 
+// A document fixed for the batch: the text with the applied changes, and every change as a
+// line of the change log (svfix.batch._change_line, byte for byte).
+struct Logged {
+    ustr text;
+    std::string log;
+    long applied = 0, suggested = 0;
+};
+
 // The Python functions the engine asks about separators and short words: regular expressions
 // whose answers it keeps per distinct string.
 struct Callbacks {
@@ -167,6 +175,7 @@ public:
     ~Engine();
 
     Restored restore(PyObject* text, const Options& options);
+    Logged fix_logged(PyObject* text, const Options& options, const std::string& file_json, size_t offset);
     const ustr& word_text(uint32_t id) { return words_[id].word; }
     const std::vector<Reading>& readings_of(const ustr& word, bool compounds);  // pipeline._readings
     const Config& config() const { return config_; }
@@ -186,6 +195,7 @@ private:
     uint32_t word_id(uview w);
     uint32_t sep_id(uview s);
     uint32_t form_id(uview s);
+    const Neighbour& neighbour_of(uint32_t form);
     bool ask(PyObject* fn, const ustr& s);
     bool sep_answer(Tri& slot, PyObject* fn, const SepEntry& e) {
         if (slot < 0) slot = ask(fn, e.sep) ? 1 : 0;
@@ -204,7 +214,7 @@ private:
     bool needs_look(uint32_t id);
     const std::shared_ptr<const std::vector<Reading>>& readings(WordEntry& w, bool compounds);
     const std::optional<Reading>& evidence(WordEntry& w, bool compounds);
-    Judged judge(const ustr& word, const std::vector<Reading>& found, const Profile& profile,
+    Judged judge(const ustr& word, std::shared_ptr<const std::vector<Reading>> found, const Profile& profile,
                  const Vocabulary* vocab, bool name_like, const Options& o);
     bool in_damaged_address(const Doc& d, size_t j);
     bool englishish(WordEntry& w);
@@ -238,12 +248,14 @@ private:
     InternTable sep_ids_;
     std::vector<int32_t> sep_by_char_;  // one-character separators, the common case
     std::vector<ustr> forms_;
-    UMap<uint32_t> form_ids_;
+    InternTable form_ids_;
     std::vector<uint32_t> form_doc_;  // by form id: the document whose own spellings hold it
+    std::vector<Neighbour> form_neighbour_;  // by form id: what the context model knows of it
+    std::vector<char> form_neighbour_made_;
     UMap<bool> chunks_;               // is this chunk around a glued word an address?
     std::vector<std::array<double, 3>> profiles_;
     std::vector<Shape> shapes_;
-    std::map<Shape, uint32_t> shape_ids_;
+    std::unordered_map<std::string, uint32_t> shape_ids_;  // by the shape's bytes
     UMap<bool> places_;
     size_t judged_count_ = 0;  // decisions held on word entries
     std::unordered_map<ContextKey, Decision, KeyHash> context_decisions_;

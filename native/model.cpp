@@ -32,9 +32,9 @@ double Profile::log10_rate(const ustr& truth) const {
     return k >= 0 ? log10_rates[k] : 0.0;  // adaptive edits always name å/ä/ö
 }
 
-double Profile::log10_shape(const Edit& e) const {
+double Profile::log10_shape(Form f) const {
     for (const auto& [form, boost] : shape)
-        if (form.first == e.truth_lower && form.second == e.observed_lower) return boost;
+        if (form == f) return boost;
     return 0.0;
 }
 
@@ -43,23 +43,21 @@ void add_evidence(Evidence& evidence, const Reading& proof, long count, const Ch
     for (int id : proof.edits) {
         const Edit& e = channel.edit(id);
         if (!e.adaptive) continue;
-        Form form{e.truth_lower, e.observed_lower};
-        auto it = std::find_if(evidence.begin(), evidence.end(), [&](const auto& item) { return item.first == form; });
+        Form form = channel.form_of(id);
+        auto it = std::find_if(evidence.begin(), evidence.end(), [&](const EvidenceItem& item) { return item.form == form; });
         if (it == evidence.end()) {
-            evidence.push_back({form, {static_cast<double>(count), e.log10_q}});
+            evidence.push_back(EvidenceItem{form, channel.form(form).letter, static_cast<double>(count), e.log10_q});
         } else {
-            it->second.first += count;
-            it->second.second = e.log10_q;
+            it->n += count;
+            it->q = e.log10_q;
         }
     }
 }
 
 std::array<double, 3> lost_letters(const Evidence& evidence) {
     std::array<double, 3> lost{0.0, 0.0, 0.0};
-    for (const auto& [form, value] : evidence) {
-        int k = form.first.size() == 1 ? letter_index(form.first[0]) : -1;
-        if (k >= 0) lost[k] += value.first;
-    }
+    for (const EvidenceItem& item : evidence)
+        if (item.letter >= 0) lost[item.letter] += item.n;
     return lost;
 }
 
@@ -94,14 +92,13 @@ Profile measure_profile(const Config& C, const Survivors& survived, const std::a
 Shape measure_shape(const Config& C, const Evidence& evidence) {
     std::array<double, 3> totals = lost_letters(evidence);
     Shape shape;
-    for (const auto& [form, value] : evidence) {
-        auto [n, log10_q] = value;
+    for (const EvidenceItem& item : evidence) {
+        double n = item.n, log10_q = item.q;
         if (log10_q >= C.shape_max_log10_q || n <= 0) continue;
-        int k = letter_index(form.first[0]);
         double q = std::pow(10.0, log10_q);
-        double ratio = std::log10((n + C.shape_prior * q) / ((totals[k] + C.shape_prior) * q));
+        double ratio = std::log10((n + C.shape_prior * q) / ((totals[item.letter] + C.shape_prior) * q));
         double boost = py_round1(std::min(C.shape_max_boost, ratio));
-        if (boost > 0) shape.push_back({form, boost});
+        if (boost > 0) shape.push_back({item.form, boost});
     }
     std::sort(shape.begin(), shape.end());
     return shape;
@@ -109,9 +106,17 @@ Shape measure_shape(const Config& C, const Evidence& evidence) {
 
 // --- the model --------------------------------------------------------------------------------
 
+namespace {
+uint64_t pack3(char32_t a, char32_t b, char32_t c) {
+    return (static_cast<uint64_t>(a) << 42) | (static_cast<uint64_t>(b) << 21) | static_cast<uint64_t>(c);
+}
+}  // namespace
+
 Model::Model(const Lexicon& lexicon, const Channel& channel, const Config& config, const Search& search,
-             UstrSet trigrams)
-    : lexicon_(lexicon), channel_(channel), config_(config), search_(search), trigrams_(std::move(trigrams)) {
+             const UstrSet& trigrams)
+    : lexicon_(lexicon), channel_(channel), config_(config), search_(search) {
+    for (const ustr& t : trigrams)
+        if (t.size() == 3) trigrams_.insert(pack3(t[0], t[1], t[2]));
     // the letters a damaged copy may show where the page had å/ä/ö (document._wild_table)
     for (char32_t c : U"\u00e5\u00e4\u00f6\u00c5\u00c4\u00d6") if (c) wild_[c] = true;
     for (const auto& [observed, ids] : channel_.inverse())
@@ -133,7 +138,7 @@ int Model::unseen_trigrams(const ustr& word) const {
     ustr padded = U"^" + lower(word) + U"$";
     int n = 0;
     for (size_t i = 0; i + 2 < padded.size(); ++i)
-        if (!trigrams_.count(padded.substr(i, 3))) ++n;
+        if (!trigrams_.count(pack3(padded[i], padded[i + 1], padded[i + 2]))) ++n;
     return n;
 }
 
@@ -147,11 +152,11 @@ double Model::unknown_prior(const ustr& token) const {
 
 double Model::lexical_prior(const Reading& r) const {
     const Config& C = config_;
-    double whole = lexicon_.prior(r.word);
+    double whole = lexicon_.prior_id(key_of(r));
     if (r.parts.size() == 1) return whole;
     double lowest = 0.0, head = 0.0;
     for (size_t k = 0; k < r.parts.size(); ++k) {
-        double z = std::max(lexicon_.zipf(r.parts[k]), C.compound_part_floor);
+        double z = std::max(lexicon_.zipf_of(part_key(r, k)), C.compound_part_floor);
         lowest = k == 0 ? z : std::min(lowest, z);
         head = z;
     }
@@ -168,7 +173,7 @@ double Model::channel_log10(const Reading& r, const Profile& p) const {
         const Edit& e = channel_.edit(id);
         if (e.adaptive) {
             total += p.log10_rate(e.truth) + e.log10_q;
-            if (shaped) total += p.log10_shape(e);
+            if (shaped) total += p.log10_shape(channel_.form_of(id));
         } else {
             total += e.log10_q;
         }
@@ -180,7 +185,7 @@ bool Model::names_a_place(const Reading& r) const {
     if (r.parts.size() < 2) return false;
     const ustr& first = r.parts[0];
     const uint32_t opens = F_PLACE | F_KOMMUN_OR_LAN;
-    return (lexicon_.flags(first) & opens) || (lexicon_.flags(first + U"en") & opens)
+    return (lexicon_.flags_of(part_key(r, 0)) & opens) || (lexicon_.flags(first + U"en") & opens)
            || (lexicon_.flags(first + U"n") & opens);
 }
 
@@ -212,23 +217,22 @@ std::vector<Scored> Model::score(const ustr& token, const std::vector<Reading>& 
     bool has_identity = false;
     for (const Reading& r : readings) {
         if (r.unknown_head) {
-            scored.push_back(Scored{false, &r, r.word, unknown_prior(token) + C.name_tail_bonus,
-                                    channel_log10(r, profile), 0.0});
+            scored.push_back(Scored{false, &r, unknown_prior(token) + C.name_tail_bonus, channel_log10(r, profile), 0.0});
             continue;
         }
         double prior = lexical_prior(r);
         if (token_is_listed && r.parts.size() > 1) prior -= C.listed_token_compound_cost;
         if (r.word != low) prior = mix_document(prior, r.word, vocab, C.document_weight);
-        uint32_t flags = lexicon_.flags(r.word);
+        uint32_t flags = lexicon_.flags_of(key_of(r));
         if (lowercase_token && (flags & F_PROPER)) {
             prior -= C.proper_in_lowercase_cost;
         } else if (name_like && !lowercase_token && !(flags & F_NAMES) && !names_a_place(r)) {
             prior -= C.common_capitalised_cost;
         }
         has_identity |= r.word == low;
-        scored.push_back(Scored{false, &r, r.word, prior, channel_log10(r, profile), 0.0});
+        scored.push_back(Scored{false, &r, prior, channel_log10(r, profile), 0.0});
     }
-    if (!has_identity) scored.push_back(Scored{true, nullptr, ustr(), unknown_prior(token), 0.0, 0.0});
+    if (!has_identity) scored.push_back(Scored{true, nullptr, unknown_prior(token), 0.0, 0.0});
     int capitals = C.inner_capital_cost != 0.0 ? inner_capitals(token) : 0;
     if (capitals) {
         for (Scored& s : scored) {
@@ -267,9 +271,9 @@ std::vector<double> Model::posteriors(const std::vector<Scored>& scored) {
 Reason Model::reason(const Scored& best, const Vocabulary* vocab, bool flipped) const {
     if (best.reading->fuzzy) return Reason::Fuzzy;
     if (flipped) return Reason::Context;
-    if (vocab != nullptr && vocab->count(best.word)) return Reason::Document;
+    if (vocab != nullptr && vocab->count(best.word())) return Reason::Document;
     if (best.reading->parts.size() > 1) return Reason::Compound;
-    if (lexicon_.flags(best.word) & F_NAMES) return Reason::Name;
+    if (lexicon_.flags_of(key_of(*best.reading)) & F_NAMES) return Reason::Name;
     return Reason::Confusion;
 }
 
@@ -281,12 +285,12 @@ Decision Model::decide(const ustr& token, const std::vector<Scored>& scored, con
     std::vector<double> probs = posteriors(scored);
     const Scored& best = scored[0];
     double confidence = probs[0];
-    if (best.keep || best.word == low) {
+    if (best.keep || best.word() == low) {
         if (scored.size() > 1) {
             const Scored& other = scored[1];
-            if (!other.keep && other.word != low && probs[1] >= C.suggest_at) {
+            if (!other.keep && other.word() != low && probs[1] >= C.suggest_at) {
                 d.has_word = true;
-                d.word = other.word;
+                d.word = other.word();
                 d.confidence = probs[1];
                 d.reason = reason(other, vocab, false);
                 return d;
@@ -298,18 +302,18 @@ Decision Model::decide(const ustr& token, const std::vector<Scored>& scored, con
     const Scored* without_context = &scored[0];
     for (const Scored& s : scored)
         if (s.prior + s.channel > without_context->prior + without_context->channel) without_context = &s;
-    bool flipped = (without_context->keep || without_context->word != best.word) && best.context != 0.0;
+    bool flipped = (without_context->keep || without_context->word() != best.word()) && best.context != 0.0;
     Reason why = reason(best, vocab, flipped);
     double keep = 0.0;
     bool token_is_word = false;
     for (size_t k = 0; k < scored.size(); ++k) {
         const Scored& s = scored[k];
-        if (s.keep || s.word == low) keep += probs[k];
-        token_is_word |= (!s.keep && s.word == low && s.reading != nullptr && s.reading->parts.size() == 1);
+        if (s.keep || s.word() == low) keep += probs[k];
+        token_is_word |= (!s.keep && s.word() == low && s.reading->parts.size() == 1);
     }
     token_is_word = token_is_word && !inner_capitals(token);
     d.has_word = true;
-    d.word = best.word;
+    d.word = best.word();
     d.confidence = confidence;
     d.reason = why;
     if (1.0 - keep >= (token_is_word ? C.apply_valid_at : C.apply_at)) {
@@ -332,10 +336,8 @@ Forms Model::within_reach(const std::vector<Scored>& scored) const {
         int adaptive = 0;
         for (int id : s.reading->edits) adaptive += channel_.edit(id).adaptive ? 1 : 0;
         if (s.total() + config_.shape_max_boost * adaptive >= floor)
-            for (int id : s.reading->edits) {
-                const Edit& e = channel_.edit(id);
-                if (e.adaptive) forms.emplace_back(e.truth_lower, e.observed_lower);
-            }
+            for (int id : s.reading->edits)
+                if (channel_.edit(id).adaptive) forms.push_back(channel_.form_of(id));
     }
     std::sort(forms.begin(), forms.end());
     forms.erase(std::unique(forms.begin(), forms.end()), forms.end());

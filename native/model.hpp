@@ -5,6 +5,7 @@
 
 #include <array>
 #include <optional>
+#include <unordered_set>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -18,12 +19,7 @@ namespace svfix {
 
 enum class Reason : int { Confusion = 0, Context, Document, Compound, Name, Fuzzy };
 
-using Form = std::pair<ustr, ustr>;  // (å/ä/ö, what the page shows), lowercase
-struct FormHash {
-    size_t operator()(const Form& f) const noexcept {
-        return std::hash<ustr>()(f.first) * 31 + std::hash<ustr>()(f.second);
-    }
-};
+using Form = int;                                   // a damage form's number (Channel::form)
 using Shape = std::vector<std::pair<Form, double>>;  // sorted, as Profile.shape_for sorts
 using Forms = std::vector<Form>;                     // sorted and unique
 
@@ -35,14 +31,19 @@ struct Profile {
     std::array<double, 3> log10_rates{};
     Shape shape;  // empty: the table as it is
     double log10_rate(const ustr& truth) const;
-    double log10_shape(const Edit& e) const;
+    double log10_shape(Form form) const;
 };
 
 Profile make_profile(std::array<double, 3> rates, Shape shape = {});
 double quantise(double rate);
 
-// shape_evidence: (letter, form) -> (count, log10 q), in insertion order
-using Evidence = std::vector<std::pair<Form, std::pair<double, double>>>;
+// shape_evidence: per damage form, in insertion order: its letter, the count, the table's log10 q
+struct EvidenceItem {
+    Form form;
+    int letter;
+    double n, q;
+};
+using Evidence = std::vector<EvidenceItem>;
 void add_evidence(Evidence& evidence, const Reading& proof, long count, const Channel& channel);
 // Per letter, the å/ä/ö the proofs put back (sums of whole counts: exact in any order).
 std::array<double, 3> lost_letters(const Evidence& evidence);
@@ -55,9 +56,9 @@ Shape measure_shape(const Config& C, const Evidence& evidence);
 struct Scored {
     bool keep;  // "keep the token as an unknown word" (word None)
     const Reading* reading;  // null for keep
-    ustr word;
     double prior, channel, context;
     double total() const { return prior + channel + context; }
+    const ustr& word() const { return reading->word; }  // (not for keep)
 };
 
 struct Decision {
@@ -87,7 +88,7 @@ struct Vocabulary {
 class Model {
 public:
     Model(const Lexicon& lexicon, const Channel& channel, const Config& config, const Search& search,
-          UstrSet trigrams);
+          const UstrSet& trigrams);
 
     double unknown_prior(const ustr& token) const;
     int unseen_trigrams(const ustr& word) const;
@@ -120,7 +121,11 @@ private:
     const Channel& channel_;
     const Config& config_;
     const Search& search_;
-    UstrSet trigrams_;
+    std::unordered_set<uint64_t> trigrams_;  // three code points packed in 63 bits
+    int32_t key_of(const Reading& r) const { return r.key != Reading::kUnasked ? r.key : lexicon_.key_id(r.word); }
+    int32_t part_key(const Reading& r, size_t k) const {
+        return k < r.part_keys.size() ? r.part_keys[k] : lexicon_.key_id(r.parts[k]);
+    }
     std::unordered_map<char32_t, bool> wild_;
 };
 

@@ -83,13 +83,13 @@ std::unique_ptr<ContextModel> context_of(const py::object& model, const Config& 
                 e.T[p] = t.is_none() ? 0 : t.cast<long>();
             }
             if (!entry.contains(names[p])) continue;
-            e.has_pos[p] = true;
-            for (auto nb : py::dict(entry[names[p]])) e.seen[p].emplace(from_py(nb.first.ptr()), nb.second.cast<long>());
+            for (auto nb : py::dict(entry[names[p]]))
+                e.seen[p].emplace(out->neighbour_id(from_py(nb.first.ptr())), nb.second.cast<long>());
         }
         out->add_word(from_py(item.first.ptr()), std::move(e));
     }
     py::dict totals = model.attr("neighbour_totals");
-    for (auto item : totals) out->add_total(from_py(item.first.ptr()), item.second.cast<long>());
+    for (auto item : totals) out->add_total(out->neighbour_id(from_py(item.first.ptr())), item.second.cast<long>());
     return out;
 }
 
@@ -116,10 +116,12 @@ py::list readings_list(const std::vector<Reading>& found) {
 
 #ifdef SVFIX_PHASES
 extern double g_phase[16];
+extern long g_count[8];
 #endif
 PYBIND11_MODULE(_native, m) {
 #ifdef SVFIX_PHASES
     m.def("phases", []() { return std::vector<double>(g_phase, g_phase + 10); });
+    m.def("counts", []() { return std::vector<long>(g_count, g_count + 5); });
 #endif
     m.doc() = "svfix's engine: the restoration pipeline of svfix.pipeline, compiled (see native/).";
 
@@ -152,6 +154,7 @@ PYBIND11_MODULE(_native, m) {
                      py::tuple t = py::reinterpret_borrow<py::tuple>(h);
                      channel.add(from_py(t[0].ptr()), from_py(t[1].ptr()), t[2].cast<double>(), t[3].cast<bool>());
                  }
+                 channel.finish();
                  Callbacks cb;
                  cb.ends_sentence = callback(callbacks, "ends_sentence");
                  cb.break_free = callback(callbacks, "break_free");
@@ -184,6 +187,16 @@ PYBIND11_MODULE(_native, m) {
              },
              py::arg("text"), py::arg("compounds"), py::arg("use_context"), py::arg("use_document"),
              py::arg("apply_threshold"))
+        .def("fix_logged",
+             [](Engine& e, const py::str& text, bool compounds, bool use_context, bool use_document, double threshold,
+                const std::string& file_json, size_t offset) {
+                 Options o{compounds, use_context, use_document, threshold};
+                 Logged logged = e.fix_logged(text.ptr(), o, file_json, offset);
+                 return py::make_tuple(py::reinterpret_steal<py::object>(to_py(logged.text)),
+                                       py::bytes(logged.log), logged.applied, logged.suggested);
+             },
+             py::arg("text"), py::arg("compounds"), py::arg("use_context"), py::arg("use_document"),
+             py::arg("apply_threshold"), py::arg("file_json"), py::arg("offset"))
         .def("readings", [](Engine& e, const std::u32string& w, bool compounds) { return readings_list(e.readings_of(w, compounds)); })
         .def("search", [](Engine& e, const std::u32string& w, bool compounds) { return readings_list(e.search().readings(w, compounds)); })
         .def("dot_readings", [](Engine& e, const std::u32string& w) { return readings_list(e.search().dot_readings(w)); })
@@ -194,7 +207,10 @@ PYBIND11_MODULE(_native, m) {
                 const std::optional<std::u32string>& r2) {
                  py::dict out;
                  if (!e.context()) return out;
-                 Neighbours nb{l2, l1, r1, r2};
+                 Neighbours nb;
+                 const std::optional<std::u32string>* given[4] = {&l2, &l1, &r1, &r2};
+                 for (int k = 0; k < 4; ++k)
+                     if (given[k]->has_value()) nb[k] = e.context()->neighbour(**given[k]);
                  for (const auto& [w, s] : e.context()->score(candidates, nb))
                      out[py::reinterpret_steal<py::object>(to_py(w))] = s;
                  return out;

@@ -54,6 +54,24 @@ const std::vector<Search::Step>& Search::steps(const ustr& observed) const {
     return steps_.emplace(observed, std::move(out)).first->second;
 }
 
+const std::vector<Search::Step>& Search::steps1(char32_t c) const {
+    uint64_t key = (uint64_t{1} << 62) | c;
+    auto it = steps_by_code_.find(key);
+    if (it != steps_by_code_.end()) return *it->second;
+    const std::vector<Step>& found = steps(ustr(1, c));  // (a map value: stays put)
+    steps_by_code_.emplace(key, &found);
+    return found;
+}
+
+const std::vector<Search::Step>& Search::steps2(char32_t a, char32_t b) const {
+    uint64_t key = (static_cast<uint64_t>(a) << 21) | b;
+    auto it = steps_by_code_.find(key);
+    if (it != steps_by_code_.end()) return *it->second;
+    const std::vector<Step>& found = steps(ustr{a, b});
+    steps_by_code_.emplace(key, &found);
+    return found;
+}
+
 const std::vector<std::pair<ustr, int>>& Search::dot_options(char32_t c) const {
     auto it = dots_.find(c);
     if (it != dots_.end()) return it->second;
@@ -90,11 +108,14 @@ std::vector<Reading> Search::dot_readings(const ustr& token) const {
             ustr spelled = head + letter + gap;
             if (edit >= 0) edits.push_back(edit);
             if (s == last) {
-                if (!edits.empty() && lexicon_.is_valid(spelled)) {
+                int32_t key = edits.empty() ? -1 : lexicon_.key_id(spelled);
+                if (!edits.empty() && lexicon_.is_valid_id(key)) {
                     Reading r;
                     r.word = spelled;
                     r.parts = {spelled};
                     r.edits = edits;
+                    r.key = key;
+                    r.part_keys = {key};
                     found.push_back(std::move(r));
                 }
             } else if (lexicon_.trie().has_prefix(spelled)) {
@@ -121,6 +142,8 @@ std::vector<Reading> Search::name_tail_readings(const ustr& token) const {
             for (Reading& r : found) {
                 r.word = lead + r.word;
                 r.parts.insert(r.parts.begin(), lead);
+                r.part_keys.insert(r.part_keys.begin(), lexicon_.key_id(lead));
+                r.key = lexicon_.key_id(r.word);
                 r.unknown_head = true;
             }
             return found;
@@ -145,9 +168,9 @@ public:
         // the confusions of token[i] and token[i:i+2], per position
         offsets_.push_back(0);
         for (size_t i = 0; i < n_; ++i) {
-            for (const Search::Step& s : S.steps(token.substr(i, 1))) steps_.push_back(&s);
+            for (const Search::Step& s : S.steps1(token[i])) steps_.push_back(&s);
             if (i + 2 <= n_)
-                for (const Search::Step& s : S.steps(token.substr(i, 2))) steps_.push_back(&s);
+                for (const Search::Step& s : S.steps2(token[i], token[i + 1])) steps_.push_back(&s);
             offsets_.push_back(steps_.size());
         }
         hash_.push_back(0xcbf29ce484222325ull);
@@ -264,20 +287,29 @@ private:
         return {n_edits, L.is_valid(word) ? 0 : 2};
     }
 
-    void finish(size_t part_start) {
+    void finish(size_t part_start, int32_t part_key) {
         ustr word = built_;
         std::vector<ustr> parts;
-        for (const Part& p : parts_) parts.emplace_back(range(p));
+        std::vector<int32_t> keys;
+        for (const Part& p : parts_) {
+            parts.emplace_back(range(p));
+            keys.push_back(p.key);
+        }
         parts.emplace_back(part_view(part_start));
+        keys.push_back(part_key);
         for (Reading& best : found_) {
             if (best.word != word) continue;
             if (rank(parts.size(), word, edits_.size()) < rank(best.parts.size(), best.word, best.edits.size())) {
                 best.parts = std::move(parts);
+                best.part_keys = std::move(keys);
                 best.edits = edits_;
             }
             return;
         }
-        found_.push_back(Reading{std::move(word), std::move(parts), edits_});
+        Reading r{std::move(word), std::move(parts), edits_};
+        r.key = parts_.empty() ? part_key : L.key_id(r.word);
+        r.part_keys = std::move(keys);
+        found_.push_back(std::move(r));
     }
 
     bool may_end(uview part, int32_t part_key, bool loose) const {
@@ -300,9 +332,9 @@ private:
                 if (!any_adaptive) return;
             }
             if (parts_.empty()) {
-                if (L.stands_alone_id(key)) finish(part_start);
+                if (L.stands_alone_id(key)) finish(part_start, key);
             } else if (may_end(part_view(part_start), key, loose)) {
-                finish(part_start);
+                finish(part_start, key);
             }
             return;
         }

@@ -21,6 +21,11 @@ struct Reading {
     ustr fuzzy_observed;
     bool unknown_head = false;
     uint32_t form = UINT32_MAX;  // `word` in the engine's form table (set by the engine)
+    // lexicon ids of `word` and of each part (-1: not listed), as the search found them; kUnasked
+    // when a reading was made without the trie at hand
+    static constexpr int32_t kUnasked = -2;
+    int32_t key = kUnasked;
+    std::vector<int32_t> part_keys;
     size_t n_edits() const { return fuzzy ? 1 : edits.size(); }
 };
 
@@ -42,6 +47,8 @@ public:
         int edit;
     };
     const std::vector<Step>& steps(const ustr& observed) const;
+    const std::vector<Step>& steps1(char32_t c) const;                // steps(ustr(1, c))
+    const std::vector<Step>& steps2(char32_t a, char32_t b) const;    // steps of the pair
     const UstrSet& heads() const { return heads_; }
     const std::vector<std::tuple<ustr, double, int>>& dropped() const { return dropped_; }
     const Lexicon& lexicon() const { return lexicon_; }
@@ -57,6 +64,7 @@ private:
     UstrSet elements_;
     UstrSet heads_;  // first two letters of each element, undotted
     mutable UMap<std::vector<Step>> steps_;
+    mutable std::unordered_map<uint64_t, const std::vector<Step>*> steps_by_code_;
     mutable std::unordered_map<char32_t, std::vector<std::pair<ustr, int>>> dots_;
     std::vector<std::tuple<ustr, double, int>> dropped_;  // adaptive explanations of ""
 };

@@ -33,9 +33,7 @@ import dataclasses
 import errno
 import fcntl
 import hashlib
-import json
 import logging
-import math
 import multiprocessing
 import os
 import secrets
@@ -48,7 +46,6 @@ import traceback
 import zipfile
 import zlib
 from collections import Counter, deque
-from json.encoder import encode_basestring as _json_str  # the C escaper json.dumps uses
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -293,21 +290,18 @@ def _process(task: FileTask) -> FileResult:
         del data
     words = changes = suggestions = 0
     out_sha = hashlib.sha256()
-    lines: list[str] = []
+    log: list[bytes] = []
     file_json = mf.dumps_line(task.rel).decode("utf-8").rstrip("\n")
     with _AtomicWriter(task) as out:
         for offset, chunk in chunks(text, task.options.chunk_chars):
-            result = _correct(chunk)
+            result = _correct(chunk, file_json, offset)
             words += len(chunk.split())
             encoded = result.text.encode("utf-8")
             out_sha.update(encoded)
             out.write(encoded)
-            for change in result.changes:
-                if change.applied:
-                    changes += 1
-                else:
-                    suggestions += 1
-                lines.append(_change_line(file_json, offset, change))
+            changes += result.applied
+            suggestions += result.suggested
+            log.append(result.log)
         in_digest = sha.hexdigest()
         unchanged = (
             task.backup_path is not None
@@ -320,30 +314,14 @@ def _process(task: FileTask) -> FileResult:
         bytes=nbytes if nbytes is not None else len(text.encode("utf-8")),
         words=words, changes=changes, suggestions=suggestions,
         sha256=in_digest, out_sha256=out_sha.hexdigest(),
-        changes_jsonl="".join(lines).encode("utf-8", errors="backslashreplace"),
+        changes_jsonl=b"".join(log),
     )
 
 
-def _correct(text: str):  # -> svfix.Result
-    from svfix import correct
+def _correct(text: str, file_json: str, offset: int):  # -> svfix.pipeline.Logged
+    from svfix.pipeline import correct_logged
 
-    return correct(text)
-
-
-def _change_line(file_json: str, offset: int, change) -> str:  # change: svfix.Change
-    """One change-log line: ``{"file", "offset", "end"}`` + `Change.to_dict()` less start/end.
-
-    Written by hand, not with json.dumps: a damaged archive has a change every few words and
-    this runs once per change (json.dumps of the dict costs ten times more).
-    """
-    return (
-        f'{{"file": {file_json}, "offset": {change.start + offset}, '
-        f'"end": {change.end + offset}, "old": {_json_str(change.original)}, '
-        f'"new": {_json_str(change.replacement)}, '
-        f'"confidence": {_json_float(round(change.confidence, 4))}, '
-        f'"reason": {_json_str(str(change.reason))}, '
-        f'"applied": {"true" if change.applied else "false"}, "step": {_json_str(change.step)}}}\n'
-    )
+    return correct_logged(text, file_json, offset)
 
 
 def chunks(text: str, limit: int) -> Iterator[tuple[int, str]]:
@@ -366,10 +344,6 @@ def chunks(text: str, limit: int) -> Iterator[tuple[int, str]]:
         start = stop
     if start < n or n == 0:
         yield start, text[start:]
-
-
-def _json_float(value: float) -> str:
-    return repr(value) if math.isfinite(value) else json.dumps(value)
 
 
 def _read(task: FileTask, limit: int) -> bytes:

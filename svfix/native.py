@@ -115,6 +115,12 @@ class Engine:
         """(start, end, original, replacement, confidence, reason index, applied) per change."""
         return self._engine.restore(text, compounds, use_context, use_document, apply_threshold)
 
+    def fix_logged(self, text: str, compounds: bool, use_context: bool, use_document: bool,
+                   apply_threshold: float, file_json: str, offset: int) -> tuple[str, bytes, int, int]:
+        """`restore` applied and logged: (text, change-log lines, applied, suggested)."""
+        return self._engine.fix_logged(text, compounds, use_context, use_document, apply_threshold,
+                                       file_json, offset)
+
     def readings(self, token: str, compounds: bool = True) -> list:
         """`pipeline._readings` of the engine, as `Reading` objects."""
         return [self._reading(t) for t in self._engine.readings(token, compounds)]

@@ -746,6 +746,40 @@ def correct(text: str, options: Options = DEFAULT_OPTIONS) -> Result:
     return Result(apply_changes(text, changes), changes)
 
 
+@dataclass(frozen=True)
+class Logged:
+    """A text corrected for an archive: the fixed text and its change-log lines (UTF-8 bytes,
+    `svfix.changelog`), with how many changes were applied and how many only suggested."""
+
+    text: str
+    log: bytes
+    applied: int
+    suggested: int
+
+
+def correct_logged(text: str, file_json: str, offset: int = 0, options: Options = DEFAULT_OPTIONS) -> Logged:
+    """`correct`, for the batch: the fixed text and the change log, without a `Change` per change.
+
+    When normalizing changes nothing (almost always), the engine applies its changes and writes
+    their log lines itself: a damaged archive has a change every few words, and a Python object
+    and a formatted line per change would cost more than finding them. Otherwise the changes
+    are composed as in `correct` and formatted by `svfix.changelog`. Either way the text is
+    ``correct(text).text`` and the log is `changelog.lines` of its changes.
+    """
+    from svfix import changelog
+
+    normalized, first = _normalize(text, options)
+    if not first and native.wanted():
+        fixed, log, applied, suggested = native.engine().fix_logged(
+            normalized, options.compounds, options.use_context, options.use_document, options.apply_threshold,
+            file_json, offset)
+        return Logged(fixed, log, applied, suggested)
+    changes = compose(text, first, normalized, restore(normalized, options))
+    applied = sum(1 for c in changes if c.applied)
+    return Logged(apply_changes(text, changes), changelog.lines(file_json, offset, changes), applied,
+                  len(changes) - applied)
+
+
 def fix(text: str, options: Options = DEFAULT_OPTIONS) -> str:
     """`correct(text).text`: the restored text.
 

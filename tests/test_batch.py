@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 import svfix
-from svfix import batch, manifest, textio
+from svfix import batch, changelog, manifest, textio
 
 PY = sys.executable
 ROOT = Path(__file__).resolve().parents[1]
@@ -197,7 +197,7 @@ def test_decode_refuses_what_is_not_text(raw: bytes, reason: str) -> None:
 
 def test_change_line_is_the_change_as_json() -> None:
     change = svfix.Change(3, 6, 'f"6r\\', "för\n", 0.912345678, svfix.Reason.CONFUSION, False, "x")
-    line = batch._change_line(json.dumps("å/b.txt", ensure_ascii=False), 10, change)
+    line = changelog.change_line(json.dumps("å/b.txt", ensure_ascii=False), 10, change)
     data = change.to_dict()
     del data["start"], data["end"]
     assert json.loads(line) == {"file": "å/b.txt", "offset": 13, "end": 16, **data}

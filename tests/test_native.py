@@ -164,3 +164,22 @@ def test_swedish_like_text_gets_the_reference_s_changes(pieces) -> None:
 @settings(max_examples=400, deadline=None)
 def test_any_text_gets_the_reference_s_changes(text: str) -> None:
     assert same(*both(text))
+
+
+# --- the batch's fast path ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [p.read_text(encoding="utf-8") for p in OCR_PAGES[::8]] + [
+    'f"6r\\\\ x a\x01b ar tab\tar “ar” ”for” ÅR ar\x0cfor Tyres6 kommun',
+    "ar \udc80 for",  # a lone surrogate: the log writes it as a backslash escape
+])
+def test_the_engine_writes_the_log_the_python_path_writes(text: str) -> None:
+    from svfix import changelog
+
+    file_json = '"å/b.txt"'
+    fast = pipeline.correct_logged(text, file_json, 11)
+    result = pipeline.correct(text)
+    assert fast.text == result.text
+    assert fast.log == changelog.lines(file_json, 11, result.changes)
+    assert (fast.applied, fast.suggested) == (sum(c.applied for c in result.changes),
+                                              sum(not c.applied for c in result.changes))

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <stdexcept>
 #include <unordered_map>
 #include <vector>
 
@@ -44,6 +45,7 @@ public:
             if (e.adaptive) seen.emplace_back(e.truth_lower, e.observed_lower);
         std::sort(seen.begin(), seen.end());
         seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+        if (seen.size() > 256) throw std::runtime_error("svfix engine: more than 256 damage forms in the channel");
         static const ustr letters = U"\u00e5\u00e4\u00f6";
         for (const auto& [t, o] : seen) {
             size_t at = t.size() == 1 ? letters.find(t[0]) : ustr::npos;

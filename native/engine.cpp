@@ -75,7 +75,7 @@ uview strip_space(uview s) {  // str.strip()
 Shape shape_for(const Shape& shape, const Forms& forms) {
     Shape out;
     for (const auto& item : shape)
-        if (std::binary_search(forms.begin(), forms.end(), item.first)) out.push_back(item);
+        if (forms.has(item.first)) out.push_back(item);
     return out;
 }
 
@@ -158,6 +158,16 @@ size_t Engine::cached_entries() const {
     return words_.size() + seps_.size() + forms_.size() + judged_count_ + context_decisions_.size() + cases_.size();
 }
 
+std::vector<size_t> Engine::table_sizes() const {
+    size_t readings = 0, judged = 0, with_readings = 0;
+    for (size_t i = 0; i < words_.size(); ++i) {
+        const WordEntry& w = words_[i];
+        for (const auto& r : w.readings) if (r) { readings += r->size(); ++with_readings; }
+        judged += w.judged.size();
+    }
+    return {words_.size(), with_readings, readings, judged, forms_.size(), seps_.size(), context_decisions_.size(), cases_.size()};
+}
+
 // --- interning ----------------------------------------------------------------------------------
 
 uint32_t Engine::word_id(uview w) {
@@ -167,7 +177,8 @@ uint32_t Engine::word_id(uview w) {
     uint32_t id = static_cast<uint32_t>(words_.size());
     WordEntry& e = words_.emplace_back();
     e.word = ustr(w);
-    e.low = lower(e.word);
+    ustr low = lower(e.word);
+    if (low != e.word) e.lowered = std::move(low);
     e.alpha = str_isalpha(e.word);
     e.upper = str_isupper(e.word);
     e.title = str_istitle(e.word);
@@ -290,7 +301,7 @@ bool Engine::needs_look(uint32_t id) {
         verdict = w.word.size() >= 2;
         for (char32_t c : w.word) verdict = verdict && (is_alpha(c) || confusable_.count(c));
     } else {
-        verdict = !lexicon_->is_valid(w.low) || shadows_.count(w.low);
+        verdict = !lexicon_->is_valid(w.low()) || shadows_.count(w.low());
     }
     look = verdict ? 1 : 0;
     return verdict;
@@ -300,9 +311,14 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::readings(WordEntry& w
     auto& slot = w.readings[compounds ? 1 : 0];
     if (slot) return slot;
     std::vector<Reading> found;
-    if (lexicon_->key_id(w.low) < 0) found = search_.dot_readings(w.word);
+    if (lexicon_->key_id(w.low()) < 0) found = search_.dot_readings(w.word);
     if (found.empty()) { COUNT(1); found = search_.readings(w.word, compounds); }
     if (found.empty() && compounds) found = search_.name_tail_readings(w.word);
+    if (found.empty()) {  // (most tokens no reading explains share one empty list)
+        static const auto none = std::make_shared<const std::vector<Reading>>();
+        slot = none;
+        return slot;
+    }
     for (Reading& r : found) r.form = form_id(r.word);
     slot = std::make_shared<const std::vector<Reading>>(std::move(found));
     return slot;
@@ -312,25 +328,24 @@ const std::vector<Reading>& Engine::readings_of(const ustr& word, bool compounds
     return *readings(words_[word_id(word)], compounds);
 }
 
-const std::optional<Reading>& Engine::evidence(WordEntry& w, bool compounds) {
-    auto& slot = w.evidence[compounds ? 1 : 0];
-    if (slot) return *slot;
+const Reading* Engine::evidence(WordEntry& w, bool compounds) {
+    int16_t& slot = w.proof[compounds ? 1 : 0];
     const std::vector<Reading>& found = *readings(w, compounds);
-    std::optional<Reading> proof;
+    if (slot != WordEntry::kUnasked) return slot >= 0 ? &found[slot] : nullptr;
+    slot = WordEntry::kNoProof;
     bool as_it_stands = false;
     for (const Reading& r : found)
-        as_it_stands |= (r.word == w.low && (r.parts.size() > 1 || lexicon_->is_valid(w.low)));
+        as_it_stands |= (r.word == w.low() && (r.n_parts > 1 || lexicon_->is_valid(w.low())));
     if (!found.empty() && !is_acronym(w) && !as_it_stands) {
         std::vector<Scored> scored = model_.score(w.word, found, neutral_, nullptr, false);
         const Scored& best = scored[0];
         if (best.reading != nullptr && Model::posteriors(scored)[0] >= 0.5 && !best.reading->fuzzy) {
             bool adaptive = false;
             for (int id : best.reading->edits) adaptive |= channel_.edit(id).adaptive;
-            if (adaptive) proof = *best.reading;
+            if (adaptive && best.reading - found.data() < 0x7fff) slot = static_cast<int16_t>(best.reading - found.data());
         }
     }
-    slot = std::make_unique<const std::optional<Reading>>(std::move(proof));
-    return *slot;
+    return slot >= 0 ? &found[slot] : nullptr;
 }
 
 Judged Engine::judge(const ustr& word, std::shared_ptr<const std::vector<Reading>> found, const Profile& profile,
@@ -392,7 +407,7 @@ bool Engine::in_damaged_address(const Doc& d, size_t j) {
     }
     if (j + 1 < d.w.size()) {
         WordEntry& next = words_[d.w[j + 1]];
-        if (next.domain < 0) next.domain = tlds_.count(next.low) ? 1 : 0;
+        if (next.domain < 0) next.domain = tlds_.count(next.low()) ? 1 : 0;
         uview after_sep = after != nullptr ? uview(after->sep) : uview();
         if (next.domain == 1) {
             uview core = strip_space(after_sep);
@@ -411,15 +426,15 @@ bool Engine::in_damaged_address(const Doc& d, size_t j) {
 
 bool Engine::englishish(WordEntry& w) {
     if (w.english >= 0) return w.english == 1;
-    double english = lexicon_->english_zipf(w.low);
+    double english = lexicon_->english_zipf(w.low());
     bool verdict = english >= config_.english_zipf
-                   && (!lexicon_->is_valid(w.low) || english - 1.0 > lexicon_->prior(w.low));
+                   && (!lexicon_->is_valid(w.low()) || english - 1.0 > lexicon_->prior(w.low()));
     w.english = verdict ? 1 : 0;
     return verdict;
 }
 
 bool Engine::maybe_english(WordEntry& w) {
-    if (w.maybe_english < 0) w.maybe_english = lexicon_->english_zipf(w.low) >= 2.0 ? 1 : 0;
+    if (w.maybe_english < 0) w.maybe_english = lexicon_->english_zipf(w.low()) >= 2.0 ? 1 : 0;
     return w.maybe_english == 1;
 }
 
@@ -490,6 +505,7 @@ const ustr& Engine::restore_case(uint32_t token_id, const Decision& decision, bo
 
 Restored Engine::restore(PyObject* text_obj, const Options& o) {
     const Config& C = config_;
+    if (context_decisions_.size() > kMaxContextDecisions) context_decisions_.clear();
     if (words_.size() > kMaxWords || judged_count_ > kMaxCached || context_decisions_.size() > kMaxCached
         || cases_.size() > kMaxCached || transfer_.size() > kMaxCached || chunks_.size() > kMaxCached
         || seps_.size() > kMaxWords
@@ -602,12 +618,12 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
             vocab->total += c;
             if (!(hot_[id].bits & W_SWEDISH)) continue;
             WordEntry& w = words_[id];
-            if (w.low_form == kNone) w.low_form = form_id(w.low);
-            if (w.wild_form == kNone) w.wild_form = form_id(model_.wild_key(w.low));
-            auto [it, inserted] = vocab->index.emplace(w.low, vocab->counts.size());
+            if (w.low_form == kNone) w.low_form = form_id(w.low());
+            if (w.wild_form == kNone) w.wild_form = form_id(model_.wild_key(w.low()));
+            auto [it, inserted] = vocab->index.emplace(w.low(), vocab->counts.size());
             if (inserted) {
                 vocab->by_key[w.wild_form].push_back(vocab->counts.size());
-                vocab->counts.emplace_back(w.low, c);
+                vocab->counts.emplace_back(w.low(), c);
                 vocab->forms.push_back(w.low_form);
                 form_doc_[w.low_form] = doc_no;
             } else {
@@ -630,12 +646,12 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
     long letters = 0;
     if (o.use_document) {
         for (size_t k = 0; k < suspicious.size(); ++k) {
-            const std::optional<Reading>& proof = evidence(words_[suspicious[k]], o.compounds);
-            if (!proof) continue;
+            const Reading* proof = evidence(words_[suspicious[k]], o.compounds);
+            if (proof == nullptr) continue;
             long shown = 0;
             for (size_t j : occurrences[k]) shown += sheltered[j] ? 0 : 1;
             if (shown) {
-                proofs[k] = &*proof;
+                proofs[k] = proof;
                 in_text[k] = shown;
             }
         }
@@ -682,10 +698,10 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
         std::shared_ptr<const std::vector<Reading>> combined;  // those and the page's spellings
         if (spelled) {
             WordEntry& entry = words_[id];
-            if (entry.wild_form == kNone) entry.wild_form = form_id(model_.wild_key(entry.low));
+            if (entry.wild_form == kNone) entry.wild_form = form_id(model_.wild_key(entry.low()));
             auto spellings = v->by_key.find(entry.wild_form);
             std::vector<Reading> shown;
-            if (spellings != v->by_key.end()) shown = model_.document_readings(word, entry.low, spellings->second, *v);
+            if (spellings != v->by_key.end()) shown = model_.document_readings(word, entry.low(), spellings->second, *v);
             if (!shown.empty()) {
                 std::vector<Reading> all(*lex);
                 UstrSet known;
@@ -729,6 +745,15 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
         DecisionKey key{id, own_profile ? profile_id(word_profile.rates) : page_profile, 0,
                         static_cast<uint8_t>(option_flags | (word_name_like ? 1 : 0))};
         auto judged_under = [&](const DecisionKey& key, const Profile& p) -> const Judged& {
+            if (found->empty()) {
+                // nothing reads the token otherwise: it is kept, whatever the page (one answer for all)
+                static const Judged kept = [] {
+                    Judged j;
+                    j.decision.confidence = 1.0;
+                    return j;
+                }();
+                return kept;
+            }
             if (!uses_document) {
                 WordEntry& entry = words_[id];
                 const uint64_t packed = (static_cast<uint64_t>(key.profile) << 40) | (static_cast<uint64_t>(key.shape) << 8)
@@ -890,13 +915,13 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
             const Judged& base = *x.contextual;
             const WordEntry& w = words_[suspicious[k]];
             std::vector<ustr> candidates;
-            for (const Scored& s : base.scored) candidates.push_back(s.keep ? w.low : s.word());
+            for (const Scored& s : base.scored) candidates.push_back(s.keep ? w.low() : s.word());
             Neighbours neighbours{neighbour_of(nb[0]), neighbour_of(nb[1]), neighbour_of(nb[2]), neighbour_of(nb[3])};
             COUNT(2);
             std::vector<std::pair<ustr, double>> bonus = context_->score(candidates, neighbours);
             std::vector<Scored> rescored = base.scored;
             for (Scored& s : rescored) {
-                const ustr& name = s.keep ? w.low : s.word();
+                const ustr& name = s.keep ? w.low() : s.word();
                 s.context = 0.0;
                 for (const auto& [b_word, b] : bonus)
                     if (b_word == name) { s.context = b; break; }
@@ -916,9 +941,9 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
             const uint32_t id = suspicious[k];
             const bool contextual = x.contextual != nullptr;
             const Decision& decision = *x.decision;
-            if (!contextual && (!decision.has_word || decision.word == words_[id].low)) continue;
+            if (!contextual && (!decision.has_word || decision.word == words_[id].low())) continue;
             WordEntry& entry = words_[id];
-            if (entry.valid_low < 0) entry.valid_low = lexicon_->is_valid(entry.low) ? 1 : 0;
+            if (entry.valid_low < 0) entry.valid_low = lexicon_->is_valid(entry.low()) ? 1 : 0;
             bool lost_dots_only = decision.apply && decision.has_word && !decision.word.empty()
                                   && entry.valid_low == 0 && dots_on_a_and_o(entry.word, decision.word);
             bool acronym = is_acronym(words_[id]) && !lost_dots_only;
@@ -949,7 +974,7 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
                 }
                 const Decision& chosen = contextual ? context_decision(k, j) : decision;
                 const WordEntry& w = words_[id];
-                if (!chosen.has_word || chosen.word == w.low || (title && !dots_on_a_and_o(w.word, chosen.word))) continue;
+                if (!chosen.has_word || chosen.word == w.low() || (title && !dots_on_a_and_o(w.word, chosen.word))) continue;
                 bool mid = continues_sentence(d.s[j], previous(j));
                 const ustr* cased = nullptr;
                 if (!title) {

@@ -109,7 +109,9 @@ private:
 };
 
 struct WordEntry {
-    ustr word, low;
+    ustr word;
+    ustr lowered;  // word.lower(), kept only when it differs from the word (most words are lowercase)
+    const ustr& low() const { return lowered.empty() ? word : lowered; }
     bool alpha = false, upper = false, title = false, first_upper = false, first_lower = false;
     Tri english = -1, maybe_english = -1, anchor = -1, www = -1, domain = -1, valid_low = -1;
     uint32_t token = UINT32_MAX;  // its neighbour class (svfix.context._token) in the form table
@@ -119,7 +121,9 @@ struct WordEntry {
     uint32_t shape_page = UINT32_MAX, shape_for = 0;
     uint64_t shape_key = UINT64_MAX;
     std::shared_ptr<const std::vector<Reading>> readings[2];  // by `compounds`
-    std::unique_ptr<const std::optional<Reading>> evidence[2];
+    // the reading the word proves (an index into `readings`), kNoProof or kUnasked
+    static constexpr int16_t kNoProof = -1, kUnasked = -2;
+    int16_t proof[2] = {kUnasked, kUnasked};
     // its decisions, by (profile, shape, options): a word meets few profiles in a batch; the
     // last one asked is also kept in the entry itself
     std::vector<std::pair<uint64_t, std::unique_ptr<Judged>>> judged;
@@ -185,10 +189,13 @@ public:
     ContextModel* context() { return context_.get(); }
     const Lexicon& lexicon() const { return *lexicon_; }
     size_t cached_entries() const;
+    std::vector<size_t> table_sizes() const;  // words, readings, judged, forms, separators, context, cases
     void forget();  // every table and cache (what the bound does when reached)
 
     //: More distinct words than this and everything is forgotten at the next document.
     static constexpr size_t kMaxWords = 300000;
+    //: Context decisions are mostly for one sentence each: fewer are kept than other answers.
+    static constexpr size_t kMaxContextDecisions = 60000;
 
 private:
     struct Doc;
@@ -213,7 +220,7 @@ private:
     bool continues_sentence(uint32_t sep, const WordEntry* previous);
     bool needs_look(uint32_t id);
     const std::shared_ptr<const std::vector<Reading>>& readings(WordEntry& w, bool compounds);
-    const std::optional<Reading>& evidence(WordEntry& w, bool compounds);
+    const Reading* evidence(WordEntry& w, bool compounds);
     Judged judge(const ustr& word, std::shared_ptr<const std::vector<Reading>> found, const Profile& profile,
                  const Vocabulary* vocab, bool name_like, const Options& o);
     bool in_damaged_address(const Doc& d, size_t j);

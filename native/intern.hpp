@@ -46,7 +46,7 @@ public:
     }
 
     void insert(uview s, uint64_t h, uint32_t id) {
-        if (2 * (used_ + 1) > slots_.size()) grow();
+        if (4 * (used_ + 1) > 3 * slots_.size()) grow();  // at most 3/4 full
         place(Slot{h, id, static_cast<uint32_t>(s.size()), {}}, s);
         ++used_;
     }

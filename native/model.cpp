@@ -153,16 +153,16 @@ double Model::unknown_prior(const ustr& token) const {
 double Model::lexical_prior(const Reading& r) const {
     const Config& C = config_;
     double whole = lexicon_.prior_id(key_of(r));
-    if (r.parts.size() == 1) return whole;
+    if (r.n_parts == 1) return whole;
     double lowest = 0.0, head = 0.0;
-    for (size_t k = 0; k < r.parts.size(); ++k) {
+    for (size_t k = 0; k < r.n_parts; ++k) {
         double z = std::max(lexicon_.zipf_of(part_key(r, k)), C.compound_part_floor);
         lowest = k == 0 ? z : std::min(lowest, z);
         head = z;
     }
     double typical = C.compound_head_weight * head + (1 - C.compound_head_weight) * lowest;
     return std::max(whole, typical - C.compound_base_cost
-                               - C.compound_cost * static_cast<double>(static_cast<long>(r.parts.size()) - 2));
+                               - C.compound_cost * static_cast<double>(static_cast<long>(r.n_parts) - 2));
 }
 
 double Model::channel_log10(const Reading& r, const Profile& p) const {
@@ -182,8 +182,8 @@ double Model::channel_log10(const Reading& r, const Profile& p) const {
 }
 
 bool Model::names_a_place(const Reading& r) const {
-    if (r.parts.size() < 2) return false;
-    const ustr& first = r.parts[0];
+    if (r.n_parts < 2) return false;
+    const ustr first(r.part(0));
     const uint32_t opens = F_PLACE | F_KOMMUN_OR_LAN;
     return (lexicon_.flags_of(part_key(r, 0)) & opens) || (lexicon_.flags(first + U"en") & opens)
            || (lexicon_.flags(first + U"n") & opens);
@@ -211,7 +211,7 @@ std::vector<Scored> Model::score(const ustr& token, const std::vector<Reading>& 
     ustr low = lower(token);
     bool lowercase_token = !token.empty() && str_islower(token.data(), 1);
     bool token_is_listed = false;
-    for (const Reading& r : readings) token_is_listed |= (r.word == low && r.parts.size() == 1);
+    for (const Reading& r : readings) token_is_listed |= (r.word == low && r.n_parts == 1);
     std::vector<Scored> scored;
     scored.reserve(readings.size() + 1);
     bool has_identity = false;
@@ -221,7 +221,7 @@ std::vector<Scored> Model::score(const ustr& token, const std::vector<Reading>& 
             continue;
         }
         double prior = lexical_prior(r);
-        if (token_is_listed && r.parts.size() > 1) prior -= C.listed_token_compound_cost;
+        if (token_is_listed && r.n_parts > 1) prior -= C.listed_token_compound_cost;
         if (r.word != low) prior = mix_document(prior, r.word, vocab, C.document_weight);
         uint32_t flags = lexicon_.flags_of(key_of(r));
         if (lowercase_token && (flags & F_PROPER)) {
@@ -272,7 +272,7 @@ Reason Model::reason(const Scored& best, const Vocabulary* vocab, bool flipped) 
     if (best.reading->fuzzy) return Reason::Fuzzy;
     if (flipped) return Reason::Context;
     if (vocab != nullptr && vocab->count(best.word())) return Reason::Document;
-    if (best.reading->parts.size() > 1) return Reason::Compound;
+    if (best.reading->n_parts > 1) return Reason::Compound;
     if (lexicon_.flags_of(key_of(*best.reading)) & F_NAMES) return Reason::Name;
     return Reason::Confusion;
 }
@@ -309,7 +309,7 @@ Decision Model::decide(const ustr& token, const std::vector<Scored>& scored, con
     for (size_t k = 0; k < scored.size(); ++k) {
         const Scored& s = scored[k];
         if (s.keep || s.word() == low) keep += probs[k];
-        token_is_word |= (!s.keep && s.word() == low && s.reading->parts.size() == 1);
+        token_is_word |= (!s.keep && s.word() == low && s.reading->n_parts == 1);
     }
     token_is_word = token_is_word && !inner_capitals(token);
     d.has_word = true;
@@ -337,10 +337,8 @@ Forms Model::within_reach(const std::vector<Scored>& scored) const {
         for (int id : s.reading->edits) adaptive += channel_.edit(id).adaptive ? 1 : 0;
         if (s.total() + config_.shape_max_boost * adaptive >= floor)
             for (int id : s.reading->edits)
-                if (channel_.edit(id).adaptive) forms.push_back(channel_.form_of(id));
+                if (channel_.edit(id).adaptive) forms.add(channel_.form_of(id));
     }
-    std::sort(forms.begin(), forms.end());
-    forms.erase(std::unique(forms.begin(), forms.end()), forms.end());
     return forms;
 }
 
@@ -352,7 +350,7 @@ std::vector<Reading> Model::document_readings(const ustr& token, const ustr& low
     for (size_t at : candidates) {
         const ustr& word = vocab.counts[at].first;
         if (word == low || word.size() != low.size()) continue;
-        std::vector<int> edits;
+        std::u16string edits;
         bool ok = true;
         size_t m = std::min({low.size(), word.size(), token.size()});
         for (size_t i = 0; i < m && ok; ++i) {
@@ -368,10 +366,10 @@ std::vector<Reading> Model::document_readings(const ustr& token, const ustr& low
                     const ustr& t = channel_.edit(id).truth_lower;
                     if (t.size() == 1 && t[0] == truth) { edit = id; break; }
                 }
-            if (edit < 0) ok = false; else edits.push_back(edit);
+            if (edit < 0) ok = false; else edits.push_back(static_cast<char16_t>(edit));
         }
         if (ok) {
-            found.push_back(Reading{word, {word}, edits});
+            found.push_back(Reading::simple(word, std::move(edits), Reading::kUnasked));
             found.back().form = vocab.forms[at];
         }
     }
@@ -466,13 +464,10 @@ std::vector<Reading> Model::fuzzy_document_readings(const ustr& token, Vocabular
     long other = static_cast<long>(levenshtein(query, vocab.skeletons[best]));
     long dots = static_cast<long>(levenshtein(low, word)) - other;
     double cost = C.fuzzy_edit_log10 * static_cast<double>(other) + C.fuzzy_diacritic_log10 * static_cast<double>(std::max(0L, dots));
-    Reading r;
-    r.word = word;
-    r.parts = {word};
+    Reading r = Reading::simple(word, std::u16string(), Reading::kUnasked);
     r.form = vocab.forms[best];
     r.fuzzy = true;
     r.fuzzy_q = cost;
-    r.fuzzy_observed = low;
     return {r};
 }
 

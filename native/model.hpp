@@ -21,7 +21,12 @@ enum class Reason : int { Confusion = 0, Context, Document, Compound, Name, Fuzz
 
 using Form = int;                                   // a damage form's number (Channel::form)
 using Shape = std::vector<std::pair<Form, double>>;  // sorted, as Profile.shape_for sorts
-using Forms = std::vector<Form>;                     // sorted and unique
+// A set of damage forms (there are about a hundred; Channel::finish refuses more than 256).
+struct Forms {
+    std::array<uint64_t, 4> bits{};
+    void add(Form f) { bits[f >> 6] |= uint64_t{1} << (f & 63); }
+    bool has(Form f) const { return (bits[f >> 6] >> (f & 63)) & 1; }
+};
 
 // Letters whose damage rate is measured: å, ä, ö (index 0, 1, 2).
 int letter_index(char32_t lowercase);
@@ -124,7 +129,7 @@ private:
     std::unordered_set<uint64_t> trigrams_;  // three code points packed in 63 bits
     int32_t key_of(const Reading& r) const { return r.key != Reading::kUnasked ? r.key : lexicon_.key_id(r.word); }
     int32_t part_key(const Reading& r, size_t k) const {
-        return k < r.part_keys.size() ? r.part_keys[k] : lexicon_.key_id(r.parts[k]);
+        return r.part_key[k] != Reading::kUnasked ? r.part_key[k] : lexicon_.trie().key_at(lexicon_.trie().walk(Trie::kRoot, r.part(k).data(), r.part(k).size()));
     }
     std::unordered_map<char32_t, bool> wild_;
 };

@@ -100,8 +100,8 @@ PyObject* callback(const py::dict& d, const char* name) {
 
 py::tuple reading_tuple(const Reading& r) {
     py::list parts, edits;
-    for (const ustr& p : r.parts) parts.append(py::reinterpret_steal<py::object>(to_py(p)));
-    for (int e : r.edits) edits.append(e);
+    for (size_t k = 0; k < r.n_parts; ++k) parts.append(py::reinterpret_steal<py::object>(to_py(ustr(r.part(k)))));
+    for (char16_t e : r.edits) edits.append(static_cast<int>(e));
     return py::make_tuple(py::reinterpret_steal<py::object>(to_py(r.word)), py::tuple(parts), py::tuple(edits),
                           r.fuzzy, r.fuzzy_q, r.unknown_head);
 }
@@ -215,5 +215,6 @@ PYBIND11_MODULE(_native, m) {
                      out[py::reinterpret_steal<py::object>(to_py(w))] = s;
                  return out;
              })
-        .def("cached_entries", &Engine::cached_entries);
+        .def("cached_entries", &Engine::cached_entries)
+        .def("table_sizes", &Engine::table_sizes);
 }

@@ -34,8 +34,10 @@ ustr undotted(const ustr& s) {
 
 Search::Search(const Lexicon& lexicon, const Channel& channel, const Config& config, UstrSet place_elements)
     : lexicon_(lexicon), channel_(channel), config_(config), elements_(std::move(place_elements)) {
-    if (config_.max_nodes > 20000 || config_.max_parts > 200)
-        throw std::runtime_error("svfix engine: MAX_NODES above 20000 or MAX_PARTS above 200 is not supported");
+    if (config_.max_nodes > 20000 || config_.max_parts > static_cast<int>(Reading::kMaxParts) - 1
+        || channel_.size() > 65535)
+        throw std::runtime_error("svfix engine: MAX_NODES above 20000, MAX_PARTS above 5 or more than 65535 "
+                                 "channel edits are not supported");
     for (const ustr& e : elements_) heads_.insert(undotted(slice(e, 0, 2)));
     for (int id : channel_.explanations(ustr())) {
         const Edit& e = channel_.edit(id);
@@ -109,15 +111,7 @@ std::vector<Reading> Search::dot_readings(const ustr& token) const {
             if (edit >= 0) edits.push_back(edit);
             if (s == last) {
                 int32_t key = edits.empty() ? -1 : lexicon_.key_id(spelled);
-                if (!edits.empty() && lexicon_.is_valid_id(key)) {
-                    Reading r;
-                    r.word = spelled;
-                    r.parts = {spelled};
-                    r.edits = edits;
-                    r.key = key;
-                    r.part_keys = {key};
-                    found.push_back(std::move(r));
-                }
+                if (!edits.empty() && lexicon_.is_valid_id(key)) found.push_back(Reading::simple(spelled, edit_ids(edits), key));
             } else if (lexicon_.trie().has_prefix(spelled)) {
                 fill(s + 1, spelled);
             }
@@ -140,11 +134,14 @@ std::vector<Reading> Search::name_tail_readings(const ustr& token) const {
         if (!found.empty()) {
             ustr lead = lower(head);
             for (Reading& r : found) {
-                r.word = lead + r.word;
-                r.parts.insert(r.parts.begin(), lead);
-                r.part_keys.insert(r.part_keys.begin(), lexicon_.key_id(lead));
-                r.key = lexicon_.key_id(r.word);
-                r.unknown_head = true;
+                Reading named;
+                named.word = lead + r.word;
+                named.edits = r.edits;
+                named.add_part(0, lead.size(), lexicon_.key_id(lead));
+                for (size_t k = 0; k < r.n_parts; ++k) named.add_part(lead.size() + r.part_start[k], r.part_len[k], r.part_key[k]);
+                named.key = lexicon_.key_id(named.word);
+                named.unknown_head = true;
+                r = std::move(named);
             }
             return found;
         }
@@ -288,27 +285,21 @@ private:
     }
 
     void finish(size_t part_start, int32_t part_key) {
-        ustr word = built_;
-        std::vector<ustr> parts;
-        std::vector<int32_t> keys;
-        for (const Part& p : parts_) {
-            parts.emplace_back(range(p));
-            keys.push_back(p.key);
-        }
-        parts.emplace_back(part_view(part_start));
-        keys.push_back(part_key);
+        Reading r;
+        for (const Part& p : parts_) r.add_part(p.start, p.len, p.key);
+        r.add_part(part_start, built_.size() - part_start, part_key);
+        r.edits = edit_ids(edits_);
         for (Reading& best : found_) {
-            if (best.word != word) continue;
-            if (rank(parts.size(), word, edits_.size()) < rank(best.parts.size(), best.word, best.edits.size())) {
-                best.parts = std::move(parts);
-                best.part_keys = std::move(keys);
-                best.edits = edits_;
+            if (best.word != built_) continue;
+            if (rank(r.n_parts, built_, r.edits.size()) < rank(best.n_parts, best.word, best.edits.size())) {
+                r.word = std::move(best.word);
+                r.key = best.key;
+                best = std::move(r);
             }
             return;
         }
-        Reading r{std::move(word), std::move(parts), edits_};
+        r.word = built_;
         r.key = parts_.empty() ? part_key : L.key_id(r.word);
-        r.part_keys = std::move(keys);
         found_.push_back(std::move(r));
     }
 

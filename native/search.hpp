@@ -12,22 +12,48 @@
 
 namespace svfix {
 
+// One way to read a token: the word it restores to, its compound parts and the channel edits
+// that got there. Compact (one heap block, the word's, and the edits' past seven): a batch keeps
+// the readings of every suspicious word it has met.
 struct Reading {
+    static constexpr size_t kMaxParts = 6;
+    static constexpr int32_t kUnasked = -2;  // a lexicon id not yet looked up
+
     ustr word;                 // lowercase
-    std::vector<ustr> parts;   // compound parts as written in `word`
-    std::vector<int> edits;    // channel edit ids
-    bool fuzzy = false;        // found by string similarity: one edit outside the channel,
-    double fuzzy_q = 0.0;      //   Edit(word, token.lower(), fuzzy_q, adaptive=False)
-    ustr fuzzy_observed;
-    bool unknown_head = false;
+    std::u16string edits;      // channel edit ids (empty: the token read as it stands)
+    double fuzzy_q = 0.0;      // fuzzy: one edit outside the channel, Edit(word, token.lower(), fuzzy_q, False)
+    uint32_t part_start[kMaxParts], part_len[kMaxParts];  // compound parts, as ranges of `word`
+    int32_t part_key[kMaxParts];                            // their lexicon ids (kUnasked: not looked up)
+    int32_t key = kUnasked;    // the lexicon id of `word` (-1: not listed)
     uint32_t form = UINT32_MAX;  // `word` in the engine's form table (set by the engine)
-    // lexicon ids of `word` and of each part (-1: not listed), as the search found them; kUnasked
-    // when a reading was made without the trie at hand
-    static constexpr int32_t kUnasked = -2;
-    int32_t key = kUnasked;
-    std::vector<int32_t> part_keys;
+    uint8_t n_parts = 0;
+    bool fuzzy = false;        // found by string similarity, not by the channel
+    bool unknown_head = false; // parts[0] is a name no list has, kept as written
+
+    uview part(size_t k) const { return uview(word).substr(part_start[k], part_len[k]); }
     size_t n_edits() const { return fuzzy ? 1 : edits.size(); }
+    void add_part(size_t start, size_t len, int32_t k) {
+        part_start[n_parts] = static_cast<uint32_t>(start);
+        part_len[n_parts] = static_cast<uint32_t>(len);
+        part_key[n_parts] = k;
+        ++n_parts;
+    }
+    // a simple word: one part, the word itself
+    static Reading simple(ustr word, std::u16string edits, int32_t key) {
+        Reading r;
+        r.word = std::move(word);
+        r.edits = std::move(edits);
+        r.key = key;
+        r.add_part(0, r.word.size(), key);
+        return r;
+    }
 };
+
+inline std::u16string edit_ids(const std::vector<int>& ids) {
+    std::u16string out;
+    for (int id : ids) out.push_back(static_cast<char16_t>(id));
+    return out;
+}
 
 class Search {
 public:

@@ -144,14 +144,12 @@ class Engine:
         return self._engine.cached_entries()
 
     def _reading(self, t: tuple):
+        """A reading of the search as `candidates.Reading` (the search makes no fuzzy ones)."""
         from svfix.candidates import Reading
-        from svfix.channel import Edit
 
-        word, parts, edit_ids, fuzzy, fuzzy_q, unknown_head = t
-        edits = tuple(self.edits[i] for i in edit_ids)
-        if fuzzy:
-            edits = (Edit(word, word, fuzzy_q, False),)
-        return Reading(word, parts, edits, fuzzy=fuzzy, unknown_head=unknown_head)
+        word, parts, edit_ids, fuzzy, _, unknown_head = t
+        return Reading(word, parts, tuple(self.edits[i] for i in edit_ids), fuzzy=fuzzy,
+                       unknown_head=unknown_head)
 
 
 _ENGINE: list[Engine] = []

@@ -108,8 +108,11 @@ def _resources() -> _Resources:
 
 
 def warm_up() -> None:
-    """Load the lexicon, channel and shadow index now (batch workers call this once)."""
+    """Load the lexicon, channel and shadow index, and build the engine, now: a batch does it
+    once in the parent, whose workers then share them (they are forked)."""
     _resources()
+    if native.wanted():
+        native.engine()
 
 
 def _needs_look(word: str, res: _Resources) -> bool:

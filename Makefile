@@ -1,17 +1,19 @@
 # Two commands do all set-up on a fresh machine:
 #   make demo   fix the bundled samples (text, scans and PDFs) into out/samples
 #   make test   run the test suite
-# Both create .venv with the package and install Debian's tesseract-ocr + tesseract-ocr-swe
-# when they are missing (apt-get, as root, or through sudo).
+# Both create .venv with the package (which compiles the C++ engine in native/) and install
+# Debian's g++, python3-dev, tesseract-ocr + tesseract-ocr-swe when they are missing (apt-get,
+# as root, or through sudo).
 
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 TESSERACT_PACKAGES := tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng
+BUILD_PACKAGES := g++ python3-dev
 
-.PHONY: demo test venv system-deps bench data clean
+.PHONY: demo test venv build-deps system-deps bench data clean
 
-venv: $(VENV)/.installed
+venv: build-deps $(VENV)/.installed
 
 # (the engine is compiled by this install: a changed C++ file installs again)
 $(VENV)/.installed: pyproject.toml setup.py $(wildcard native/*.cpp native/*.hpp)
@@ -19,6 +21,16 @@ $(VENV)/.installed: pyproject.toml setup.py $(wildcard native/*.cpp native/*.hpp
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
+
+# the engine (native/) is C++: pip compiles it with g++ against the interpreter's headers
+build-deps:
+	@if command -v g++ >/dev/null 2>&1 && $(PYTHON) -c "import os, sysconfig; \
+	    raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))"; \
+	  then :; else \
+	  echo "Installing $(BUILD_PACKAGES) (Debian packages)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(BUILD_PACKAGES); \
+	fi
 
 system-deps:
 	@if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx swe \
@@ -49,4 +61,4 @@ bench: venv system-deps
 	$(PY) -m benchmarks.speed
 
 clean:
-	rm -rf out .pytest_cache .hypothesis
+	rm -rf out .pytest_cache .hypothesis build

@@ -33,30 +33,32 @@ Trie::Trie(const std::string& blob) : direct_(0x400, 0) {
     count_ = count;
 
     // Pass 1: nodes in depth-first order (the order sorted keys create them), with their
-    // parent, label and key; count each node's children.
-    size_t upper = blob.size() - pos + 1;  // no more nodes than letters
-    std::vector<uint32_t> parent;
-    std::vector<uint8_t> label;
-    std::vector<int32_t> key;
-    std::vector<uint16_t> children;
-    parent.reserve(upper); label.reserve(upper); key.reserve(upper); children.reserve(upper);
-    parent.push_back(0); label.push_back(0); key.push_back(-1); children.push_back(0);
+    // parent, label and key; count each node's children. (Written by index: no more nodes
+    // than letters, so the arrays are sized once.)
+    size_t upper = blob.size() - pos + 1;
+    std::vector<uint32_t> parent(upper);
+    std::vector<uint8_t> label(upper);
+    std::vector<int32_t> key(upper, -1);
+    std::vector<uint16_t> children(upper, 0);
+    size_t made = 1;  // the root
     std::vector<uint32_t> path{0};  // path[d] = node at depth d for the previous key
+    path.reserve(256);
+    const char* data = blob.data();
+    const size_t end = blob.size();
+    const size_t alphabet = alphabet_.size();
     for (uint32_t id = 0; id < count; ++id) {
-        if (pos >= blob.size()) throw std::runtime_error("svfix word list: truncated entries");
-        uint32_t shared = static_cast<uint8_t>(blob[pos++]);
+        if (pos >= end) throw std::runtime_error("svfix word list: truncated entries");
+        uint32_t shared = static_cast<uint8_t>(data[pos++]);
         if (shared + 1 > path.size()) throw std::runtime_error("svfix word list: bad prefix length");
         path.resize(shared + 1);
         while (true) {
-            if (pos >= blob.size()) throw std::runtime_error("svfix word list: truncated key");
-            uint8_t sym = static_cast<uint8_t>(blob[pos++]);
+            if (pos >= end) throw std::runtime_error("svfix word list: truncated key");
+            uint8_t sym = static_cast<uint8_t>(data[pos++]);
             if (sym == 0) break;
-            if (sym > alphabet_.size()) throw std::runtime_error("svfix word list: bad symbol");
-            uint32_t node = static_cast<uint32_t>(parent.size());
-            parent.push_back(path.back());
-            label.push_back(sym);
-            key.push_back(-1);
-            children.push_back(0);
+            if (sym > alphabet) throw std::runtime_error("svfix word list: bad symbol");
+            uint32_t node = static_cast<uint32_t>(made++);
+            parent[node] = path.back();
+            label[node] = sym;
             ++children[path.back()];
             path.push_back(node);
         }
@@ -65,7 +67,7 @@ Trie::Trie(const std::string& blob) : direct_(0x400, 0) {
     // Pass 2: give every node a block for its children, in depth-first order; place each node
     // in its parent's block. Only the blocks of the nodes on the current path are being written,
     // so both passes run through memory in order.
-    size_t n = parent.size();
+    size_t n = made;
     labels_.assign(n, 0);
     nodes_.assign(n, Node{0, -1, 0});
     std::vector<uint32_t> block(n), placed(n, 0), at(n);

@@ -54,6 +54,12 @@ class ContextModel:
 
 @lru_cache(maxsize=None)
 def load_context(directory: str) -> ContextModel | None:
+    """The model in `directory`, read once per process (the Python pipeline's copy)."""
+    return read_context(directory)
+
+
+def read_context(directory: str) -> ContextModel | None:
+    """The model in `directory`, read anew: the engine converts it and lets it go."""
     path = Path(directory) / "context.json.gz"
     if not path.exists():
         return None

@@ -96,7 +96,7 @@ class Engine:
 
         channel = default_channel()
         self.edits = [edit for edits in channel.inverse.values() for edit in edits]
-        model = context.default_context()
+        model = context.read_context(str(data_dir()))  # converted, then dropped: the engine keeps its own
         plausibility.unseen_trigrams("")  # loads the trigram list
         self._engine = _native.Engine(
             default_lexicon().words,

@@ -44,7 +44,6 @@ public:
 
     // what the model knows of a neighbour string (svfix.context._token already applied)
     Neighbour neighbour(const ustr& s) const;
-    bool knows(const ustr& word) const { return words_.count(word) > 0; }
     // context.covers: at least two distinct words the model holds
     bool covers(const std::vector<ustr>& words) const;
     // context.score: log10 evidence per candidate the model knows, centred on their mean

@@ -158,16 +158,6 @@ size_t Engine::cached_entries() const {
     return words_.size() + seps_.size() + forms_.size() + judged_count_ + context_decisions_.size() + cases_.size();
 }
 
-std::vector<size_t> Engine::table_sizes() const {
-    size_t readings = 0, judged = 0, with_readings = 0;
-    for (size_t i = 0; i < words_.size(); ++i) {
-        const WordEntry& w = words_[i];
-        for (const auto& r : w.readings) if (r) { readings += r->size(); ++with_readings; }
-        judged += w.judged.size();
-    }
-    return {words_.size(), with_readings, readings, judged, forms_.size(), seps_.size(), context_decisions_.size(), cases_.size()};
-}
-
 // --- interning ----------------------------------------------------------------------------------
 
 uint32_t Engine::word_id(uview w) {

@@ -98,7 +98,8 @@ public:
     size_t size() const { return size_; }
     T& emplace_back() {
         if ((size_ & kMask) == 0) chunks_.push_back(std::make_unique<T[]>(kMask + 1));
-        return chunks_[size_ >> kShift][size_++ & kMask];
+        size_t at = size_++;
+        return chunks_[at >> kShift][at & kMask];
     }
     void clear() { chunks_.clear(); size_ = 0; }
 
@@ -189,7 +190,6 @@ public:
     ContextModel* context() { return context_.get(); }
     const Lexicon& lexicon() const { return *lexicon_; }
     size_t cached_entries() const;
-    std::vector<size_t> table_sizes() const;  // words, readings, judged, forms, separators, context, cases
     void forget();  // every table and cache (what the bound does when reached)
 
     //: More distinct words than this and everything is forgotten at the next document.

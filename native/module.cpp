@@ -238,6 +238,5 @@ PYBIND11_MODULE(_native, m) {
                      out[py::reinterpret_steal<py::object>(to_py(w))] = s;
                  return out;
              })
-        .def("cached_entries", &Engine::cached_entries)
-        .def("table_sizes", &Engine::table_sizes);
+        .def("cached_entries", &Engine::cached_entries);
 }

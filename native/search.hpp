@@ -31,7 +31,6 @@ struct Reading {
     bool unknown_head = false; // parts[0] is a name no list has, kept as written
 
     uview part(size_t k) const { return uview(word).substr(part_start[k], part_len[k]); }
-    size_t n_edits() const { return fuzzy ? 1 : edits.size(); }
     void add_part(size_t start, size_t len, int32_t k) {
         part_start[n_parts] = static_cast<uint32_t>(start);
         part_len[n_parts] = static_cast<uint32_t>(len);
@@ -63,7 +62,6 @@ public:
     std::vector<Reading> name_tail_readings(const ustr& token) const;
     std::vector<Reading> readings(const ustr& token, bool compounds) const;
     const UstrSet& place_elements() const { return elements_; }
-    uint32_t part_flags(const ustr& part) const { return lexicon_.flags(part); }
 
     struct Step {
         int k;         // length of the observed string

@@ -141,11 +141,6 @@ inline bool str_isalpha(const char32_t* s, size_t n) {
 }
 inline bool str_isalpha(const ustr& s) { return str_isalpha(s.data(), s.size()); }
 
-inline bool str_isascii(const ustr& s) {
-    for (char32_t c : s) if (c >= 128) return false;
-    return true;
-}
-
 inline bool has_digit(const ustr& s) {
     for (char32_t c : s) if (is_digit(c)) return true;
     return false;
@@ -169,9 +164,6 @@ inline ustr lower(const ustr& s) {
     return out;
 }
 
-// s[:1] as Python slices it: empty for an empty string.
-inline ustr head1(const ustr& s) { return s.empty() ? ustr() : s.substr(0, 1); }
-
 inline bool contains(const ustr& s, char32_t c) { return s.find(c) != ustr::npos; }
 
 // Python's slice s[a:b] with non-negative bounds clamped as Python clamps them.
@@ -179,7 +171,5 @@ inline ustr slice(const ustr& s, size_t a, size_t b) {
     if (a >= s.size() || b <= a) return ustr();
     return s.substr(a, (b > s.size() ? s.size() : b) - a);
 }
-
-std::string to_utf8(const ustr& s);
 
 }  // namespace svfix

@@ -801,7 +801,7 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
     std::vector<char> taken(nw, 0);
     for (size_t j = 0; j + 1 < nw; ++j) {
         SepEntry& sep = S(j + 1);
-        if (!sep.has_newline || !sep.has_dash) continue;
+        if (!sep.has_newline || !sep.has_dash || taken[j]) continue;  // (a word joins once)
         const WordEntry& head = W(j);
         const WordEntry& tail = W(j + 1);
         if (!sep_answer(sep.hyphen, callbacks_.line_end_hyphen, sep) || !head.alpha || !tail.alpha) continue;

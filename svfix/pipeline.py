@@ -551,6 +551,8 @@ def _split_word_changes(words: list[str], separators: list[str], ends: list[int]
     # only a separator with a hyphen and a line break can match (a quick test for the few)
     broken = [j for j, sep in enumerate(separators[1:len(words)]) if "\n" in sep and "-" in sep]
     for j in broken:
+        if j in decided:  # "miljo-\nnamnd-\nens": "namnd" belongs to the join before
+            continue
         head, tail = words[j], words[j + 1]
         if not (_LINE_END_HYPHEN.fullmatch(separators[j + 1]) and head.isalpha() and tail.isalpha()
                 and (tail[:1].islower() or head.isupper() and tail.isupper())):

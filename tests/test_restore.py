@@ -296,3 +296,11 @@ def test_options_without_compounds_handle_words_no_reading_explains() -> None:
     options = Options(compounds=False)
     assert svfix.fix("xqzvbn kommun", options) == "xqzvbn kommun"
     assert svfix.fix("Tyres6 kommun", options) == "Tyresö kommun"
+
+
+def test_a_word_between_two_line_end_hyphens_joins_once() -> None:
+    """Both joins of "miljo-/namnd-/ens" read as words: the middle one belongs to the first
+    (it used to be changed twice, and applying the changes failed)."""
+    result = svfix.correct("miljo-\nnamnd-\nens arende")
+    assert result.text == "miljö-\nnämnd-\nens ärende"
+    assert [c.original for c in result.changes] == ["miljo", "namnd", "arende"]

@@ -91,11 +91,42 @@ ustr neighbour_class(const ustr& word) {  // svfix.context._token
 
 }  // namespace
 
+// One document, and what the engine learns of it (pipeline.Analysis and the locals of
+// pipeline.analyse and restore_reference).
 struct Engine::Doc {
     PyObject* obj;
     ustr text;
+    uint32_t no = 0;             // its number: word entries stamped with it stand in it
     std::vector<uint32_t> w, s;  // word ids by occurrence; separator ids (s[j] stands before w[j])
     std::vector<size_t> starts;
+
+    std::vector<std::pair<uint32_t, long>> counts;  // distinct words and their counts, first-seen order
+    std::vector<uint32_t> suspicious;               // the distinct words that could be damaged
+    std::vector<int32_t> suspicious_at;             // by distinct index: its place in `suspicious`, or -1
+    std::vector<std::vector<size_t>> occurrences;   // by suspicious word
+    std::vector<char> sheltered, taken;             // by occurrence: in an address; joined over a hyphen
+    std::vector<char> name_like;                    // by suspicious word
+    Survivors survivors;
+    std::optional<Vocabulary> vocab;                // the page's own å/ä/ö spellings
+    Profile profile;
+    std::vector<const Reading*> proofs;             // by suspicious word: what it proves, if it counts
+    std::vector<long> in_text;
+    Evidence shapes;
+    std::array<double, 3> lost{0.0, 0.0, 0.0};
+    double lost_total = 0.0;
+    long letters = 0;
+
+    struct Decided {
+        bool present = false;
+        const Decision* decision = nullptr;  // the judged decision (held by its word or by `held`)
+        const Judged* contextual = nullptr;  // the judgement whose readings context decides between
+        std::optional<DecisionKey> key;      // the cross-document key, when shared
+    };
+    std::vector<Decided> decided;                   // by suspicious word
+    std::deque<Judged> held;                        // judgements no cache holds
+    std::deque<Profile> held_profiles;
+
+    int32_t suspicious_index(const std::vector<WordHot>& hot, uint32_t id) const { return suspicious_at[hot[id].at]; }
 };
 
 Engine::Engine(std::shared_ptr<Lexicon> lexicon, Config config, Channel channel, UstrSet shadows, UstrSet elements,
@@ -494,196 +525,202 @@ const ustr& Engine::restore_case(uint32_t token_id, const Decision& decision, bo
 // --- one document ---------------------------------------------------------------------------------
 
 Restored Engine::restore(PyObject* text_obj, const Options& o) {
-    const Config& C = config_;
     if (context_decisions_.size() > kMaxContextDecisions) context_decisions_.clear();
     if (words_.size() > kMaxWords || judged_count_ > kMaxCached || context_decisions_.size() > kMaxCached
         || cases_.size() > kMaxCached || transfer_.size() > kMaxCached || chunks_.size() > kMaxCached
-        || seps_.size() > kMaxWords
-        || forms_.size() > kMaxWords)
+        || seps_.size() > kMaxWords || forms_.size() > kMaxWords)
         forget();
-    const uint32_t doc_no = ++doc_;
     COUNT(4);
     PHASE_START;
     Doc d;
     d.obj = text_obj;
-    d.text = from_py(text_obj);
+    d.no = ++doc_;
+    split(d);
+    PHASE(0);
+    find_suspicious(d);
+    PHASE(1);
+    find_sheltered(d);
+    PHASE(2);
+    measure(d, o);
+    PHASE(5);
+    decide_words(d, o);
+    PHASE(6);
+    Restored out;
+    restore_split_words(d, o, out);
+    PHASE(7);
+    restore_words(d, o, out);
+    PHASE(8);
+    std::stable_sort(out.changes.begin(), out.changes.end(),
+                     [](const ChangeOut& a, const ChangeOut& b) { return a.start < b.start; });
+    PHASE(9);
+    return out;
+}
+
+// Separators and words alternate (tokenize.WORD); every one is interned.
+void Engine::split(Doc& d) {
+    d.text = from_py(d.obj);
     const ustr& text = d.text;
     const size_t n = text.size();
-    // split: separators and words alternate (tokenize.WORD)
-    {
-        size_t i = 0, sep_start = 0;
-        while (i < n) {
-            if (!is_alnum(text[i])) { ++i; continue; }
-            size_t s = i;
+    size_t i = 0, sep_start = 0;
+    while (i < n) {
+        if (!is_alnum(text[i])) { ++i; continue; }
+        size_t s = i;
+        while (i < n && is_alnum(text[i])) ++i;
+        while (i < n && text[i] == U'&' && ring_letter(text[i - 1])) {
+            ++i;
             while (i < n && is_alnum(text[i])) ++i;
-            while (i < n && text[i] == U'&' && ring_letter(text[i - 1])) {
-                ++i;
-                while (i < n && is_alnum(text[i])) ++i;
-            }
-            d.s.push_back(sep_id(uview(text.data() + sep_start, s - sep_start)));
-            d.w.push_back(word_id(uview(text.data() + s, i - s)));
-            d.starts.push_back(s);
-            sep_start = i;
         }
-        d.s.push_back(sep_id(uview(text.data() + sep_start, n - sep_start)));
+        d.s.push_back(sep_id(uview(text.data() + sep_start, s - sep_start)));
+        d.w.push_back(word_id(uview(text.data() + s, i - s)));
+        d.starts.push_back(s);
+        sep_start = i;
     }
-    PHASE(0);
-    const size_t nw = d.w.size();
-    auto W = [&](size_t j) -> WordEntry& { return words_[d.w[j]]; };
-    auto S = [&](size_t j) -> SepEntry& { return seps_[d.s[j]]; };
+    d.s.push_back(sep_id(uview(text.data() + sep_start, n - sep_start)));
+}
 
-    // --- analyse ---------------------------------------------------------------------------
-    std::vector<std::pair<uint32_t, long>> counts;  // distinct words, first-seen order
+// The distinct words, those that could be damaged, and where those stand.
+void Engine::find_suspicious(Doc& d) {
     for (uint32_t id : d.w) {
         WordHot& e = hot_[id];
-        if (e.doc != doc_no) {
-            e.doc = doc_no;
-            e.at = static_cast<uint32_t>(counts.size());
-            counts.emplace_back(id, 1);
+        if (e.doc != d.no) {
+            e.doc = d.no;
+            e.at = static_cast<uint32_t>(d.counts.size());
+            d.counts.emplace_back(id, 1);
         } else {
-            ++counts[e.at].second;
+            ++d.counts[e.at].second;
         }
     }
-    std::vector<uint32_t> suspicious;               // word ids
-    std::vector<int32_t> suspicious_at(counts.size(), -1);  // by distinct index
-    for (size_t c = 0; c < counts.size(); ++c)
-        if (needs_look(counts[c].first)) {
-            suspicious_at[c] = static_cast<int32_t>(suspicious.size());
-            suspicious.push_back(counts[c].first);
+    d.suspicious_at.assign(d.counts.size(), -1);
+    for (size_t c = 0; c < d.counts.size(); ++c)
+        if (needs_look(d.counts[c].first)) {
+            d.suspicious_at[c] = static_cast<int32_t>(d.suspicious.size());
+            d.suspicious.push_back(d.counts[c].first);
         }
-    auto suspicious_index = [&](uint32_t id) { return suspicious_at[hot_[id].at]; };
-    std::vector<std::vector<size_t>> occurrences(suspicious.size());
-    if (!suspicious.empty())
-        for (size_t j = 0; j < nw; ++j) {
-            int32_t k = suspicious_index(d.w[j]);
-            if (k >= 0) occurrences[k].push_back(j);
+    d.occurrences.resize(d.suspicious.size());
+    if (!d.suspicious.empty())
+        for (size_t j = 0; j < d.w.size(); ++j) {
+            int32_t k = d.suspicious_index(hot_, d.w[j]);
+            if (k >= 0) d.occurrences[k].push_back(j);
         }
-    PHASE(1);
-    // occurrences in an address (tokenize.sheltered_words)
-    std::vector<char> sheltered(nw, 0);
-    {
-        auto glued_before = [&](size_t j) {
-            SepEntry& e = S(j);
-            return e.has_at || !sep_answer(e.before, callbacks_.plain_before, e);
-        };
-        auto glued_after = [&](size_t j) {
-            SepEntry& e = S(j);
-            return e.has_at || !sep_answer(e.after, callbacks_.plain_after, e);
-        };
-        auto anchor = [&](size_t j) {
-            WordEntry& e = W(j);
-            return e.word.size() <= 6 && word_answer(e.anchor, callbacks_.anchor, e);
-        };
-        for (const auto& occ : occurrences)
-            for (size_t j : occ) {
-                if (!(glued_before(j) || glued_after(j + 1) || (j > 0 && anchor(j - 1)) || (j + 1 < nw && anchor(j + 1))))
-                    continue;
-                bool protected_span = in_protected_span(d, j);
-                if (protected_span || in_damaged_address(d, j)) sheltered[j] = 1;
-            }
-    }
-    PHASE(2);
+}
+
+// The occurrences of suspicious words that stand in an address (tokenize.sheltered_words): only
+// a word glued to its neighbour, or next to a "www" or a domain, gets the real tests.
+void Engine::find_sheltered(Doc& d) {
+    const size_t nw = d.w.size();
+    d.sheltered.assign(nw, 0);
+    auto glued_before = [&](size_t j) {
+        SepEntry& e = seps_[d.s[j]];
+        return e.has_at || !sep_answer(e.before, callbacks_.plain_before, e);
+    };
+    auto glued_after = [&](size_t j) {
+        SepEntry& e = seps_[d.s[j]];
+        return e.has_at || !sep_answer(e.after, callbacks_.plain_after, e);
+    };
+    auto anchor = [&](size_t j) {
+        WordEntry& e = words_[d.w[j]];
+        return e.word.size() <= 6 && word_answer(e.anchor, callbacks_.anchor, e);
+    };
+    for (const auto& occ : d.occurrences)
+        for (size_t j : occ) {
+            if (!(glued_before(j) || glued_after(j + 1) || (j > 0 && anchor(j - 1)) || (j + 1 < nw && anchor(j + 1))))
+                continue;
+            if (in_protected_span(d, j) || in_damaged_address(d, j)) d.sheltered[j] = 1;
+        }
+}
+
+// Which words may be names, the page's own spellings, the words' readings and proofs, and the
+// page's damage profile.
+void Engine::measure(Doc& d, const Options& o) {
+    const Config& C = config_;
+    const size_t ns = d.suspicious.size();
     // a capitalised word mid-sentence may be a name
-    std::vector<char> name_like(suspicious.size(), 1);
-    for (size_t k = 0; k < suspicious.size(); ++k) {
-        const WordHot& w = hot_[suspicious[k]];
+    d.name_like.assign(ns, 1);
+    for (size_t k = 0; k < ns; ++k) {
+        const WordHot& w = hot_[d.suspicious[k]];
         if (!(w.bits & W_FIRST_UPPER)) continue;
         bool any = false;
-        for (size_t j : occurrences[k]) any = any || !starts_sentence(d.s[j]);
-        name_like[k] = !(w.bits & W_UPPER) && any;
+        for (size_t j : d.occurrences[k]) any = any || !starts_sentence(d.s[j]);
+        d.name_like[k] = !(w.bits & W_UPPER) && any;
     }
-    Survivors survivors;
-    for (char32_t c : text) {
+    for (char32_t c : d.text) {
         switch (c) {
-            case U'\u00e5': case U'\u00c5': ++survivors.n[0]; break;
-            case U'\u00e4': case U'\u00c4': ++survivors.n[1]; break;
-            case U'\u00f6': case U'\u00d6': ++survivors.n[2]; break;
+            case U'\u00e5': case U'\u00c5': ++d.survivors.n[0]; break;
+            case U'\u00e4': case U'\u00c4': ++d.survivors.n[1]; break;
+            case U'\u00f6': case U'\u00d6': ++d.survivors.n[2]; break;
             default: break;
         }
     }
-    std::optional<Vocabulary> vocab;
-    if (o.use_document && (survivors.n[0] || survivors.n[1] || survivors.n[2])) {
-        vocab.emplace();
-        for (const auto& [id, c] : counts) {
-            vocab->total += c;
+    if (o.use_document && (d.survivors.n[0] || d.survivors.n[1] || d.survivors.n[2])) {
+        Vocabulary& vocab = d.vocab.emplace();
+        for (const auto& [id, c] : d.counts) {
+            vocab.total += c;
             if (!(hot_[id].bits & W_SWEDISH)) continue;
             WordEntry& w = words_[id];
             if (w.low_form == kNone) w.low_form = form_id(w.low());
             if (w.wild_form == kNone) w.wild_form = form_id(model_.wild_key(w.low()));
-            auto [it, inserted] = vocab->index.emplace(w.low(), vocab->counts.size());
+            auto [it, inserted] = vocab.index.emplace(w.low(), vocab.counts.size());
             if (inserted) {
-                vocab->by_key[w.wild_form].push_back(vocab->counts.size());
-                vocab->counts.emplace_back(w.low(), c);
-                vocab->forms.push_back(w.low_form);
-                form_doc_[w.low_form] = doc_no;
+                vocab.by_key[w.wild_form].push_back(vocab.counts.size());
+                vocab.counts.emplace_back(w.low(), c);
+                vocab.forms.push_back(w.low_form);
+                form_doc_[w.low_form] = d.no;
             } else {
-                vocab->counts[it->second].second += c;
+                vocab.counts[it->second].second += c;
             }
         }
     }
-    PHASE(3);
-    std::vector<const std::shared_ptr<const std::vector<Reading>>*> lexical(suspicious.size());
-    for (size_t k = 0; k < suspicious.size(); ++k) lexical[k] = &readings(words_[suspicious[k]], o.compounds);
-
-    PHASE(4);
-    Profile profile = neutral_;
-    std::vector<const Reading*> proofs(suspicious.size(), nullptr);
-    std::deque<Profile> held_profiles;
-    std::vector<long> in_text(suspicious.size(), 0);
-    Evidence shapes;
-    std::array<double, 3> lost{0.0, 0.0, 0.0};
-    double lost_total = 0.0;
-    long letters = 0;
-    if (o.use_document) {
-        for (size_t k = 0; k < suspicious.size(); ++k) {
-            const Reading* proof = evidence(words_[suspicious[k]], o.compounds);
-            if (proof == nullptr) continue;
-            long shown = 0;
-            for (size_t j : occurrences[k]) shown += sheltered[j] ? 0 : 1;
-            if (shown) {
-                proofs[k] = proof;
-                in_text[k] = shown;
-            }
+    for (uint32_t id : d.suspicious) readings(words_[id], o.compounds);  // (found now, used below)
+    d.profile = neutral_;
+    d.proofs.assign(ns, nullptr);
+    d.in_text.assign(ns, 0);
+    if (!o.use_document) return;
+    for (size_t k = 0; k < ns; ++k) {
+        const Reading* proof = evidence(words_[d.suspicious[k]], o.compounds);
+        if (proof == nullptr) continue;
+        long shown = 0;
+        for (size_t j : d.occurrences[k]) shown += d.sheltered[j] ? 0 : 1;
+        if (shown) {
+            d.proofs[k] = proof;
+            d.in_text[k] = shown;
         }
-        for (const auto& [id, c] : counts) {
-            const WordHot& w = hot_[id];
-            if (w.bits & W_ALPHA) letters += static_cast<long>(w.len) * c;
-        }
-        for (size_t k = 0; k < suspicious.size(); ++k)
-            if (proofs[k]) add_evidence(shapes, *proofs[k], in_text[k], channel_);
-        lost = lost_letters(shapes);
-        profile = measure_profile(C, survivors, lost, letters);
-        if (C.shape_adapts) profile.shape = measure_shape(C, shapes);
-        lost_total = lost[0] + lost[1] + lost[2];
     }
+    for (const auto& [id, c] : d.counts) {
+        const WordHot& w = hot_[id];
+        if (w.bits & W_ALPHA) d.letters += static_cast<long>(w.len) * c;
+    }
+    for (size_t k = 0; k < ns; ++k)
+        if (d.proofs[k]) add_evidence(d.shapes, *d.proofs[k], d.in_text[k], channel_);
+    d.lost = lost_letters(d.shapes);
+    d.profile = measure_profile(C, d.survivors, d.lost, d.letters);
+    if (C.shape_adapts) d.profile.shape = measure_shape(C, d.shapes);
+    d.lost_total = d.lost[0] + d.lost[1] + d.lost[2];
+}
 
-    const uint32_t page_profile = profile_id(profile.rates);
-    const uint32_t page_shape_id = profile.shape.empty() ? 0 : shape_id(profile.shape);
+// Each suspicious word's decision (pipeline.analyse's loop): judged under the page's rates,
+// and again under the part of the page's shape that touches its readings; shared across
+// documents unless its readings include the page's own spellings.
+void Engine::decide_words(Doc& d, const Options& o) {
+    const Config& C = config_;
+    const uint32_t page_profile = profile_id(d.profile.rates);
+    const uint32_t page_shape_id = d.profile.shape.empty() ? 0 : shape_id(d.profile.shape);
     std::optional<Profile> page_plain;  // the page's rates without its shape, made when needed
     auto plain_profile = [&](const Profile& p) -> const Profile& {
-        if (&p == &profile) {
-            if (!page_plain) page_plain = make_profile(profile.rates);
+        if (&p == &d.profile) {
+            if (!page_plain) page_plain = make_profile(d.profile.rates);
             return *page_plain;
         }
-        held_profiles.push_back(make_profile(p.rates));
-        return held_profiles.back();
+        d.held_profiles.push_back(make_profile(p.rates));
+        return d.held_profiles.back();
     };
-    PHASE(5);
-    struct Decided {
-        bool present = false;
-        const Decision* decision = nullptr;  // the judged decision (held by its word or by `held`)
-        const Judged* contextual = nullptr;
-        std::optional<DecisionKey> key;      // the cross-document key, when shared
-    };
-    std::vector<Decided> decided(suspicious.size());
-    std::deque<Judged> held;  // judged words whose scored readings context needs
-    const Vocabulary* v = vocab ? &*vocab : nullptr;
+    d.decided.assign(d.suspicious.size(), Doc::Decided{});
+    const Vocabulary* v = d.vocab ? &*d.vocab : nullptr;
     const bool spelled = v != nullptr && !v->counts.empty();
     const uint8_t option_flags = (o.compounds ? 2 : 0) | (o.use_context ? 4 : 0);
-    for (size_t k = 0; k < suspicious.size(); ++k) {
-        const uint32_t id = suspicious[k];
+    for (size_t k = 0; k < d.suspicious.size(); ++k) {
+        const uint32_t id = d.suspicious[k];
         const ustr& word = words_[id].word;
-        const std::shared_ptr<const std::vector<Reading>>& lex = *lexical[k];
+        const std::shared_ptr<const std::vector<Reading>>& lex = readings(words_[id], o.compounds);
         const std::vector<Reading>* found = lex.get();       // the word's own readings, or
         std::shared_ptr<const std::vector<Reading>> combined;  // those and the page's spellings
         if (spelled) {
@@ -702,36 +739,36 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
                 found = combined.get();
             }
             if (found->empty()) {
-                combined = std::make_shared<const std::vector<Reading>>(model_.fuzzy_document_readings(word, *vocab));
+                combined = std::make_shared<const std::vector<Reading>>(model_.fuzzy_document_readings(word, *d.vocab));
                 found = combined.get();
             }
         }
         bool uses_document = false;  // does a reading spell a word this page shows?
         if (spelled)
-            for (const Reading& r : *found) uses_document = uses_document || form_doc_[r.form] == doc_no;
-        const bool word_name_like = name_like[k];
+            for (const Reading& r : *found) uses_document = uses_document || form_doc_[r.form] == d.no;
+        const bool word_name_like = d.name_like[k];
         std::optional<Profile> own_profile;  // the page's profile less this word's own proof
-        if (proofs[k]) {
-            const Reading& proof = *proofs[k];
+        if (d.proofs[k]) {
+            const Reading& proof = *d.proofs[k];
             long adaptive = 0;
             for (int e : proof.edits) adaptive += channel_.edit(e).adaptive ? 1 : 0;
-            if (!(static_cast<double>(in_text[k] * adaptive * C.leave_out_share) < lost_total)) {
+            if (!(static_cast<double>(d.in_text[k] * adaptive * C.leave_out_share) < d.lost_total)) {
                 Evidence own;
-                add_evidence(own, proof, in_text[k], channel_);
+                add_evidence(own, proof, d.in_text[k], channel_);
                 std::array<double, 3> own_lost = lost_letters(own);
-                std::array<double, 3> rest{lost[0] - own_lost[0], lost[1] - own_lost[1], lost[2] - own_lost[2]};
+                std::array<double, 3> rest{d.lost[0] - own_lost[0], d.lost[1] - own_lost[1], d.lost[2] - own_lost[2]};
                 Evidence rest_shapes;
-                for (const EvidenceItem& item : shapes) {
+                for (const EvidenceItem& item : d.shapes) {
                     double mine = 0.0;
                     for (const EvidenceItem& o2 : own)
                         if (o2.form == item.form) mine = o2.n;
                     rest_shapes.push_back(EvidenceItem{item.form, item.letter, item.n - mine, item.q});
                 }
-                own_profile = measure_profile(C, survivors, rest, letters);
+                own_profile = measure_profile(C, d.survivors, rest, d.letters);
                 if (C.shape_adapts) own_profile->shape = measure_shape(C, rest_shapes);
             }
         }
-        const Profile& word_profile = own_profile ? *own_profile : profile;
+        const Profile& word_profile = own_profile ? *own_profile : d.profile;
         DecisionKey key{id, own_profile ? profile_id(word_profile.rates) : page_profile, 0,
                         static_cast<uint8_t>(option_flags | (word_name_like ? 1 : 0))};
         auto judged_under = [&](const DecisionKey& key, const Profile& p) -> const Judged& {
@@ -762,8 +799,8 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
                 entry.last = entry.judged.back().second.get();
                 return *entry.last;
             }
-            held.push_back(judge(word, combined ? combined : lex, p, v, word_name_like, o));
-            return held.back();
+            d.held.push_back(judge(word, combined ? combined : lex, p, v, word_name_like, o));
+            return d.held.back();
         };
         const Judged* judged = &judged_under(key, word_profile.shape.empty() ? word_profile : plain_profile(word_profile));
         if (!word_profile.shape.empty() && judged->decision.confidence < C.shape_settled) {
@@ -783,7 +820,7 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
             if (!uses_document) key.shape = entry.shape_for;
             if (key.shape != 0) judged = &judged_under(key, make_profile(word_profile.rates, shapes_[key.shape]));
         }
-        Decided& out = decided[k];
+        Doc::Decided& out = d.decided[k];
         out.decision = &judged->decision;
         if (judged->contextual) {
             out.contextual = judged;  // (a Judged stays put: its entry holds it by pointer)
@@ -792,44 +829,60 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
         out.present = out.decision->has_word || judged->contextual;
     }
 
-    PHASE(6);
-    // --- restore -------------------------------------------------------------------------------
-    Restored out_doc;
-    std::vector<ChangeOut>& changes = out_doc.changes;
-    std::deque<ustr>& owned = out_doc.owned;
-    // words a line-end hyphen split ("atgar-\nder"), read as one
-    std::vector<char> taken(nw, 0);
+}
+
+// Words a line-end hyphen split ("atgar-\nder"), read as one and cut back at the hyphen
+// (pipeline._split_word_changes).
+void Engine::restore_split_words(Doc& d, const Options& o, Restored& out) {
+    const size_t nw = d.w.size();
+    d.taken.assign(nw, 0);
     for (size_t j = 0; j + 1 < nw; ++j) {
-        SepEntry& sep = S(j + 1);
-        if (!sep.has_newline || !sep.has_dash || taken[j]) continue;  // (a word joins once)
-        const WordEntry& head = W(j);
-        const WordEntry& tail = W(j + 1);
+        SepEntry& sep = seps_[d.s[j + 1]];
+        if (!sep.has_newline || !sep.has_dash || d.taken[j]) continue;  // (a word joins once)
+        const WordEntry& head = words_[d.w[j]];
+        const WordEntry& tail = words_[d.w[j + 1]];
         if (!sep_answer(sep.hyphen, callbacks_.line_end_hyphen, sep) || !head.alpha || !tail.alpha) continue;
         if (!(tail.first_lower || (head.upper && tail.upper))) continue;
         ustr joined = head.word + tail.word;
         if (lexicon_->is_valid(lower(joined))) continue;
         const std::vector<Reading>& found = readings_of(joined, o.compounds);
-        std::vector<Scored> scored = model_.score(joined, found, profile, nullptr, false);
+        std::vector<Scored> scored = model_.score(joined, found, d.profile, nullptr, false);
         Decision decision = model_.decide(joined, scored, nullptr);
         if (!decision.has_word || decision.word.size() != joined.size()) continue;
-        const WordEntry& h = W(j);  // (readings_of may have grown the table)
-        const WordEntry& t = W(j + 1);
+        const WordEntry& h = words_[d.w[j]];  // (readings_of may have grown the table)
+        const WordEntry& t = words_[d.w[j + 1]];
         ustr whole = transfer_case(joined, decision.word);
         bool applied = decision.apply && decision.confidence >= o.apply_threshold;
-        taken[j] = taken[j + 1] = 1;
+        d.taken[j] = d.taken[j + 1] = 1;
         const ustr parts_new[2] = {slice(whole, 0, h.word.size()), slice(whole, h.word.size(), whole.size())};
         const ustr* parts_old[2] = {&h.word, &t.word};
         for (int half = 0; half < 2; ++half) {
             if (*parts_old[half] == parts_new[half]) continue;
             size_t start = d.starts[j + half];
-            owned.push_back(parts_new[half]);
-            changes.push_back(ChangeOut{start, start + parts_old[half]->size(), d.w[j + half], nullptr, &owned.back(),
+            out.owned.push_back(parts_new[half]);
+            out.changes.push_back(ChangeOut{start, start + parts_old[half]->size(), d.w[j + half], nullptr, &out.owned.back(),
                                         decision.confidence, decision.reason, applied});
         }
     }
-    PHASE(7);
+}
+
+// The changes of the suspicious words where they stand (pipeline.restore_reference's loop):
+// never in an address, an acronym, an ending after a colon or a run of English; by context where
+// the word's readings collapse onto each other; in the case the page most likely had.
+void Engine::restore_words(Doc& d, const Options& o, Restored& out) {
+    const Config& C = config_;
+    const size_t nw = d.w.size();
+    const std::vector<uint32_t>& suspicious = d.suspicious;
+    const std::vector<int32_t>& suspicious_at = d.suspicious_at;
+    const std::vector<std::pair<uint32_t, long>>& counts = d.counts;
+    std::vector<Doc::Decided>& decided = d.decided;
+    std::vector<ChangeOut>& changes = out.changes;
+    std::deque<ustr>& owned = out.owned;
+    auto W = [&](size_t j) -> WordEntry& { return words_[d.w[j]]; };
+    auto S = [&](size_t j) -> SepEntry& { return seps_[d.s[j]]; };
+    auto suspicious_index = [&](uint32_t id) { return d.suspicious_index(hot_, id); };
     bool any_decision = false;
-    for (const Decided& x : decided) any_decision = any_decision || x.present;  // (decision set when present)
+    for (const Doc::Decided& x : decided) any_decision = any_decision || x.present;
     if (any_decision) {
         // neighbours are read restored: "Det har ar" is scored as det [har] är
         std::vector<uint32_t> restored(suspicious.size(), kNone);  // the restoration's neighbour class
@@ -882,7 +935,7 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
         const uint32_t sentence_start = form_id(U"<S>"), sentence_end = form_id(U"</S>");
         std::deque<Decision> made;  // context decisions no cache holds
         auto context_decision = [&](size_t k, size_t j) -> const Decision& {
-            const Decided& x = decided[k];
+            const Doc::Decided& x = decided[k];
             uint32_t nb[4];
             if (j == 0 || ends_sentence(d.s[j])) {
                 nb[0] = nb[1] = sentence_start;
@@ -926,7 +979,7 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
         };
 
         for (size_t k = 0; k < suspicious.size(); ++k) {
-            const Decided& x = decided[k];
+            const Doc::Decided& x = decided[k];
             if (!x.present) continue;
             const uint32_t id = suspicious[k];
             const bool contextual = x.contextual != nullptr;
@@ -939,11 +992,11 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
             bool acronym = is_acronym(words_[id]) && !lost_dots_only;
             bool could_be_english = maybe_english(words_[id]);
             const ustr* written_as[2] = {nullptr, nullptr};  // the decision's casing, by mid-sentence
-            for (size_t j : occurrences[k]) {
+            for (size_t j : d.occurrences[k]) {
                 bool title = acronym && words_[id].word.size() <= 3 && j + 1 < nw
                              && (hot_[d.w[j + 1]].bits & W_FIRST_LOWER) && !continues_sentence(d.s[j], previous(j))
                              && S(j + 1).blank;
-                if (sheltered[j] || taken[j]) continue;
+                if (d.sheltered[j] || d.taken[j]) continue;
                 if (acronym && !title) {
                     bool heading = false;
                     for (long q : {-2L, -1L, 1L, 2L}) {
@@ -985,10 +1038,6 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
             }
         }
     }
-    PHASE(8);
-    std::stable_sort(changes.begin(), changes.end(), [](const ChangeOut& a, const ChangeOut& b) { return a.start < b.start; });
-    PHASE(9);
-    return out_doc;
 }
 
 }  // namespace svfix

@@ -199,6 +199,14 @@ public:
 
 private:
     struct Doc;
+    // the stages of restore(), in order
+    void split(Doc& d);
+    void find_suspicious(Doc& d);
+    void find_sheltered(Doc& d);
+    void measure(Doc& d, const Options& o);
+    void decide_words(Doc& d, const Options& o);
+    void restore_split_words(Doc& d, const Options& o, Restored& out);
+    void restore_words(Doc& d, const Options& o, Restored& out);
     uint32_t word_id(uview w);
     uint32_t sep_id(uview s);
     uint32_t form_id(uview s);

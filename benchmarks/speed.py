@@ -25,7 +25,8 @@ and multi-character events are left out); without that table, å/ä/ö lose thei
 p = 0.6.
 
 `--record` writes the figures, the command and the date to `benchmarks/RESULTS.md` under
-"## Speed (benchmarks/speed.py)", replacing that section.
+"## Speed (benchmarks/speed.py)", replacing what an earlier run wrote there (up to the marker
+`<!-- speed:end -->`; notes after the marker stay).
 """
 
 from __future__ import annotations
@@ -358,14 +359,24 @@ def report(meta: dict[str, object], runs: dict[int, dict], start: dict[str, floa
     return "\n".join(lines)
 
 
+#: What --record writes ends here; hand-written notes after the marker stay as they are.
+END_MARKER = "<!-- speed:end -->"
+
+
 def record(section: str) -> None:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    section = section.rstrip("\n") + "\n" + END_MARKER + "\n"
     start = text.find(HEADING)
     if start < 0:
         text = text.rstrip("\n") + "\n\n" + section
     else:
-        end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + ("" if end < 0 else text[end + 1:])
+        marker = text.find(END_MARKER, start)
+        if marker >= 0:
+            end = marker + len(END_MARKER) + 1
+        else:
+            found = text.find("\n## ", start + len(HEADING))
+            end = len(text) if found < 0 else found + 1
+        text = text[:start] + section + text[end:]
     RESULTS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 

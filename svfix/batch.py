@@ -7,15 +7,18 @@
 
 How the work is split, and why:
 
-* The parent walks IN lazily (a folder tree or a .zip), keeps at most a few tasks per worker in
-  flight and is the only writer of the manifest and the change log (`svfix.manifest`). Memory
-  therefore stays bounded however large the archive: no list of files, no texts held.
+* The parent walks IN lazily (a folder tree or a .zip), keeps at most a few chunks of tasks per
+  worker in flight (`CHUNK_FILES` texts, or one scan, each) and is the only writer of the
+  manifest and the change log (`svfix.manifest`). Memory therefore stays bounded however large
+  the archive: no list of files, no texts held.
 * A task (`FileTask`) is a small picklable record; `process_file` is a module-level function
   that reads, decodes (`svfix.textio`), corrects and writes one output *itself*, atomically
   (temporary file, fsync, rename). The text never travels back to the parent, only counts and
   the file's change-log lines, so the parent never becomes the bottleneck.
-* Workers are a `ProcessPoolExecutor` whose initializer loads the lexicon once per worker;
-  a worker that dies (killed, out of memory) is replaced and its files retried once. With
+* Workers are a `ProcessPoolExecutor` forked after the parent has loaded the lexicon and built
+  the engine, so they share both; a worker that dies (killed, out of memory) is replaced and
+  its files are retried once, one at a time. On Ctrl-C each worker finishes the file it is on.
+  With
   ``scheduler="tcp://host:port"`` the same tasks go to a Dask cluster instead (IN and OUT must
   then be on a file system every worker sees, at the same paths).
 * Texts larger than `BatchOptions.chunk_chars` are corrected in chunks cut at line breaks
@@ -985,7 +988,8 @@ def _run_local(tasks: Iterator[FileTask], state: _Run, jobs: int,
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _collect(done: Iterable[Future[list[FileResult]]], in_flight: dict[Future[list[FileResult]], tuple[FileTask, ...]],
+def _collect(done: Iterable[Future[list[FileResult]]],
+             in_flight: dict[Future[list[FileResult]], tuple[FileTask, ...]],
              state: _Run, retry: deque[FileTask]) -> int:
     broken = 0
     for future in done:

@@ -37,7 +37,8 @@ def change_line(file_json: str, offset: int, change: Change) -> str:
 def lines(file_json: str, offset: int, changes: tuple[Change, ...]) -> bytes:
     """The log lines of `changes`, as the log file holds them (UTF-8; a lone surrogate, which
     only an undecodable input can leave, written as a backslash escape)."""
-    return "".join(change_line(file_json, offset, c) for c in changes).encode("utf-8", errors="backslashreplace")
+    text = "".join(change_line(file_json, offset, c) for c in changes)
+    return text.encode("utf-8", errors="backslashreplace")
 
 
 def _json_float(value: float) -> str:

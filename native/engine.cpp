@@ -552,6 +552,7 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
     PHASE(8);
     std::stable_sort(out.changes.begin(), out.changes.end(),
                      [](const ChangeOut& a, const ChangeOut& b) { return a.start < b.start; });
+    out.text = std::move(d.text);
     PHASE(9);
     return out;
 }
@@ -1122,7 +1123,7 @@ const char* reason_name(Reason r) {
 Logged Engine::fix_logged(PyObject* text, const Options& options, const std::string& file_json, size_t offset) {
     Restored restored = restore(text, options);
     Logged out;
-    ustr source = from_py(text);
+    const ustr& source = restored.text;
     size_t at = 0;
     for (const ChangeOut& c : restored.changes) {
         const ustr& original = c.original != nullptr ? *c.original : words_[c.word].word;

@@ -50,6 +50,7 @@ struct ChangeOut {
 };
 
 struct Restored {
+    ustr text;               // the document, as the changes' offsets count it
     std::vector<ChangeOut> changes;
     std::deque<ustr> owned;  // replacements made for this document alone
 };

@@ -185,10 +185,6 @@ void Engine::forget() {
     transfer_.clear();
 }
 
-size_t Engine::cached_entries() const {
-    return words_.size() + seps_.size() + forms_.size() + judged_count_ + context_decisions_.size() + cases_.size();
-}
-
 // --- interning ----------------------------------------------------------------------------------
 
 uint32_t Engine::word_id(uview w) {
@@ -542,18 +538,18 @@ Restored Engine::restore(PyObject* text_obj, const Options& o) {
     find_sheltered(d);
     PHASE(2);
     measure(d, o);
-    PHASE(5);
+    PHASE(3);
     decide_words(d, o);
-    PHASE(6);
+    PHASE(4);
     Restored out;
     restore_split_words(d, o, out);
-    PHASE(7);
+    PHASE(5);
     restore_words(d, o, out);
-    PHASE(8);
+    PHASE(6);
     std::stable_sort(out.changes.begin(), out.changes.end(),
                      [](const ChangeOut& a, const ChangeOut& b) { return a.start < b.start; });
     out.text = std::move(d.text);
-    PHASE(9);
+    PHASE(7);
     return out;
 }
 

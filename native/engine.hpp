@@ -186,11 +186,9 @@ public:
     const std::vector<Reading>& readings_of(const ustr& word, bool compounds);  // pipeline._readings
     const Config& config() const { return config_; }
     const Channel& channel() const { return channel_; }
-    const Model& model() const { return model_; }
     const Search& search() const { return search_; }
     ContextModel* context() { return context_.get(); }
     const Lexicon& lexicon() const { return *lexicon_; }
-    size_t cached_entries() const;
     void forget();  // every table and cache (what the bound does when reached)
 
     //: More distinct words than this and everything is forgotten at the next document.

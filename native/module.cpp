@@ -143,7 +143,7 @@ extern long g_count[8];
 #endif
 PYBIND11_MODULE(_native, m) {
 #ifdef SVFIX_PHASES
-    m.def("phases", []() { return std::vector<double>(g_phase, g_phase + 10); });
+    m.def("phases", []() { return std::vector<double>(g_phase, g_phase + 8); });
     m.def("counts", []() { return std::vector<long>(g_count, g_count + 5); });
 #endif
     m.doc() = "svfix's engine: the restoration pipeline of svfix.pipeline, compiled (see native/).";
@@ -237,6 +237,5 @@ PYBIND11_MODULE(_native, m) {
                  for (const auto& [w, s] : e.context()->score(candidates, nb))
                      out[py::reinterpret_steal<py::object>(to_py(w))] = s;
                  return out;
-             })
-        .def("cached_entries", &Engine::cached_entries);
+             });
 }

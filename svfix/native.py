@@ -139,10 +139,6 @@ class Engine:
                       right1: str | None, right2: str | None) -> dict[str, float]:
         return self._engine.context_score(candidates, left2, left1, right1, right2)
 
-    def cached_entries(self) -> int:
-        """How many answers the engine holds in its caches (each bounded)."""
-        return self._engine.cached_entries()
-
     def _reading(self, t: tuple):
         """A reading of the search as `candidates.Reading` (the search makes no fuzzy ones)."""
         from svfix.candidates import Reading
@@ -160,9 +156,3 @@ def engine() -> Engine:
     if not _ENGINE:
         _ENGINE.append(Engine())
     return _ENGINE[0]
-
-
-def reset() -> None:
-    """Forget the engine (and its caches): the next `engine()` builds it again, reading the
-    constants as they are then."""
-    _ENGINE.clear()

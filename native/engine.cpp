@@ -409,10 +409,27 @@ bool Engine::in_protected_span(const Doc& d, size_t j) {
     return chunks_.emplace(ustr(chunk), ask(callbacks_.address_chunk, ustr(chunk))).first->second;
 }
 
+// tokenize._in_local_part: word j is joined by ".", "-" or "_" to a word beside an "@"
+// ("ake" in "ake.sjodin @soderhamn.se"), looking at most kLocalPartWords words away.
+bool Engine::in_local_part(const Doc& d, size_t j) const {
+    constexpr size_t kLocalPartWords = 4;
+    auto joins = [&](size_t k) {
+        const ustr& sep = seps_[d.s[k]].sep;
+        return sep.size() == 1 && (sep[0] == U'.' || sep[0] == U'-' || sep[0] == U'_');
+    };
+    const size_t ns = d.s.size();
+    size_t k = j + 1;
+    while (k + 1 < ns && k - j < kLocalPartWords && joins(k)) ++k;
+    if (k > j + 1 && k < ns && seps_[d.s[k]].has_at) return true;
+    k = j;
+    while (k > 0 && j - k < kLocalPartWords && joins(k)) --k;
+    return k < j && seps_[d.s[k]].has_at;
+}
+
 bool Engine::in_damaged_address(const Doc& d, size_t j) {
     const SepEntry& before = seps_[d.s[j]];
     const SepEntry* after = j + 1 < d.s.size() ? &seps_[d.s[j + 1]] : nullptr;
-    if (before.has_at || (after != nullptr && after->has_at)) return true;
+    if (before.has_at || (after != nullptr && after->has_at) || in_local_part(d, j)) return true;
     if (j > 0) {
         WordEntry& previous = words_[d.w[j - 1]];
         if (word_answer(previous.www, callbacks_.www, previous)) {

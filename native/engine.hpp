@@ -231,6 +231,7 @@ private:
     Judged judge(const ustr& word, std::shared_ptr<const std::vector<Reading>> found, const Profile& profile,
                  const Vocabulary* vocab, bool name_like, const Options& o);
     bool in_damaged_address(const Doc& d, size_t j);
+    bool in_local_part(const Doc& d, size_t j) const;
     bool englishish(WordEntry& w);
     bool maybe_english(WordEntry& w);
     uint32_t neighbour_token(uint32_t word);

@@ -133,7 +133,7 @@ def in_damaged_address(words: list[str], separators: list[str], j: int) -> bool:
     `separators[j]` stands before `words[j]`.
     """
     before, after = separators[j], separators[j + 1] if j + 1 < len(separators) else ""
-    if "@" in before or "@" in after:
+    if "@" in before or "@" in after or _in_local_part(separators, j):
         return True
     if j > 0 and _WWW.fullmatch(words[j - 1]) and not before.strip(" .,:"):
         return True
@@ -143,6 +143,29 @@ def in_damaged_address(words: list[str], separators: list[str], j: int) -> bool:
         # (but a full stop, a space and "Se" open the next sentence: "kan 6verklagas. Se bifogad")
         return True
     return False
+
+
+#: What joins the words of an e-mail address's local part: "asa.lund", "per-olof", "k_berg".
+_LOCAL_PART_JOINS = frozenset({".", "-", "_"})
+#: How many joined words a local part may have before the "@" ("anna.maria.lund" has three).
+_LOCAL_PART_WORDS = 4
+
+
+def _in_local_part(separators: list[str], j: int) -> bool:
+    """True when word `j` is joined by dots, hyphens or underscores to a word next to an "@".
+
+    OCR often sets the "@" apart ("ake.sjodin @soderhamn.se"), so the intact-address regex
+    misses the address, and only the word beside the "@" shows it; "ake" is part of it too.
+    """
+    k = j + 1
+    while k < len(separators) - 1 and k - j < _LOCAL_PART_WORDS and separators[k] in _LOCAL_PART_JOINS:
+        k += 1
+    if k > j + 1 and k < len(separators) and "@" in separators[k]:
+        return True
+    k = j
+    while k > 0 and j - k < _LOCAL_PART_WORDS and separators[k] in _LOCAL_PART_JOINS:
+        k -= 1
+    return k < j and "@" in separators[k]
 
 
 def is_colon_suffix(words: list[str], separators: list[str], j: int) -> bool:

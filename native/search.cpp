@@ -181,7 +181,7 @@ public:
 
     void run() {
         budget_ = C.max_nodes;
-        walk(0, 0, Trie::kRoot, 0.0, 0, 0, false);
+        walk(0, 0, Trie::kRoot, 0.0, 0, false);
         if (!later_.empty()) budget_ = std::max(budget_, 0L) + C.max_nodes / 3;
         std::vector<Later> later = std::move(later_);
         for (Later& l : later) {
@@ -190,7 +190,8 @@ public:
             for (char32_t c : built_) hash_.push_back(mix(hash_.back(), c));
             parts_ = l.parts;
             edits_ = l.edits;
-            walk(l.i, built_.size(), Trie::kRoot, l.cost, l.others, l.inserts, true);
+            inserted_ = l.inserted;
+            walk(l.i, built_.size(), Trie::kRoot, l.cost, l.others, true);
         }
     }
 
@@ -202,7 +203,8 @@ private:
         std::vector<Part> parts;
         std::vector<int> edits;
         double cost;
-        int others, inserts;
+        int others;
+        std::vector<size_t> inserted;
     };
     struct Slot {  // 32 bytes: the table stays in the L2 cache
         uint64_t hash;
@@ -311,7 +313,15 @@ private:
         return !loose && len >= C.min_part && (L.flags_of(part_key) & F_COMPOUND_LAST);
     }
 
-    void walk(size_t i, size_t part_start, int32_t node, double cost, int others, int inserts, bool loose) {
+    // candidates._inserted_at_edge: a letter the OCR is said to have dropped may not open or
+    // close a compound part (the part from part_start to the end of built_).
+    bool inserted_at_edge(size_t part_start) const {
+        for (size_t at : inserted_)
+            if (at == part_start || at + 1 == built_.size()) return true;
+        return false;
+    }
+
+    void walk(size_t i, size_t part_start, int32_t node, double cost, int others, bool loose) {
         if (--budget_ < 0) return;
         const size_t part_len = built_.size() - part_start;
         if (seen(i, part_len, loose, cost)) return;
@@ -324,27 +334,28 @@ private:
             }
             if (parts_.empty()) {
                 if (L.stands_alone_id(key)) finish(part_start, key);
-            } else if (may_end(part_view(part_start), key, loose)) {
+            } else if (may_end(part_view(part_start), key, loose) && !inserted_at_edge(part_start)) {
                 finish(part_start, key);
             }
             return;
         }
         const size_t here = built_.size();
-        if (compounds_ && static_cast<int>(parts_.size()) < C.max_parts - 1 && static_cast<long>(part_len) >= C.min_part) {
+        if (compounds_ && static_cast<int>(parts_.size()) < C.max_parts - 1 && static_cast<long>(part_len) >= C.min_part
+            && !inserted_at_edge(part_start)) {
             uint32_t flags = L.flags_of(key);
             if (loose) {
                 if (is_element(part_view(part_start))) {
                     parts_.push_back(Part{part_start, part_len, key});
-                    walk(i, here, Trie::kRoot, cost, others, inserts, false);
+                    walk(i, here, Trie::kRoot, cost, others, false);
                     parts_.pop_back();
                 }
             } else if (flags & (parts_.empty() ? opens_ : (F_COMPOUND_FIRST | F_COMPOUND_MIDDLE))) {
                 parts_.push_back(Part{part_start, part_len, key});
-                walk(i, here, Trie::kRoot, cost, others, inserts, false);
+                walk(i, here, Trie::kRoot, cost, others, false);
                 char32_t last = built_[here - 1];
                 if (part_len >= 2 && last == built_[here - 2] && !is_vowel(last))
                     // stopp + punkt is written "stoppunkt": the next part re-reads the consonant
-                    walk(i, here - 1, T.child(Trie::kRoot, last), cost, others, inserts, false);
+                    walk(i, here - 1, T.child(Trie::kRoot, last), cost, others, false);
                 parts_.pop_back();
             }
         }
@@ -353,7 +364,7 @@ private:
         int32_t next = T.child(node, letter);
         if (next >= 0) {
             push(letter);
-            walk(i + 1, part_start, next, cost, others, inserts, loose);
+            walk(i + 1, part_start, next, cost, others, loose);
             pop(here);
         }
         if (static_cast<int>(edits_.size()) >= C.max_edits) return;
@@ -366,30 +377,33 @@ private:
             if (to < 0) continue;
             push(s->truth);
             edits_.push_back(s->edit);
-            walk(i + s->k, part_start, to, cost + s->q, others + (s->adaptive ? 0 : 1), inserts, loose);
+            walk(i + s->k, part_start, to, cost + s->q, others + (s->adaptive ? 0 : 1), loose);
             edits_.pop_back();
             pop(here);
         }
         // an å/ä/ö the OCR dropped altogether
-        if (inserts < C.max_insertions) {
+        if (static_cast<int>(inserted_.size()) < C.max_insertions) {
             for (const auto& [truth, q, edit] : S.dropped()) {
                 if (cost + q < C.min_path_log10) continue;
                 int32_t to = T.walk(node, truth);
                 if (to < 0) continue;
                 push(truth);
                 edits_.push_back(edit);
-                walk(i, part_start, to, cost + q, others, inserts + 1, loose);
+                inserted_.push_back(here);
+                walk(i, part_start, to, cost + q, others, loose);
+                inserted_.pop_back();
                 edits_.pop_back();
                 pop(here);
             }
         }
-        if (elements_ != nullptr && parts_.empty() && compounds_ && static_cast<long>(part_len) >= C.min_part) {
+        if (elements_ != nullptr && parts_.empty() && compounds_ && static_cast<long>(part_len) >= C.min_part
+            && !inserted_at_edge(part_start)) {
             ustr two = undotted(slice(low_, i, i + 2));
             if (S.heads().count(two)) {
                 uint32_t f = L.flags_of(key);
                 if ((f & F_SAOL) && !(f & opens_) && L.is_valid_id(key))
                     // a word opens a name when an element follows: searched after the ordinary readings
-                    later_.push_back(Later{i, built_, {Part{part_start, part_len, key}}, edits_, cost, others, inserts});
+                    later_.push_back(Later{i, built_, {Part{part_start, part_len, key}}, edits_, cost, others, inserted_});
             }
         }
     }
@@ -412,6 +426,7 @@ private:
     std::vector<uint64_t> hash_;  // hash_[k]: of built_[:k]
     std::vector<Part> parts_;
     std::vector<int> edits_;
+    std::vector<size_t> inserted_;  // where in built_ the letters the OCR dropped were put back
     long budget_ = 0;
     std::vector<Later> later_;
 };

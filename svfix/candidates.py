@@ -248,6 +248,20 @@ def _may_end(part: str, parts: tuple[str, ...], loose: bool, elements: frozenset
     return not loose and len(part) >= MIN_PART and bool(_part_flags(lexicon, part) & _LAST)
 
 
+def _inserted_at_edge(inserted: tuple[int, ...], built: str, part: str) -> bool:
+    """Does a letter the OCR is said to have dropped open or close `part` (which ends `built`)?
+
+    A dropped å/ä/ö leaves its neighbours in the same word, so a compound part that begins or
+    ends with the supposed lost letter is one the search made up rather than found: without
+    this, a spare vowel at a joint turns almost any foreign word into a compound
+    ("Tormentor" as torö+mentor, "malsadvokater" as åmåls+advokater).
+    """
+    if not inserted:
+        return False
+    end = len(built)
+    return any(at == end - len(part) or at == end - 1 for at in inserted)
+
+
 def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool = True) -> list[Reading]:
     """All readings of `token` (in its original case) found within the search budget.
 
@@ -299,7 +313,7 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
     seen: dict[tuple[int, str, int, int, bool], float] = {}
 
     def walk(i: int, built: str, part: str, parts: tuple[str, ...], edits: tuple[Edit, ...],
-             cost: float, others: int, inserts: int, loose: bool = False) -> None:
+             cost: float, others: int, inserted: tuple[int, ...], loose: bool = False) -> None:
         # `loose`: the last part opened a name only because it is a word (see `place_elements`),
         # so this part must be a place-name element.
         nonlocal budget
@@ -316,22 +330,23 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
             if not parts:
                 if lexicon.stands_alone(part):
                     finish(built, (part,), edits)
-            elif _may_end(part, parts, loose, elements, lexicon):
+            elif _may_end(part, parts, loose, elements, lexicon) and not _inserted_at_edge(inserted, built, part):
                 finish(built, parts + (part,), edits)
             return
-        if compounds and len(parts) < MAX_PARTS - 1 and len(part) >= MIN_PART:
+        if compounds and len(parts) < MAX_PARTS - 1 and len(part) >= MIN_PART \
+                and not _inserted_at_edge(inserted, built, part):
             flags = part_flags(part)
             if flags is None:
                 flags = _part_flags(lexicon, part)
             if loose:
                 if part in elements:
-                    walk(i, built, "", parts + (part,), edits, cost, others, inserts)
+                    walk(i, built, "", parts + (part,), edits, cost, others, inserted)
             elif flags & (_FIRST_OR_MIDDLE if parts else opens):
                 new_parts = parts + (part,)
-                walk(i, built, "", new_parts, edits, cost, others, inserts)
+                walk(i, built, "", new_parts, edits, cost, others, inserted)
                 if len(part) >= 2 and part[-1] == part[-2] and part[-1] not in VOWELS:
                     # stopp + punkt is written "stoppunkt": the next part re-reads the last consonant.
-                    walk(i, built, part[-1], new_parts, edits, cost, others, inserts)
+                    walk(i, built, part[-1], new_parts, edits, cost, others, inserted)
         # The observed character read as itself.
         letter = lower[i]
         step = part + letter
@@ -339,7 +354,7 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
         if extends is None:
             extends = has_prefix(step)
         if extends:
-            walk(i + 1, built + letter, step, parts, edits, cost, others, inserts, loose)
+            walk(i + 1, built + letter, step, parts, edits, cost, others, inserted, loose)
         if len(edits) >= MAX_EDITS:
             return
         # The observed substring token[i:i+k] explained as a confusion of some truth.
@@ -354,9 +369,9 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
                 extends = has_prefix(step)
             if extends:
                 walk(i + k, built + truth, step, parts, edits + (edit,),
-                     cost + q, others + (not adaptive), inserts, loose)
+                     cost + q, others + (not adaptive), inserted, loose)
         # An å/ä/ö the OCR dropped altogether.
-        if inserts < MAX_INSERTIONS:
+        if len(inserted) < MAX_INSERTIONS:
             for truth, q, edit in dropped:
                 if cost + q < MIN_PATH_LOG10:
                     continue
@@ -366,17 +381,18 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
                     extends = has_prefix(step)
                 if extends:
                     walk(i, built + truth, step, parts, edits + (edit,),
-                         cost + q, others, inserts + 1, loose)
+                         cost + q, others, inserted + (len(built),), loose)
         if (elements and not parts and compounds and len(part) >= MIN_PART
+                and not _inserted_at_edge(inserted, built, part)
                 and lower[i:i + 2].translate(_UNDOTTED) in heads
                 and _part_flags(lexicon, part) & _LEMMA and not _part_flags(lexicon, part) & opens
                 and lexicon.is_valid(part)):
             # A word (a SAOL headword, not a verb form like "höll") opens a name when an
             # element follows; searched after the ordinary readings, which keep their budget.
-            later.append((i, built, "", (part,), edits, cost, others, inserts, True))
+            later.append((i, built, "", (part,), edits, cost, others, inserted, True))
 
     later: list[tuple] = []
-    walk(0, "", "", (), (), 0.0, 0, 0)
+    walk(0, "", "", (), (), 0.0, 0, ())
     budget = max(budget, 0) + MAX_NODES // 3 if later else budget
     for start in later:
         walk(*start)

@@ -97,6 +97,14 @@ def test_the_search_finds_what_the_reference_finds_on_real_pages() -> None:
         assert engine.name_tail_readings(token) == candidates.name_tail_readings(token, lexicon, channel), token
 
 
+def test_the_search_puts_back_dropped_letters_as_the_reference_does() -> None:
+    """A dropped letter may not open or close a compound part (Torvalds, not torö+valds)."""
+    engine, lexicon, channel = native.engine(), default_lexicon(), default_channel()
+    for token in ("Torvalds", "Tormentor", "Transformer", "surstrmmingsfrukost", "lsenordsdatabasen",
+                  "Smstadsmiljon", "lngdistanssamtal", "behver", "Tyrestan"):
+        assert engine.search(token) == candidates.readings(token, lexicon, channel), token
+
+
 damaged_words = st.sampled_from(["Tyres6", "atgarder", "Ovrigt", "ar", "for", "byggnadsnamndsordforanden",
                                  "Tallangsringen", "Ekwallbroderna", "sSkerhet", "f6r", "p&", "SAPO",
                                  "skolskjutsarenden", "Hakan", "beséker", "fritidsndmnden", "Ostra"])

@@ -304,3 +304,15 @@ def test_a_word_between_two_line_end_hyphens_joins_once() -> None:
     result = svfix.correct("miljo-\nnamnd-\nens arende")
     assert result.text == "miljö-\nnämnd-\nens ärende"
     assert [c.original for c in result.changes] == ["miljo", "namnd", "arende"]
+
+
+def test_a_dropped_letter_does_not_open_or_close_a_compound_part() -> None:
+    """Putting back an å/ä/ö the OCR lost is believed inside a part ("surstr_mming"), not as a
+    part's first or last letter: that would make Torö+valds of a name no list has."""
+    from svfix.candidates import readings
+    from svfix.channel import default_channel
+    from svfix.lexicon import default_lexicon
+
+    assert not [r for r in readings("Torvalds", default_lexicon(), default_channel()) if len(r.parts) > 1]
+    assert svfix.fix("Linux skrevs av Linus Torvalds.") == "Linux skrevs av Linus Torvalds."
+    assert svfix.fix("Vi bjuder pa surstrmmingsfrukost i byn.") == "Vi bjuder på surströmmingsfrukost i byn."

@@ -156,7 +156,11 @@ double Model::lexical_prior(const Reading& r) const {
     if (r.n_parts == 1) return whole;
     double lowest = 0.0, head = 0.0;
     for (size_t k = 0; k < r.n_parts; ++k) {
-        double z = std::max(lexicon_.zipf_of(part_key(r, k)), C.compound_part_floor);
+        // the head's floor is lower, unless it is a place-name element (rank.COMPOUND_HEAD_FLOOR)
+        const bool is_head = k + 1 == r.n_parts;
+        const double floor = is_head && !search_.place_elements().count(r.part(k)) ? C.compound_head_floor
+                                                                                  : C.compound_part_floor;
+        double z = std::max(lexicon_.zipf_of(part_key(r, k)), floor);
         lowest = k == 0 ? z : std::min(lowest, z);
         head = z;
     }

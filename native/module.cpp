@@ -38,7 +38,7 @@ Config config_of(const py::dict& d) {
     read(d, "UNKNOWN_LENGTH_COST", c.unknown_length_cost); read(d, "UNKNOWN_FREE_LENGTH", c.unknown_free_length);
     read(d, "UNKNOWN_WITH_DIGITS_PRIOR", c.unknown_with_digits_prior); read(d, "NAME_TAIL_BONUS", c.name_tail_bonus);
     read(d, "COMPOUND_BASE_COST", c.compound_base_cost); read(d, "COMPOUND_COST", c.compound_cost);
-    read(d, "COMPOUND_PART_FLOOR", c.compound_part_floor); read(d, "COMPOUND_HEAD_WEIGHT", c.compound_head_weight);
+    read(d, "COMPOUND_PART_FLOOR", c.compound_part_floor); read(d, "COMPOUND_HEAD_FLOOR", c.compound_head_floor); read(d, "COMPOUND_HEAD_WEIGHT", c.compound_head_weight);
     read(d, "LISTED_TOKEN_COMPOUND_COST", c.listed_token_compound_cost);
     read(d, "PROPER_IN_LOWERCASE_COST", c.proper_in_lowercase_cost);
     read(d, "COMMON_CAPITALISED_COST", c.common_capitalised_cost); read(d, "INNER_CAPITAL_COST", c.inner_capital_cost);

@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Mapping
 
-from svfix.candidates import PLACE_OPENS, Reading
+from svfix.candidates import PLACE_OPENS, Reading, place_elements
 from svfix.document import DocumentVocabulary, Profile, channel_log10
 from svfix.lexicon import NAMES, Flag, Lexicon
 from svfix.plausibility import unseen_trigrams
@@ -50,6 +50,10 @@ NAME_TAIL_BONUS = 1.0
 COMPOUND_BASE_COST = 1.0
 COMPOUND_COST = 0.5
 COMPOUND_PART_FLOOR = 3.0
+#: The floor for the head (last part), lower: heads are words in their own right, so web
+#: counts do see them, and a head they barely see ("liggningen") is a rare word, not a form
+#: that never stands alone. Place-name elements ("änget", "ryd") keep the parts' floor.
+COMPOUND_HEAD_FLOOR = 2.0
 #: The head (last part) decides what a compound is, so its frequency weighs this much and the
 #: rarest part the rest: vägverks+vägen beats vägverks+vågen because "vägen" is common.
 COMPOUND_HEAD_WEIGHT = 0.5
@@ -144,7 +148,10 @@ def lexical_prior(reading: Reading, lexicon: Lexicon) -> float:
     whole = lexicon.prior(reading.word)
     if len(reading.parts) == 1:
         return whole
-    part_zipfs = [max(lexicon.zipf(p), COMPOUND_PART_FLOOR) for p in reading.parts]
+    head = reading.parts[-1]
+    part_zipfs = [max(lexicon.zipf(p), COMPOUND_PART_FLOOR) for p in reading.parts[:-1]]
+    part_zipfs.append(max(lexicon.zipf(head),
+                          COMPOUND_PART_FLOOR if head in place_elements() else COMPOUND_HEAD_FLOOR))
     typical = COMPOUND_HEAD_WEIGHT * part_zipfs[-1] + (1 - COMPOUND_HEAD_WEIGHT) * min(part_zipfs)
     return max(whole, typical - COMPOUND_BASE_COST - COMPOUND_COST * (len(reading.parts) - 2))
 

@@ -316,3 +316,11 @@ def test_a_dropped_letter_does_not_open_or_close_a_compound_part() -> None:
     assert not [r for r in readings("Torvalds", default_lexicon(), default_channel()) if len(r.parts) > 1]
     assert svfix.fix("Linux skrevs av Linus Torvalds.") == "Linux skrevs av Linus Torvalds."
     assert svfix.fix("Vi bjuder pa surstrmmingsfrukost i byn.") == "Vi bjuder på surströmmingsfrukost i byn."
+
+
+def test_a_rare_head_does_not_make_a_misread_word_a_compound() -> None:
+    """"handliggningen" is hand+liggningen only if "liggningen" were a common head; it is a
+    rare word, so the listed "handläggningen" (ä read as i) wins. A place-name element as the
+    head ("änget") keeps the higher floor: names are built of them."""
+    assert svfix.fix("Handliggningen av ansokan tar tva veckor.") == "Handläggningen av ansökan tar två veckor."
+    assert svfix.fix("Vi bor pa Gullanget nara skolan.") == "Vi bor på Gullänget nära skolan."

@@ -19,11 +19,27 @@ void ContextModel::add_word(const ustr& word, ContextEntry entry) { words_.empla
 
 void ContextModel::add_total(uint32_t neighbour, long total) { totals_[neighbour] = total; }
 
+void ContextModel::add_class(const std::vector<ustr>& members) {
+    WordClass c;
+    long total = 0;
+    for (const ustr& m : members) {
+        class_of_.emplace(m, static_cast<uint32_t>(classes_.size()));
+        auto it = ids_.find(m);
+        if (it == ids_.end()) continue;
+        c.members.push_back(it->second);
+        total += totals_[it->second];
+    }
+    c.background = static_cast<double>(total + 1) / static_cast<double>(denominator_);
+    classes_.push_back(std::move(c));
+}
+
 Neighbour ContextModel::neighbour(const ustr& s) const {
     Neighbour n;
     n.present = true;
     auto it = ids_.find(s);
     if (it != ids_.end()) n.id = it->second;
+    auto cls = class_of_.find(s);
+    if (cls != class_of_.end()) n.word_class = cls->second;
     std::optional<ustr> ending = suffix_class(s, config_);
     if (ending) {
         auto e = ids_.find(*ending);
@@ -92,6 +108,19 @@ std::vector<std::pair<ustr, double>> ContextModel::score(const std::vector<ustr>
             if (any) slots.push_back(Slot{where, neighbour->ending, C.w_suffix * weight, background(neighbour->ending)});
         }
     }
+    // context._class_slots: a neighbour no member was seen beside stands for its word class
+    struct ClassSlot { Pos pos; const WordClass* cls; double weight; };
+    std::vector<ClassSlot> class_slots;
+    if (C.w_class != 0.0) {
+        for (const auto& [pos, neighbour, weight] : order) {
+            if (used[pos] || !neighbour->present || neighbour->word_class == Neighbour::kUnknown) continue;
+            const WordClass& cls = classes_[neighbour->word_class];
+            bool any = false;
+            for (const auto& [word, e] : entries)
+                for (uint32_t m : cls.members) any = any || e->seen[pos].count(m) > 0;
+            if (any) class_slots.push_back(ClassSlot{pos, &cls, C.w_class * weight});
+        }
+    }
     bool against = !unseen.empty();
     for (const auto& [word, e] : entries) against = against && e->n >= C.unseen_against_n;
     std::vector<std::pair<ustr, double>> raw;
@@ -110,6 +139,17 @@ std::vector<std::pair<ustr, double>> ContextModel::score(const std::vector<ustr>
             }
             double p = (static_cast<double>(count) + k * s.background) / (static_cast<double>(e->n) + k);
             total += s.weight * std::log(p / s.background);
+        }
+        for (const ClassSlot& s : class_slots) {
+            long t = e->T[s.pos];
+            double k = C.beta * static_cast<double>(t ? t : 1);
+            long count = 0;
+            for (uint32_t m : s.cls->members) {
+                auto it = e->seen[s.pos].find(m);
+                if (it != e->seen[s.pos].end()) count += it->second;
+            }
+            double p = (static_cast<double>(count) + k * s.cls->background) / (static_cast<double>(e->n) + k);
+            total += s.weight * std::log(p / s.cls->background);
         }
         raw.emplace_back(*word, total / ln10);
     }

@@ -31,6 +31,7 @@ struct ContextEntry {
 struct Neighbour {
     static constexpr uint32_t kUnknown = UINT32_MAX;
     uint32_t id = kUnknown, ending = kUnknown;
+    uint32_t word_class = kUnknown;  // its closed word class (context.WORD_CLASSES), if any
     bool present = false;  // False: None (no neighbour)
 };
 using Neighbours = std::array<Neighbour, 4>;  // left2, left1, right1, right2
@@ -41,6 +42,8 @@ public:
     void add_word(const ustr& word, ContextEntry entry);
     uint32_t neighbour_id(const ustr& s);  // numbered on first sight (while loading)
     void add_total(uint32_t neighbour, long total);
+    // a closed word class (context.WORD_CLASSES), added after the totals
+    void add_class(const std::vector<ustr>& members);
 
     // what the model knows of a neighbour string (svfix.context._token already applied)
     Neighbour neighbour(const ustr& s) const;
@@ -56,6 +59,12 @@ private:
     UMap<ContextEntry> words_;
     UMap<uint32_t> ids_;
     std::vector<long> totals_;  // by neighbour number
+    struct WordClass {
+        std::vector<uint32_t> members;  // the numbers of the members the model knows
+        double background;              // of the class as one neighbour
+    };
+    std::vector<WordClass> classes_;
+    UMap<uint32_t> class_of_;  // member word -> class
 };
 
 std::optional<ustr> suffix_class(const ustr& token, const Config& config);

@@ -56,7 +56,7 @@ Config config_of(const py::dict& d) {
     read(d, "CONTEXT_MARGIN", c.context_margin); read(d, "LEAVE_OUT_SHARE", c.leave_out_share);
     read(d, "SHAPE_ADAPTS", c.shape_adapts); read(d, "SHAPE_SETTLED", c.shape_settled); read(d, "REACH", c.reach);
     read(d, "W1", c.w1); read(d, "W2", c.w2); read(d, "BETA", c.beta); read(d, "WEIGHT", c.context_weight);
-    read(d, "MAX_BONUS", c.max_bonus); read(d, "W_SUFFIX", c.w_suffix); read(d, "SKIP_UNSEEN", c.skip_unseen);
+    read(d, "MAX_BONUS", c.max_bonus); read(d, "W_SUFFIX", c.w_suffix); read(d, "W_CLASS", c.w_class); read(d, "SKIP_UNSEEN", c.skip_unseen);
     read(d, "UNSEEN_AGAINST_N", c.unseen_against_n); read(d, "SUFFIX_MIN_LEN", c.suffix_min_len);
     read(d, "SUFFIX_LEN", c.suffix_len);
     read(d, "MID_SENTENCE_CAPITAL_COST", c.mid_sentence_capital_cost);
@@ -113,6 +113,11 @@ std::unique_ptr<ContextModel> context_of(const py::object& model, const Config& 
     py::dict totals = model.attr("neighbour_totals");
     at = 0;
     while (PyDict_Next(totals.ptr(), &at, &word, &value)) out->add_total(id_of(word), as_long(value));
+    for (const auto& [name, members] : py::module_::import("svfix.context").attr("WORD_CLASSES").cast<py::dict>()) {
+        std::vector<ustr> words;
+        for (const auto& m : members) words.push_back(from_py(m.ptr()));
+        out->add_class(words);
+    }
     return out;
 }
 

@@ -112,6 +112,25 @@ SUFFIX_LEN = 3
 W_SUFFIX = 0.5
 
 
+#: Closed classes of Swedish function words (general grammar, not counted from any text). A
+#: neighbour no member was seen beside stands for its class: the corpus saw "den fortsatta"
+#: but never "det fortsatta", and "det" says the same as "den" here: a determiner or a
+#: possessive is followed by a noun or an adjective, a modal verb by an infinitive.
+WORD_CLASSES: dict[str, tuple[str, ...]] = {
+    "<DET>": ("den", "det", "de", "denna", "detta", "dessa", "min", "mitt", "mina", "din", "ditt",
+              "dina", "sin", "sitt", "sina", "hans", "hennes", "dess", "deras", "vår", "vårt",
+              "våra", "er", "ert", "era"),
+    "<MODAL>": ("ska", "skall", "kan", "vill", "måste", "bör", "får", "skulle", "kunde", "ville",
+                "borde", "fick", "måtte", "att"),
+    "<PREP>": ("i", "på", "av", "för", "med", "till", "från", "om", "under", "över", "vid", "mot",
+               "efter", "hos", "genom", "utan", "inom", "enligt", "mellan", "bland", "kring"),
+    "<SUBJ>": ("jag", "du", "han", "hon", "vi", "ni", "man"),
+}
+_CLASS_OF = {word: name for name, words in WORD_CLASSES.items() for word in words}
+#: Weight of a neighbour's class against the word's own (as `W_SUFFIX` for endings).
+W_CLASS = 1.0
+
+
 def suffix_class(token: str) -> str | None:
     """A neighbour's ending as a class ("~dor" for "skador"), or None for short words.
 
@@ -189,6 +208,22 @@ def _suffix_slots(model: ContextModel, entries: dict, neighbours: tuple[tuple[st
     return slots
 
 
+def _class_slots(model: ContextModel, entries: dict, neighbours: tuple[tuple[str, str | None, float], ...],
+                 used: set[str]) -> list[tuple[str, tuple[str, ...], float, float]]:
+    """Back-off slots for the neighbours no member was seen beside that belong to a word class
+    (`WORD_CLASSES`): the class counts as the sum of its words, `W_CLASS` times the weight."""
+    slots = []
+    for pos, neighbour, weight in neighbours:
+        name = _CLASS_OF.get(neighbour) if neighbour is not None and pos not in used else None
+        if name is None:
+            continue
+        members = WORD_CLASSES[name]
+        if any(m in e.get(pos, ()) for e in entries.values() for m in members):
+            background = (sum(model.neighbour_totals.get(m, 0) for m in members) + 1) / model.background_denominator
+            slots.append((pos, members, W_CLASS * weight, background))
+    return slots
+
+
 def score(candidates: Iterable[str], left2: str | None, left1: str | None,
           right1: str | None, right2: str | None) -> dict[str, float]:
     """log10 context evidence for each candidate the model knows, centred on their mean."""
@@ -210,10 +245,11 @@ def score(candidates: Iterable[str], left2: str | None, left1: str | None,
              (("L1", left1, W1), ("R1", right1, W1), ("L2", left2, W2), ("R2", right2, W2))
              if neighbour is not None
              and (not SKIP_UNSEEN or any(neighbour in e[pos] for e in entries.values()))]
+    word_slots = (("L1", left1, W1), ("R1", right1, W1), ("L2", left2, W2), ("R2", right2, W2))
+    used = {pos for pos, *_ in slots}
     if W_SUFFIX:
-        used = {pos for pos, *_ in slots}
-        slots += _suffix_slots(model, entries, (("L1", left1, W1), ("R1", right1, W1),
-                                                ("L2", left2, W2), ("R2", right2, W2)), used)
+        slots += _suffix_slots(model, entries, word_slots, used)
+    class_slots = _class_slots(model, entries, word_slots, used) if W_CLASS else []
     # A member the corpus holds but never saw ("galla" beside "gälla") has the background's
     # neighbours: evidence 0 before centring, so the seen member is judged against it.
     against = unseen and all(e["n"] >= UNSEEN_AGAINST_N for e in entries.values())
@@ -224,6 +260,11 @@ def score(candidates: Iterable[str], left2: str | None, left1: str | None,
         for pos, neighbour, weight, background in slots:
             k = BETA * (entry["T"].get(pos) or 1)  # (a member may have no long neighbour at all)
             p = (entry.get(pos, {}).get(neighbour, 0) + k * background) / (n + k)
+            total += weight * math.log(p / background)
+        for pos, members, weight, background in class_slots:
+            k = BETA * (entry["T"].get(pos) or 1)
+            seen = entry.get(pos, {})
+            p = (sum(seen.get(m, 0) for m in members) + k * background) / (n + k)
             total += weight * math.log(p / background)
         raw[word] = total / LN10
     if len(raw) < 2:

@@ -324,3 +324,15 @@ def test_a_rare_head_does_not_make_a_misread_word_a_compound() -> None:
     head ("änget") keeps the higher floor: names are built of them."""
     assert svfix.fix("Handliggningen av ansokan tar tva veckor.") == "Handläggningen av ansökan tar två veckor."
     assert svfix.fix("Vi bor pa Gullanget nara skolan.") == "Vi bor på Gullänget nära skolan."
+
+
+def test_a_neighbour_never_seen_beside_a_member_speaks_for_its_word_class() -> None:
+    """The context corpus has "den fortsatta" but no "det fortsatta": "det" is a determiner
+    like "den", and after one an adjective is likelier than an infinitive (and after a modal
+    verb the reverse)."""
+    from svfix import context
+
+    after_det = context.score(["fortsätta", "fortsatta"], None, "det", None, None)
+    assert after_det["fortsatta"] > 0 > after_det["fortsätta"]
+    after_modal = context.score(["fortsätta", "fortsatta"], None, "ska", None, None)
+    assert after_modal["fortsätta"] > 0 > after_modal["fortsatta"]

@@ -38,7 +38,8 @@ Config config_of(const py::dict& d) {
     read(d, "UNKNOWN_LENGTH_COST", c.unknown_length_cost); read(d, "UNKNOWN_FREE_LENGTH", c.unknown_free_length);
     read(d, "UNKNOWN_WITH_DIGITS_PRIOR", c.unknown_with_digits_prior); read(d, "NAME_TAIL_BONUS", c.name_tail_bonus);
     read(d, "COMPOUND_BASE_COST", c.compound_base_cost); read(d, "COMPOUND_COST", c.compound_cost);
-    read(d, "COMPOUND_PART_FLOOR", c.compound_part_floor); read(d, "COMPOUND_HEAD_FLOOR", c.compound_head_floor); read(d, "COMPOUND_HEAD_WEIGHT", c.compound_head_weight);
+    read(d, "COMPOUND_PART_FLOOR", c.compound_part_floor); read(d, "COMPOUND_HEAD_FLOOR", c.compound_head_floor);
+    read(d, "COMPOUND_HEAD_WEIGHT", c.compound_head_weight);
     read(d, "LISTED_TOKEN_COMPOUND_COST", c.listed_token_compound_cost);
     read(d, "PROPER_IN_LOWERCASE_COST", c.proper_in_lowercase_cost);
     read(d, "COMMON_CAPITALISED_COST", c.common_capitalised_cost); read(d, "INNER_CAPITAL_COST", c.inner_capital_cost);
@@ -56,7 +57,8 @@ Config config_of(const py::dict& d) {
     read(d, "CONTEXT_MARGIN", c.context_margin); read(d, "LEAVE_OUT_SHARE", c.leave_out_share);
     read(d, "SHAPE_ADAPTS", c.shape_adapts); read(d, "SHAPE_SETTLED", c.shape_settled); read(d, "REACH", c.reach);
     read(d, "W1", c.w1); read(d, "W2", c.w2); read(d, "BETA", c.beta); read(d, "WEIGHT", c.context_weight);
-    read(d, "MAX_BONUS", c.max_bonus); read(d, "W_SUFFIX", c.w_suffix); read(d, "W_CLASS", c.w_class); read(d, "SKIP_UNSEEN", c.skip_unseen);
+    read(d, "MAX_BONUS", c.max_bonus); read(d, "W_SUFFIX", c.w_suffix); read(d, "W_CLASS", c.w_class);
+    read(d, "SKIP_UNSEEN", c.skip_unseen);
     read(d, "UNSEEN_AGAINST_N", c.unseen_against_n); read(d, "SUFFIX_MIN_LEN", c.suffix_min_len);
     read(d, "SUFFIX_LEN", c.suffix_len);
     read(d, "MID_SENTENCE_CAPITAL_COST", c.mid_sentence_capital_cost);

@@ -254,7 +254,7 @@ def _inserted_at_edge(inserted: tuple[int, ...], built: str, part: str) -> bool:
     A dropped å/ä/ö leaves its neighbours in the same word, so a compound part that begins or
     ends with the supposed lost letter is one the search made up rather than found: without
     this, a spare vowel at a joint turns almost any foreign word into a compound
-    ("Tormentor" as torö+mentor, "malsadvokater" as åmåls+advokater).
+    ("Tormentor" as torö+mentor, "brottsmalsadvokater" as brotts+åmåls+advokater).
     """
     if not inserted:
         return False

@@ -181,7 +181,7 @@ void Engine::forget() {
     shape_ids_.emplace(std::string(), 0);
     places_.clear();
     context_decisions_.clear();
-    cases_.clear();
+    cased_count_ = 0;
     transfer_.clear();
 }
 
@@ -510,9 +510,9 @@ uint32_t Engine::decision_form(const Decision& decision) {
 
 const ustr& Engine::restore_case(uint32_t token_id, const Decision& decision, bool mid_sentence) {
     const ustr& word = decision.word;
-    CaseKey key{token_id, decision_form(decision), mid_sentence};
-    auto it = cases_.find(key);
-    if (it != cases_.end()) return it->second;
+    const uint32_t form = decision_form(decision);
+    for (const Cased& c : words_[token_id].cased)
+        if (c.form == form && c.mid == mid_sentence) return c.text;
     COUNT(3);
     const ustr& token = words_[token_id].word;
     ustr cased = transfer_case(token, word);
@@ -532,7 +532,8 @@ const ustr& Engine::restore_case(uint32_t token_id, const Decision& decision, bo
         double as_capital = log10_q(token[0], py_upper(ustr(1, word[0]))) - cost;
         if (as_lower > as_capital) result = word;
     }
-    return cases_.emplace(key, std::move(result)).first->second;
+    ++cased_count_;
+    return words_[token_id].cased.emplace_front(Cased{form, mid_sentence, std::move(result)}).text;
 }
 
 // --- one document ---------------------------------------------------------------------------------
@@ -540,7 +541,7 @@ const ustr& Engine::restore_case(uint32_t token_id, const Decision& decision, bo
 Restored Engine::restore(PyObject* text_obj, const Options& o) {
     if (context_decisions_.size() > kMaxContextDecisions) context_decisions_.clear();
     if (words_.size() > kMaxWords || judged_count_ > kMaxCached || context_decisions_.size() > kMaxCached
-        || cases_.size() > kMaxCached || transfer_.size() > kMaxCached || chunks_.size() > kMaxCached
+        || cased_count_ > kMaxCached || transfer_.size() > kMaxCached || chunks_.size() > kMaxCached
         || seps_.size() > kMaxWords || forms_.size() > kMaxWords)
         forget();
     COUNT(4);

@@ -13,6 +13,7 @@
 #include <Python.h>
 
 #include <deque>
+#include <forward_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -110,6 +111,14 @@ private:
     size_t size_ = 0;
 };
 
+// A restoration of a word as written on the page (Engine::restore_case), kept on the word: a
+// table keyed by (word, restoration) cost a cache miss or two for each of a document's changes.
+struct Cased {
+    uint32_t form;  // the restoration in the form table
+    bool mid;       // mid-sentence
+    ustr text;
+};
+
 struct WordEntry {
     ustr word;
     ustr lowered;  // word.lower(), kept only when it differs from the word (most words are lowercase)
@@ -131,6 +140,7 @@ struct WordEntry {
     std::vector<std::pair<uint64_t, std::unique_ptr<Judged>>> judged;
     uint64_t last_key = UINT64_MAX;
     const Judged* last = nullptr;
+    std::forward_list<Cased> cased;  // (a list: the batch log points into its texts)
 };
 
 struct SepEntry {
@@ -154,11 +164,6 @@ struct ContextKey {
                && neighbours[2] == o.neighbours[2] && neighbours[3] == o.neighbours[3];
     }
 };
-struct CaseKey {
-    uint32_t word, restored;
-    bool mid;
-    bool operator==(const CaseKey& o) const { return word == o.word && restored == o.restored && mid == o.mid; }
-};
 struct KeyHash {
     static size_t mix(size_t h, size_t v) { return (h ^ v) * 0x100000001b3ull + (h >> 29); }
     size_t operator()(const DecisionKey& k) const noexcept {
@@ -168,9 +173,6 @@ struct KeyHash {
         size_t h = (*this)(k.decision);
         for (uint32_t n : k.neighbours) h = mix(h, n);
         return h;
-    }
-    size_t operator()(const CaseKey& k) const noexcept {
-        return mix(mix(mix(0xcbf29ce484222325ull, k.word), k.restored), k.mid);
     }
 };
 
@@ -274,7 +276,7 @@ private:
     UMap<bool> places_;
     size_t judged_count_ = 0;  // decisions held on word entries
     std::unordered_map<ContextKey, Decision, KeyHash> context_decisions_;
-    std::unordered_map<CaseKey, ustr, KeyHash> cases_;
+    size_t cased_count_ = 0;  // Cased entries on the words (bounded like the tables)
     std::unordered_map<std::string, ustr> transfer_;
     uint32_t doc_ = 0;  // the number of the document being restored
 };

@@ -15,7 +15,7 @@ struct Config {
     double apply_at = 0.5, apply_valid_at = 0.9, suggest_at = 0.2, unknown_prior = 0.5;
     double unseen_trigram_cost = 1.0, unknown_length_cost = 0.1;
     int unknown_free_length = 8;
-    double unknown_with_digits_prior = -1.0, name_tail_bonus = 1.0, compound_base_cost = 1.0;
+    double unknown_with_digits_prior = -3.0, name_tail_bonus = 1.0, compound_base_cost = 1.0;
     double compound_cost = 0.5, compound_part_floor = 3.0, compound_head_floor = 2.0,
            compound_head_weight = 0.5;
     double listed_token_compound_cost = 1.0, proper_in_lowercase_cost = 2.0;

@@ -42,7 +42,7 @@ UNSEEN_TRIGRAM_COST = 1.0
 UNKNOWN_LENGTH_COST = 0.1
 UNKNOWN_FREE_LENGTH = 8
 #: Words do not have digits inside them ("Tyres6", "f6r"): such a token is almost surely damage.
-UNKNOWN_WITH_DIGITS_PRIOR = -1.0
+UNKNOWN_WITH_DIGITS_PRIOR = -3.0
 #: An unknown name that ends in a word (Plymoth+bröderna) against the same name ending in a
 #: string that is a word only once its dots come back (Plymoth+bréderna).
 NAME_TAIL_BONUS = 1.0

@@ -12,7 +12,7 @@ struct Config {
     int max_nodes = 600, min_element = 2, max_dot_positions = 5, min_head = 5, min_tail = 6;
     double min_path_log10 = -4.5, min_dot_q = 0.05, min_tail_zipf = 3.0;
     // rank
-    double apply_at = 0.5, apply_valid_at = 0.9, suggest_at = 0.2, unknown_prior = 0.5;
+    double apply_at = 0.5, apply_valid_at = 0.9, suggest_at = 0.2, unknown_prior = 0.25;
     double unseen_trigram_cost = 1.0, unknown_length_cost = 0.1;
     int unknown_free_length = 8;
     double unknown_with_digits_prior = -3.0, name_tail_bonus = 1.0, compound_base_cost = 1.0;
@@ -41,7 +41,7 @@ struct Config {
     bool skip_unseen = true;
     int unseen_against_n = 20, suffix_min_len = 5, suffix_len = 3;
     // casing
-    double mid_sentence_capital_cost = 2.0, frequent_word_capital_cost = 0.5, common_word_zipf = 5.0;
+    double mid_sentence_capital_cost = 2.0, frequent_word_capital_cost = 0.5, common_word_zipf = 3.75;
 };
 
 }  // namespace svfix

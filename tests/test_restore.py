@@ -346,3 +346,17 @@ def test_a_long_word_with_digits_inside_is_restored_even_when_it_takes_several_m
     for kept in ("MP3", "A4", "C64", "E6", "x86", "PS4", "CO2", "3D"):  # codes, not damage
         sentence = f"Kommunen har kopt in {kept} till skolan i ar."
         assert kept in svfix.fix(sentence).split()
+
+
+def test_a_heavily_misread_word_is_restored_rather_than_kept_as_unknown() -> None:
+    """"uppmiattes" is no word and has an unseen letter pattern; ä read as "ia" explains it."""
+    assert (svfix.fix("Temperaturen i vattnet uppmiattes varje dag under sommaren.")
+            == "Temperaturen i vattnet uppmättes varje dag under sommaren.")
+
+
+def test_an_a_mid_sentence_that_was_a_lowercase_a_umlaut_is_written_lowercase() -> None:
+    """OCR reads a lowercase ä as "A" now and then; mid-sentence, a word as common as "ändras"
+    or "ärendet" is not capitalised, so the restoration is lowercase."""
+    assert svfix.fix("Taxan kan Andras av fullmaktige nar som helst.") == "Taxan kan ändras av fullmäktige när som helst."
+    assert (svfix.fix("Vi har tagit emot Arendet och skickat det vidare till namnden.")
+            == "Vi har tagit emot ärendet och skickat det vidare till nämnden.")

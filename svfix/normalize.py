@@ -310,19 +310,18 @@ def _sloppy_decode(raw: bytes, encoding: str) -> str:
 
 # For each encoding: the characters UTF-8 lead bytes (0xC0-0xFF) and continuation bytes
 # (0x80-0xBF, or what a lossy decode left: U+FFFD, 0x1A) look like. Mojibake needs a lead
-# followed by a continuation character of the same encoding.
+# followed by a continuation character of the same encoding. The sets leave out what
+# `_rare_chars` leaves out, so a text's rare characters meet them exactly where they would meet
+# the full sets, and a neighbour pattern built from a whole set serves every document (built
+# from `rare & cont`, nine documents in ten needed a pattern of their own).
+_PLAIN_CHARS = frozenset(_PLAIN_BYTES.decode("ascii"))
 _LEAD_CONT = tuple(
     (
-        frozenset(_sloppy_decode(bytes(range(0xC0, 0x100)), encoding)),
-        frozenset(_sloppy_decode(bytes(range(0x80, 0xC0)), encoding) + "\ufffd\x1a"),
+        frozenset(_sloppy_decode(bytes(range(0xC0, 0x100)), encoding)) - _PLAIN_CHARS,
+        frozenset(_sloppy_decode(bytes(range(0x80, 0xC0)), encoding) + "\ufffd\x1a") - _PLAIN_CHARS,
     )
     for encoding in _FTFY_ENCODINGS
 )
-# The same sets without what `_rare_chars` leaves out: a text's rare characters meet these
-# exactly where they meet the full sets, so a neighbour pattern built from them serves every
-# document (built from `rare & cont`, nine documents in ten needed a pattern of their own).
-_PLAIN_CHARS = frozenset(_PLAIN_BYTES.decode("ascii"))
-_LEAD_CONT_RARE = tuple((lead - _PLAIN_CHARS, cont - _PLAIN_CHARS) for lead, cont in _LEAD_CONT)
 # Characters that send their line to the fixer on their own: C1 controls (cp1252 read as
 # latin-1) and surrogates (surrogateescape, UTF-16 read as UCS-2).
 _C1_AND_SURROGATES = frozenset(
@@ -440,7 +439,7 @@ def _mojibake_hits(text: str, rare: frozenset[str]) -> list[int]:
     # å ä ö are frequent, and they are leads in latin-1 but continuations in MacRoman.
     leads_before: dict[str, set[str]] = {}
     conts_after: dict[str, set[str]] = {}
-    for lead, cont in _LEAD_CONT_RARE:
+    for lead, cont in _LEAD_CONT:
         leads, conts = rare & lead, rare & cont
         if not leads or not conts:
             continue

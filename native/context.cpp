@@ -128,28 +128,25 @@ std::vector<std::pair<ustr, double>> ContextModel::score(const std::vector<ustr>
         for (const ustr* w : unseen) raw.emplace_back(*w, 0.0);
     const double ln10 = std::log(10.0);
     for (const auto& [word, e] : entries) {
+        // a slot's Witten-Bell smoothed evidence, given how often the member saw what it counts
+        auto evidence = [&](Pos pos, long count, double weight, double background) {
+            long t = e->T[pos];
+            double k = C.beta * static_cast<double>(t ? t : 1);
+            double p = (static_cast<double>(count) + k * background) / (static_cast<double>(e->n) + k);
+            return weight * std::log(p / background);
+        };
+        auto seen = [&](Pos pos, uint32_t neighbour) -> long {
+            auto it = e->seen[pos].find(neighbour);
+            return it != e->seen[pos].end() ? it->second : 0;
+        };
         double total = 0.0;
-        for (const Slot& s : slots) {
-            long t = e->T[s.pos];
-            double k = C.beta * static_cast<double>(t ? t : 1);
-            long count = 0;
-            if (s.neighbour != Neighbour::kUnknown) {
-                auto it = e->seen[s.pos].find(s.neighbour);
-                if (it != e->seen[s.pos].end()) count = it->second;
-            }
-            double p = (static_cast<double>(count) + k * s.background) / (static_cast<double>(e->n) + k);
-            total += s.weight * std::log(p / s.background);
-        }
+        for (const Slot& s : slots)
+            total += evidence(s.pos, s.neighbour != Neighbour::kUnknown ? seen(s.pos, s.neighbour) : 0, s.weight,
+                              s.background);
         for (const ClassSlot& s : class_slots) {
-            long t = e->T[s.pos];
-            double k = C.beta * static_cast<double>(t ? t : 1);
             long count = 0;
-            for (uint32_t m : s.cls->members) {
-                auto it = e->seen[s.pos].find(m);
-                if (it != e->seen[s.pos].end()) count += it->second;
-            }
-            double p = (static_cast<double>(count) + k * s.cls->background) / (static_cast<double>(e->n) + k);
-            total += s.weight * std::log(p / s.cls->background);
+            for (uint32_t m : s.cls->members) count += seen(s.pos, m);
+            total += evidence(s.pos, count, s.weight, s.cls->background);
         }
         raw.emplace_back(*word, total / ln10);
     }

@@ -193,7 +193,7 @@ def neighbours(words: Sequence[str], separators: Sequence[str], j: int,
 
 
 def _suffix_slots(model: ContextModel, entries: dict, neighbours: tuple[tuple[str, str | None, float], ...],
-                  used: set[str]) -> list[tuple[str, str, float, float]]:
+                  used: set[str]) -> list[tuple[str, tuple[str, ...], float, float]]:
     """Back-off slots for the neighbours no member was seen beside: their endings, each
     counting `W_SUFFIX` times what the word itself would."""
     slots = []
@@ -204,7 +204,7 @@ def _suffix_slots(model: ContextModel, entries: dict, neighbours: tuple[tuple[st
         where = pos + "s"
         if ending is not None and any(ending in e.get(where, ()) for e in entries.values()):
             background = (model.neighbour_totals.get(ending, 0) + 1) / model.background_denominator
-            slots.append((where, ending, W_SUFFIX * weight, background))
+            slots.append((where, (ending,), W_SUFFIX * weight, background))
     return slots
 
 
@@ -238,18 +238,19 @@ def score(candidates: Iterable[str], left2: str | None, left1: str | None,
             entries[word] = entry
         elif entry is not None:
             unseen.append(word)
-    # each neighbour's background probability is the same for every candidate
-    slots = [(pos, neighbour, weight,
+    # A slot: a position, the neighbours counted there (one word, one ending, or the words of
+    # a class), its weight and its background probability, the same for every candidate.
+    word_slots = (("L1", left1, W1), ("R1", right1, W1), ("L2", left2, W2), ("R2", right2, W2))
+    slots = [(pos, (neighbour,), weight,
               (model.neighbour_totals.get(neighbour, 0) + 1) / model.background_denominator)
-             for pos, neighbour, weight in
-             (("L1", left1, W1), ("R1", right1, W1), ("L2", left2, W2), ("R2", right2, W2))
+             for pos, neighbour, weight in word_slots
              if neighbour is not None
              and (not SKIP_UNSEEN or any(neighbour in e[pos] for e in entries.values()))]
-    word_slots = (("L1", left1, W1), ("R1", right1, W1), ("L2", left2, W2), ("R2", right2, W2))
     used = {pos for pos, *_ in slots}
     if W_SUFFIX:
         slots += _suffix_slots(model, entries, word_slots, used)
-    class_slots = _class_slots(model, entries, word_slots, used) if W_CLASS else []
+    if W_CLASS:
+        slots += _class_slots(model, entries, word_slots, used)
     # A member the corpus holds but never saw ("galla" beside "gälla") has the background's
     # neighbours: evidence 0 before centring, so the seen member is judged against it.
     against = unseen and all(e["n"] >= UNSEEN_AGAINST_N for e in entries.values())
@@ -257,14 +258,10 @@ def score(candidates: Iterable[str], left2: str | None, left1: str | None,
     for word, entry in entries.items():
         n = entry["n"]
         total = 0.0
-        for pos, neighbour, weight, background in slots:
+        for pos, counted, weight, background in slots:
             k = BETA * (entry["T"].get(pos) or 1)  # (a member may have no long neighbour at all)
-            p = (entry.get(pos, {}).get(neighbour, 0) + k * background) / (n + k)
-            total += weight * math.log(p / background)
-        for pos, members, weight, background in class_slots:
-            k = BETA * (entry["T"].get(pos) or 1)
             seen = entry.get(pos, {})
-            p = (sum(seen.get(m, 0) for m in members) + k * background) / (n + k)
+            p = (sum(seen.get(m, 0) for m in counted) + k * background) / (n + k)
             total += weight * math.log(p / background)
         raw[word] = total / LN10
     if len(raw) < 2:

@@ -67,8 +67,10 @@ Config config_of(const py::dict& d) {
 }
 
 // The context model from its Python form (svfix.context.ContextModel), read with CPython's dict
-// API: 180,000 neighbour counts, on every start-up.
-std::unique_ptr<ContextModel> context_of(const py::object& model, const Config& config) {
+// API: 180,000 neighbour counts, on every start-up; and the closed word classes it backs off to
+// (svfix.context.WORD_CLASSES).
+std::unique_ptr<ContextModel> context_of(const py::object& model, const py::dict& word_classes,
+                                         const Config& config) {
     if (model.is_none()) return nullptr;
     static const char* names[kPositions] = {"L1", "R1", "L2", "R2", "L1s", "R1s", "L2s", "R2s"};
     auto out = std::make_unique<ContextModel>(config, model.attr("background_denominator").cast<long>());
@@ -115,7 +117,7 @@ std::unique_ptr<ContextModel> context_of(const py::object& model, const Config& 
     py::dict totals = model.attr("neighbour_totals");
     at = 0;
     while (PyDict_Next(totals.ptr(), &at, &word, &value)) out->add_total(id_of(word), as_long(value));
-    for (const auto& [name, members] : py::module_::import("svfix.context").attr("WORD_CLASSES").cast<py::dict>()) {
+    for (const auto& [name, members] : word_classes) {
         std::vector<ustr> words;
         for (const auto& m : members) words.push_back(from_py(m.ptr()));
         out->add_class(words);
@@ -177,7 +179,8 @@ PYBIND11_MODULE(_native, m) {
     py::class_<Engine>(m, "Engine")
         .def(py::init([](std::shared_ptr<Lexicon> lexicon, const py::dict& constants, const py::list& edits,
                          const py::iterable& shadows, const py::iterable& elements, const py::iterable& trigrams,
-                         const py::iterable& tlds, const py::object& context, const py::dict& callbacks) {
+                         const py::iterable& tlds, const py::object& context, const py::dict& word_classes,
+                         const py::dict& callbacks) {
                  Config config = config_of(constants);
                  Channel channel;
                  for (py::handle h : edits) {
@@ -195,13 +198,13 @@ PYBIND11_MODULE(_native, m) {
                  cb.www = callback(callbacks, "www");
                  cb.address_chunk = callback(callbacks, "address_chunk");
                  cb.transfer_case = callback(callbacks, "transfer_case");
-                 auto model = context_of(context, config);
+                 auto model = context_of(context, word_classes, config);
                  return std::make_unique<Engine>(std::move(lexicon), config, std::move(channel), ustr_set(shadows),
                                                  ustr_set(elements), ustr_set(trigrams), ustr_set(tlds),
                                                  std::move(model), cb);
              }),
              py::arg("lexicon"), py::arg("constants"), py::arg("edits"), py::arg("shadows"), py::arg("elements"),
-             py::arg("trigrams"), py::arg("tlds"), py::arg("context"), py::arg("callbacks"))
+             py::arg("trigrams"), py::arg("tlds"), py::arg("context"), py::arg("word_classes"), py::arg("callbacks"))
         .def("restore",
              [](Engine& e, const py::str& text, bool compounds, bool use_context, bool use_document, double threshold) {
                  Options o{compounds, use_context, use_document, threshold};

@@ -107,6 +107,7 @@ class Engine:
             read_lines(str(data_dir()), "trigrams.txt", "wordlists/build_trigrams.py"),
             tokenize.TOP_LEVEL_DOMAINS,
             model,
+            context.WORD_CLASSES,
             callbacks(),
         )
 

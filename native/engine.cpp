@@ -934,6 +934,11 @@ void Engine::restore_words(Doc& d, const Options& o, Restored& out) {
             return j + 1 < nw && S(j + 1).space_or_newline && W(j + 1).title && is_english(j + 1)
                    && continues_sentence(d.s[j], previous(j));
         };
+        auto speaks_swedish = [&](WordEntry& w) {
+            if (!w.alpha || maybe_english(w)) return false;
+            if (w.valid_low < 0) w.valid_low = lexicon_->is_valid(w.low()) ? 1 : 0;
+            return w.valid_low == 1;
+        };
         auto in_english_run = [&](size_t j) {
             size_t lo = j, first = j >= 3 ? j - 3 : 0;
             while (lo > first && !ends_sentence(d.s[lo])) --lo;
@@ -943,7 +948,8 @@ void Engine::restore_words(Doc& d, const Options& o, Restored& out) {
             for (size_t q = lo; q <= hi; ++q) hits += is_english(q) ? 1 : 0;
             hits -= is_english(j) ? 1 : 0;
             if (hits >= C.english_neighbours
-                && ((lo < j && maybe_english(W(j - 1))) || (j < hi && maybe_english(W(j + 1)))))
+                && ((lo < j && maybe_english(W(j - 1))) || (j < hi && maybe_english(W(j + 1))))
+                && !((lo < j && speaks_swedish(W(j - 1))) || (j < hi && speaks_swedish(W(j + 1)))))
                 return true;
             return in_english_title(j);
         };
@@ -1001,6 +1007,7 @@ void Engine::restore_words(Doc& d, const Options& o, Restored& out) {
             const Decision& decision = *x.decision;
             if (!contextual && (!decision.has_word || decision.word == words_[id].low())) continue;
             WordEntry& entry = words_[id];
+            if (decision.reason == Reason::Compound && !contextual && englishish(entry)) continue;
             if (entry.valid_low < 0) entry.valid_low = lexicon_->is_valid(entry.low()) ? 1 : 0;
             bool lost_dots_only = decision.apply && decision.has_word && !decision.word.empty()
                                   && entry.valid_low == 0 && dots_on_a_and_o(entry.word, decision.word);

@@ -192,16 +192,18 @@ def _english_words(counts: Counter, res: _Resources) -> set[str]:
 
 
 def _in_english_run(words: list[str], separators: list[str], j: int, english: set[str],
-                    could_be_english: Callable[[str], bool]) -> bool:
+                    could_be_english: Callable[[str], bool], speaks_swedish: Callable[[str], bool]) -> bool:
     """Is word `j` inside a run of English (at least two English-looking words of six around,
-    and a next-door word that could be English)?
+    a next-door word that could be English, and none that speaks Swedish)?
 
     `english` holds the document's English-looking words, found once per distinct word; the
     caller has checked that word `j` itself may be English (`_maybe_english`). The six stay
     inside the word's sentence: an English sentence next door says nothing about it. A name
     in the window is no passage around the word: in "Zyklon fran gruppen Legions of the
     Underground" both neighbours of "fran" are Swedish, so it is "från"; in "Code for
-    information" the neighbour "Code" keeps "for".
+    information" the neighbour "Code" keeps "for". A listed Swedish word next door that
+    English does not share ends the passage: in "hölls pa Royal Institute of Technology" the
+    word is "på", at the seam where a Swedish sentence names an English institution.
     """
     ends_sentence = context_model.ends_sentence
     lo, first = j, max(0, j - 3)
@@ -214,7 +216,8 @@ def _in_english_run(words: list[str], separators: list[str], j: int, english: se
     hits = sum(map(english.__contains__, words[lo:hi + 1])) - (words[j] in english)
     if hits >= ENGLISH_NEIGHBOURS and ((lo < j and could_be_english(words[j - 1]))
                                        or (j < hi and could_be_english(words[j + 1]))):
-        return True
+        if not (lo < j and speaks_swedish(words[j - 1]) or j < hi and speaks_swedish(words[j + 1])):
+            return True
     return _in_english_title(words, separators, j, english)
 
 
@@ -612,6 +615,10 @@ def restore_reference(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Ch
     restored = {w: d.word for w, d in interesting.items() if d.apply and d.word}
     english: set[str] | None = None  # found when an occurrence first needs it
     could_be_english = partial(_maybe_english, res=res)
+
+    def speaks_swedish(neighbour: str) -> bool:
+        return neighbour.isalpha() and not could_be_english(neighbour) and res.lexicon.is_valid(neighbour.lower())
+
     skipped = analysis.sheltered | taken
     # Word by word, so what holds for every occurrence of a word is found once; the changes
     # are sorted by offset at the end, which is the order they had in the text.
@@ -619,6 +626,8 @@ def restore_reference(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Ch
         contextual = word in analysis.scored
         if not contextual and (decision.word is None or decision.word == word.lower()):
             continue  # nothing to change wherever it stands
+        if decision.reason is Reason.COMPOUND and not contextual and _englishish(word, res):
+            continue  # an English word ("Surrounding") is no damaged Swedish compound ("Surroundäng")
         acronym = is_acronym(word) and not _lost_dots_only(word, decision, res)
         maybe_english = _maybe_english(word, res)
         for j in analysis.occurrences[word]:
@@ -629,7 +638,7 @@ def restore_reference(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Ch
             if maybe_english:
                 if english is None:
                     english = _english_evidence(analysis, res)
-                if english and _in_english_run(words, separators, j, english, could_be_english):
+                if english and _in_english_run(words, separators, j, english, could_be_english, speaks_swedish):
                     continue
             chosen = (_context_decision(word, analysis, words, j, separators, res, restored)
                       if contextual else decision)

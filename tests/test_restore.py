@@ -216,6 +216,26 @@ def test_an_english_title_in_a_swedish_sentence_does_not_shelter_its_neighbours(
     assert svfix.fix(english) == english
 
 
+def test_a_swedish_next_door_word_keeps_an_undotted_word_out_of_an_english_passage() -> None:
+    """A word between a Swedish word and an English name is Swedish ("hölls pa Royal Institute
+    of Technology"); one between English words, or between English and a number, stays."""
+    assert (svfix.fix("Utbildningen hölls pa Royal Institute of Technology i fjol.")
+            == "Utbildningen hölls på Royal Institute of Technology i fjol.")
+    for kept in ("Projektet finansieras av European Regional Development Fund for all the regions.",
+                 "Skärmen visade SECURITY OFFICER LOGGED IN AT 19.07 och sedan inget mer."):
+        assert svfix.fix(kept) == kept
+
+
+def test_an_english_word_is_no_damaged_swedish_compound() -> None:
+    """On a page whose ä reads as "i", "Surrounding" could be surround+äng; a word the English
+    list knows and Swedish does not is left as it is, while the page's own damage is mended."""
+    page = ("Kommunen har fitt mer pengar i ir. Vi vill iven bygga nya viigar och hilsa alla vilkomna "
+            "till mitet, dir alla fir komma. Ordet Surrounding betyder omgivande.")
+    fixed = svfix.fix(page)
+    assert "Ordet Surrounding betyder" in fixed
+    assert fixed.startswith("Kommunen har fått mer pengar i år. Vi vill även bygga nya vägar")
+
+
 def test_an_all_caps_word_that_lost_only_its_dots_is_restored_acronyms_stay() -> None:
     """"SAPO" is no word and gets its ä back from dots alone; "FRG" would need a letter added
     to spell "färg", and "MAS"/"SAS" are listed as they stand, so they are acronyms."""

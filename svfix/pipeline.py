@@ -192,7 +192,8 @@ def _english_words(counts: Counter, res: _Resources) -> set[str]:
 
 
 def _in_english_run(words: list[str], separators: list[str], j: int, english: set[str],
-                    could_be_english: Callable[[str], bool], speaks_swedish: Callable[[str], bool]) -> bool:
+                    could_be_english: Callable[[str], bool],
+                    speaks_swedish: Callable[[str], bool]) -> bool:
     """Is word `j` inside a run of English (at least two English-looking words of six around,
     a next-door word that could be English, and none that speaks Swedish)?
 
@@ -214,10 +215,10 @@ def _in_english_run(words: list[str], separators: list[str], j: int, english: se
         hi += 1
     # the English words of the window, counted at C speed, less word j itself
     hits = sum(map(english.__contains__, words[lo:hi + 1])) - (words[j] in english)
-    if hits >= ENGLISH_NEIGHBOURS and ((lo < j and could_be_english(words[j - 1]))
-                                       or (j < hi and could_be_english(words[j + 1]))):
-        if not (lo < j and speaks_swedish(words[j - 1]) or j < hi and speaks_swedish(words[j + 1])):
-            return True
+    if (hits >= ENGLISH_NEIGHBOURS
+            and (lo < j and could_be_english(words[j - 1]) or j < hi and could_be_english(words[j + 1]))
+            and not (lo < j and speaks_swedish(words[j - 1]) or j < hi and speaks_swedish(words[j + 1]))):
+        return True
     return _in_english_title(words, separators, j, english)
 
 
@@ -617,7 +618,8 @@ def restore_reference(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Ch
     could_be_english = partial(_maybe_english, res=res)
 
     def speaks_swedish(neighbour: str) -> bool:
-        return neighbour.isalpha() and not could_be_english(neighbour) and res.lexicon.is_valid(neighbour.lower())
+        return (neighbour.isalpha() and not could_be_english(neighbour)
+                and res.lexicon.is_valid(neighbour.lower()))
 
     skipped = analysis.sheltered | taken
     # Word by word, so what holds for every occurrence of a word is found once; the changes
@@ -638,7 +640,8 @@ def restore_reference(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[Ch
             if maybe_english:
                 if english is None:
                     english = _english_evidence(analysis, res)
-                if english and _in_english_run(words, separators, j, english, could_be_english, speaks_swedish):
+                if english and _in_english_run(words, separators, j, english,
+                                               could_be_english, speaks_swedish):
                     continue
             chosen = (_context_decision(word, analysis, words, j, separators, res, restored)
                       if contextual else decision)

@@ -467,6 +467,11 @@ bool Engine::englishish(WordEntry& w) {
     return verdict;
 }
 
+bool Engine::valid_lowercase(WordEntry& w) {
+    if (w.valid_low < 0) w.valid_low = lexicon_->is_valid(w.low()) ? 1 : 0;
+    return w.valid_low == 1;
+}
+
 bool Engine::maybe_english(WordEntry& w) {
     if (w.maybe_english < 0) w.maybe_english = lexicon_->english_zipf(w.low()) >= 2.0 ? 1 : 0;
     return w.maybe_english == 1;
@@ -935,9 +940,7 @@ void Engine::restore_words(Doc& d, const Options& o, Restored& out) {
                    && continues_sentence(d.s[j], previous(j));
         };
         auto speaks_swedish = [&](WordEntry& w) {
-            if (!w.alpha || maybe_english(w)) return false;
-            if (w.valid_low < 0) w.valid_low = lexicon_->is_valid(w.low()) ? 1 : 0;
-            return w.valid_low == 1;
+            return w.alpha && !maybe_english(w) && valid_lowercase(w);
         };
         auto in_english_run = [&](size_t j) {
             size_t lo = j, first = j >= 3 ? j - 3 : 0;
@@ -1008,9 +1011,8 @@ void Engine::restore_words(Doc& d, const Options& o, Restored& out) {
             if (!contextual && (!decision.has_word || decision.word == words_[id].low())) continue;
             WordEntry& entry = words_[id];
             if (decision.reason == Reason::Compound && !contextual && englishish(entry)) continue;
-            if (entry.valid_low < 0) entry.valid_low = lexicon_->is_valid(entry.low()) ? 1 : 0;
             bool lost_dots_only = decision.apply && decision.has_word && !decision.word.empty()
-                                  && entry.valid_low == 0 && dots_on_a_and_o(entry.word, decision.word);
+                                  && !valid_lowercase(entry) && dots_on_a_and_o(entry.word, decision.word);
             bool acronym = is_acronym(words_[id]) && !lost_dots_only;
             bool could_be_english = maybe_english(words_[id]);
             const ustr* written_as[2] = {nullptr, nullptr};  // the decision's casing, by mid-sentence

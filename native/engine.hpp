@@ -236,6 +236,7 @@ private:
     bool in_local_part(const Doc& d, size_t j) const;
     bool englishish(WordEntry& w);
     bool maybe_english(WordEntry& w);
+    bool valid_lowercase(WordEntry& w);  // the word, lowercased, is a listed Swedish word
     uint32_t neighbour_token(uint32_t word);
     bool names_a_place(const ustr& word);
     ustr transfer_case(const ustr& token, const ustr& word);

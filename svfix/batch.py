@@ -13,8 +13,9 @@ How the work is split, and why:
   the archive: no list of files, no texts held.
 * A task (`FileTask`) is a small picklable record; `process_file` is a module-level function
   that reads, decodes (`svfix.textio`), corrects and writes one output *itself*, atomically
-  (temporary file, fsync, rename). The text never travels back to the parent, only counts and
-  the file's change-log lines, so the parent never becomes the bottleneck.
+  (temporary file, fsync, rename; in a pool, the fsync and rename run on a thread while the
+  next file is corrected). The text never travels back to the parent, only counts and the
+  file's change-log lines, so the parent never becomes the bottleneck.
 * Workers are a `ProcessPoolExecutor` forked after the parent has loaded the lexicon and built
   the engine, so they share both; a worker that dies (killed, out of memory) is replaced and
   its files are retried once, one at a time. On Ctrl-C each worker finishes the file it is on.
@@ -49,7 +50,9 @@ import traceback
 import zipfile
 import zlib
 from collections import Counter, deque
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Literal, Protocol
@@ -242,6 +245,12 @@ def _ensure_warm() -> None:
 
 def process_file(task: FileTask) -> FileResult:
     """Read, decode, correct and atomically write one file. Never raises for a bad file."""
+    return _settle(task, _start(task, None))
+
+
+def _start(task: FileTask, committer: ThreadPoolExecutor | None) -> FileResult | Future[FileResult]:
+    """`process_file` up to the output's fsync and rename, which go to `committer` if given:
+    the result is then a future that holds the FileResult once the output is in place."""
     delay = float(os.environ.get(_DELAY_ENV) or 0)
     if delay:
         time.sleep(delay)
@@ -250,22 +259,37 @@ def process_file(task: FileTask) -> FileResult:
         code = getattr(_WARM, "exit_code", ExitCode.MISSING_DEPENDENCY)
         return FileResult(task.rel, "error", f"svfix cannot start: {_WARM}", fatal=int(code))
     try:
-        return _process(task)
-    except textio.DecodeError as exc:
+        return _process(task, committer)
+    except Exception as exc:
+        return _failed(task, exc)
+
+
+def _settle(task: FileTask, outcome: FileResult | Future[FileResult]) -> FileResult:
+    if isinstance(outcome, FileResult):
+        return outcome
+    try:
+        return outcome.result()
+    except Exception as exc:
+        return _failed(task, exc)
+
+
+def _failed(task: FileTask, exc: Exception) -> FileResult:
+    """The one-line report of what went wrong with `task`."""
+    if isinstance(exc, textio.DecodeError):
         return FileResult(task.rel, "error", exc.reason)
-    except SvfixError as exc:
+    if isinstance(exc, SvfixError):
         return FileResult(task.rel, "error", str(exc))
-    except OSError as exc:
+    if isinstance(exc, OSError):
         return _os_error(task, exc)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)):
         return FileResult(task.rel, "error", f"corrupt in the archive: {exc}")
-    except MemoryError:
+    if isinstance(exc, MemoryError):
         return FileResult(task.rel, "error", "out of memory (try a smaller --max-bytes)")
-    except Exception as exc:  # a bug: report it on this file and go on with the others
-        return FileResult(
-            task.rel, "error", f"internal error: {type(exc).__name__}: {exc}",
-            detail=traceback.format_exc(),
-        )
+    # a bug: report it on this file and go on with the others
+    return FileResult(
+        task.rel, "error", f"internal error: {type(exc).__name__}: {exc}",
+        detail="".join(traceback.format_exception(exc)),
+    )
 
 
 def _os_error(task: FileTask, exc: OSError) -> FileResult:
@@ -285,7 +309,8 @@ def _os_error(task: FileTask, exc: OSError) -> FileResult:
     return FileResult(task.rel, "error", f"cannot read: {what}")
 
 
-def _process(task: FileTask) -> FileResult:
+def _process(task: FileTask,
+             committer: ThreadPoolExecutor | None) -> FileResult | Future[FileResult]:
     sha = hashlib.sha256()
     if task.kind == "ocr":
         text, nbytes, encoding = _ocr_text(task, sha), None, "ocr"
@@ -315,14 +340,17 @@ def _process(task: FileTask) -> FileResult:
             and out_sha.hexdigest() == in_digest
             and encoding in ("ascii", "utf-8")
         )
+        result = FileResult(
+            task.rel, "fixed", encoding=encoding,
+            bytes=nbytes if nbytes is not None else len(text.encode("utf-8")),
+            words=words, changes=changes, suggestions=suggestions,
+            sha256=in_digest, out_sha256=out_sha.hexdigest(),
+            changes_jsonl=b"".join(log),
+        )
+        if committer is not None:
+            return committer.submit(out.hand_over(), unchanged, result)
         out.commit(keep_original=unchanged)
-    return FileResult(
-        task.rel, "fixed", encoding=encoding,
-        bytes=nbytes if nbytes is not None else len(text.encode("utf-8")),
-        words=words, changes=changes, suggestions=suggestions,
-        sha256=in_digest, out_sha256=out_sha.hexdigest(),
-        changes_jsonl=b"".join(log),
-    )
+    return result
 
 
 def _correct(text: str, file_json: str, offset: int):  # -> svfix.pipeline.Logged
@@ -402,6 +430,7 @@ class _AtomicWriter:
             task.tmp_dir, f"{os.getpid()}-{secrets.token_hex(6)}.tmp"
         )
         self.file = None
+        self.handed_over = False
 
     def __enter__(self) -> _AtomicWriter:
         self.file = _on_write(lambda: open(self.tmp, "wb"))
@@ -434,10 +463,28 @@ class _AtomicWriter:
 
         _on_write(finish)
 
-    def __exit__(self, *exc_info: object) -> None:
+    def hand_over(self) -> Callable[[bool, FileResult], FileResult]:
+        """Leave the commit (and the clean-up) to whoever calls the returned function, with
+        `keep_original` and the result to return once the output is in place."""
+        self.handed_over = True
+
+        def commit_then(keep_original: bool, result: FileResult) -> FileResult:
+            try:
+                self.commit(keep_original=keep_original)
+            finally:
+                self.clean_up()
+            return result
+
+        return commit_then
+
+    def clean_up(self) -> None:
         if self.file is not None and not self.file.closed:
             self.file.close()
         _unlink(self.tmp)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if not self.handed_over:
+            self.clean_up()
 
 
 _MADE: set[str] = set()
@@ -912,13 +959,30 @@ CHUNK_FILES = 8
 
 def process_files(tasks: tuple[FileTask, ...]) -> list[FileResult]:
     """`process_file` for a few files, in one round trip to a worker; after Ctrl-C only the
-    file in progress is finished (the rest are left for --resume)."""
-    results = []
+    file in progress is finished (the rest are left for --resume).
+
+    Each output's fsync and rename run on a thread while the next file is corrected, so the
+    wait for the disk (a tenth of a 1-worker run) overlaps the work; every file is in place
+    before its result is returned, so the parent records only outputs that exist.
+    """
+    committer = _committer()
+    started = []
     for task in tasks:
         if _STOP is not None and _STOP.is_set():
             break
-        results.append(process_file(task))
-    return results
+        started.append((task, _start(task, committer)))
+    return [_settle(task, outcome) for task, outcome in started]
+
+
+_COMMITTER: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _committer() -> ThreadPoolExecutor:
+    """This process's commit thread (a forked worker must not use its parent's)."""
+    global _COMMITTER
+    if _COMMITTER is None or _COMMITTER[0] != os.getpid():
+        _COMMITTER = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="svfix-commit"))
+    return _COMMITTER[1]
 
 
 def _chunked(tasks: Iterator[FileTask]) -> Iterator[tuple[FileTask, ...]]:

@@ -335,6 +335,30 @@ def test_every_bad_file_is_named_counted_and_the_batch_goes_on(tmp_path: Path) -
     assert tree_state(src) == before
 
 
+def test_an_output_that_cannot_be_put_in_place_is_named_and_the_batch_goes_on(
+        tmp_path: Path) -> None:
+    # The rename into OUT runs on the worker's commit thread: its failure must still be one
+    # line naming the file, and leave no temporary file behind.
+    src, out = tmp_path / "in", tmp_path / "out"
+    texts = make_tree(src, n=9)
+    out.mkdir()
+    (out / "2001").write_text("a file where OUT needs the folder 2001/\n")
+    proc = cli(src, out, "-j", 2, "--json")
+    assert proc.returncode == 1, proc.stderr
+    blocked = sorted(rel for rel in texts if rel.startswith("2001/"))
+    assert json.loads(proc.stdout)["errors"] == len(blocked) > 0
+    for rel in blocked:
+        assert f"svfix: {rel}: cannot write {out / rel}" in proc.stderr, proc.stderr
+    assert_outputs(out, {rel: raw for rel, raw in texts.items() if rel not in blocked})
+    no_stray_temp_files(out)
+    (out / "2001").unlink()
+    proc = cli(src, out, "--resume", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["files"] == len(blocked)
+    assert_outputs(out, texts)
+    assert_change_log(out, texts)
+
+
 def test_refuses_out_inside_in(tmp_path: Path) -> None:
     src = tmp_path / "in"
     make_tree(src, n=2)

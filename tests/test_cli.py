@@ -78,3 +78,12 @@ def test_version_and_help():
     assert run("--version").stdout.decode().strip() == f"svfix {svfix.__version__}"
     helptext = run("--help").stdout.decode()
     assert all(command in helptext for command in ("fix", "batch", "ocr"))
+
+
+def test_fix_loads_neither_the_ocr_stack_nor_pillow():
+    code = ("import sys; from svfix.cli import main; main(['fix', '-']); "
+            "print(sorted(m for m in ('svfix.ocr', 'PIL') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], input=b"Har kan du lasa\n",
+                          capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode().splitlines() == ["Här kan du läsa", "[]"]

@@ -11,7 +11,7 @@ One run measures, on the same generated archive:
   each run starts after `os.sync()`, so none pays for writing back an earlier run's output.
   The runs alternate (1, 2, 1, 2, ... workers, `--rounds` of each) and the fastest of each is
   reported, every round's figure beside it: on a shared 2-core machine, a neighbour's load
-  only ever slows a run down, and the same code measured 1.65× to 1.82× in single runs;
+  only ever slows a run down, and the same code measured 1.65× to 1.83× in single runs;
 * start-up time: the whole `svfix batch` command on a one-file archive, and `warm_up()` alone;
 * peak resident memory: the largest single process (VmHWM) and the whole process tree
   (sum of PSS, so pages the forked workers share are counted once);
@@ -404,7 +404,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--files", type=int, default=2000, help="report files (default 2000)")
     parser.add_argument("--mb", type=float, default=20.0, help="MB of text at least (default 20)")
     parser.add_argument("--rounds", type=int, default=2,
-                        help="runs of each worker count, alternating; the fastest counts (default 2)")
+                        help="runs of each worker count, alternating; the fastest counts "
+                             "(default 2)")
     parser.add_argument("--record", action="store_true", help=f"write to {RESULTS.name}")
     args = parser.parse_args(argv)
     command = "python -m benchmarks.speed " + " ".join(argv if argv is not None else sys.argv[1:])

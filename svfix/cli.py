@@ -12,7 +12,7 @@ from svfix.errors import ExitCode, SvfixError
 
 # Each subcommand and its module, which exposes `register(subparsers) -> None`; the parser it
 # adds sets `func=handler(args) -> int`. Only the module of the command being run is imported:
-# `svfix fix` and `svfix batch` need not load the OCR stack (PIL, PDFium), a tenth of a second.
+# `svfix fix` and `svfix batch` need not load the OCR stack (PIL, PDFium), about 50 ms.
 _SUBCOMMANDS = {"fix": "svfix.cli_fix", "batch": "svfix.batch_cli", "ocr": "svfix.ocr.cli"}
 
 

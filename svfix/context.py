@@ -1,4 +1,5 @@
-"""Context for words that become the same word without their dots: är/år/ar, här/har, för/for.
+"""Context for words that become the same word without their dots: är/år/ar, här/har, för/for,
+or through a misread of one å, ä or ö: sätt/sitt, ställa/stilla.
 
 Frequency alone says "ar" is "är"; the neighbours say "2 ar" is "2 år" and "Har kan" is
 "Här kan". The model (`svfix/data/context.json.gz`, built by `wordlists/build_context.py`

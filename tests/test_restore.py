@@ -216,6 +216,21 @@ def test_context_backs_off_to_a_neighbours_ending(monkeypatch) -> None:
     assert with_ending["svåra"] > without["svåra"] + 0.3
 
 
+def test_context_decides_between_words_a_misread_turns_into_one_another() -> None:
+    """An ä read as "i" makes "sätt" the word "sitt": no lost dot, so only the sets the context
+    model builds from the channel's misreads let the neighbours decide. A word the corpus saw
+    too seldom to judge ("hinder") keeps its place: "det finns hinder för" stays."""
+    from svfix import context
+
+    assert context.covers(["sitt", "sätt"]) and not context.covers(["hinder", "händer"])
+    assert (svfix.fix("Det kan goras pa ett annat sitt an tidigare.")
+            == "Det kan göras på ett annat sätt än tidigare.")
+    assert (svfix.fix("Det finns hinder for att ga vidare med arendet.")
+            == "Det finns hinder för att gå vidare med ärendet.")
+    kept = "Han har sitt eget rum och går dit varje dag."
+    assert svfix.fix(kept) == kept
+
+
 def test_an_english_title_in_a_swedish_sentence_does_not_shelter_its_neighbours() -> None:
     """Two English words within three places make a passage only when a next-door word could
     be English too: "fran" between "låtar" and "skivan" is Swedish, "for" after "Fund" is not."""

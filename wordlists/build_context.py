@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Build svfix/data/context.json.gz: a small neighbour-count model for
 choosing between Swedish words that collapse to the same "skeleton" when an
-OCR engine drops the diacritics (har/här/hår, ar/är/år, for/för, ...).
+OCR engine drops the diacritics (har/här/hår, ar/är/år, for/för, ...), and
+between words that one of its misreads turns into one another (sätt/sitt,
+ställa/stilla: `misread_sets`).
 
 Usage (from the repository root):
 
@@ -51,7 +53,7 @@ import zlib
 import regex
 import wordfreq
 
-from svfix.context import suffix_class
+from svfix.context import UNSEEN_AGAINST_N, suffix_class
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "svfix", "data", "context.json.gz")
@@ -109,6 +111,59 @@ def ambiguous_sets(min_zipf: float = MIN_ZIPF) -> dict[str, list[str]]:
         if len(mem) >= 2 and any(ch in "åäöé" for _, w in mem for ch in w):
             sets[sk] = [w for _, w in sorted(mem, key=lambda t: (-t[0], t[1]))]
     return dict(sorted(sets.items()))
+
+
+#: A misread (not a lost dot) that turns a word into another word ("sätt" read "sitt", "än"
+#: read "din") puts both in one set when it can decide the reading: when the misread's
+#: probability (log10, `svfix.channel`), times how much commoner the dotted word is, reaches
+#: this. Below it the pipeline never weighs the dotted word, so context would never be asked.
+MISREAD_REACH = -2.5
+#: Sightings a word must have in the corpus to join the model through a misread alone (the
+#: count svfix trusts against an unseen member, `svfix.context.UNSEEN_AGAINST_N`).
+MISREAD_MIN_N = UNSEEN_AGAINST_N
+#: Two letters are what OCR makes of anything ("sd", "dr", "fd" are abbreviations as often as
+#: misreads): a word read as fewer letters than this forms no set.
+MISREAD_MIN_LEN = 3
+#: A dropped å/ä/ö turns a short word into a letter or two ("är" → "r"); only longer words are
+#: grouped with what their deletion leaves ("även" → "ven").
+MISREAD_DELETION_MIN_LEN = 4
+
+
+def misread_sets(min_zipf: float = MIN_ZIPF) -> dict[str, list[str]]:
+    """Sets of words that an OCR misread of one å, ä or ö turns into one another.
+
+    The misreads are the learned channel's (`svfix.channel`: "ä" read as "i", "d", "di";
+    "å" as "i"; a dropped letter), so the sets follow from the channel and wordfreq, not from
+    any list of pairs. Keyed "misread:<word read>"; members as in `ambiguous_sets`.
+    """
+    from svfix.channel import default_channel
+
+    misreads: dict[str, list[tuple[str, float]]] = collections.defaultdict(list)
+    for observed, edits in default_channel().inverse.items():
+        for edit in edits:
+            if edit.truth in ("å", "ä", "ö") and (observed == "" or _SV_WORD.fullmatch(observed)) \
+                    and observed != skeleton(edit.truth):
+                misreads[edit.truth].append((observed, edit.log10_q))
+    freq = wordfreq.get_frequency_dict("sv", "large")
+
+    def zipf(word: str) -> float:
+        f = freq.get(word, 0.0)
+        return math.log10(f) + 9 if f > 0 else -math.inf
+
+    groups: dict[str, set[str]] = collections.defaultdict(set)
+    for word in sorted(freq):
+        z = zipf(word)
+        if z < min_zipf or not _SV_WORD.fullmatch(word):
+            continue
+        for i, letter in enumerate(word):
+            for observed, log10_q in misreads.get(letter, ()):
+                if not observed and len(word) < MISREAD_DELETION_MIN_LEN:
+                    continue
+                read = word[:i] + observed + word[i + 1:]
+                if len(read) >= MISREAD_MIN_LEN and zipf(read) >= min_zipf and log10_q + z - zipf(read) >= MISREAD_REACH:
+                    groups[read].update((read, word))
+    return {f"misread:{read}": sorted(members, key=lambda w: (-freq[w], w))
+            for read, members in sorted(groups.items())}
 
 
 # ---------------------------------------------------------------------------
@@ -687,6 +742,11 @@ def count(sents, targets: set[str]):
 
 def make_model(sents, sets, min_neighbour=MIN_NEIGHBOUR, sources=None):
     targets = {w for mem in sets.values() for w in mem}
+    # A word that only a misread brings in must have been seen often enough for its neighbours
+    # to say something: with ten sightings of "hinder", smoothing alone made "det finns hinder
+    # för" look like "händer". Below that it is left out, and its set falls back on the prior.
+    by_misread_only = targets - {w for key, mem in sets.items() if not key.startswith("misread:")
+                                 for w in mem}
     wf = wordfreq.get_frequency_dict("sv", "large")
     sents = list(sents)
     uni, ctx = count(sents, targets)
@@ -699,6 +759,8 @@ def make_model(sents, sets, min_neighbour=MIN_NEIGHBOUR, sources=None):
     kept = set()
     for w in sorted(targets):
         d = ctx.get(w)
+        if w in by_misread_only and (d is None or d["n"] < MISREAD_MIN_N):
+            continue
         f = float(f"{wf.get(w, 0.0):.4g}")
         if d is None:
             words[w] = {"n": 0, "wf": f, "T": dict.fromkeys(POSITIONS, 0),
@@ -1048,6 +1110,8 @@ def main(argv=None):
     ap.add_argument("--table", default=None, help="write the evaluation table (markdown) here")
     ap.add_argument("--loso-grid", action="store_true",
                     help="also run the (slow) leave-one-source-out parameter grid")
+    ap.add_argument("--no-misreads", action="store_true",
+                    help="only the sets of lost dots, without `misread_sets` (the model before it)")
     ap.add_argument("--prose-weight", type=int, default=SOURCE_WEIGHTS[MUNICIPAL_PROSE],
                     help="how many times each sentence of the municipal prose counts")
     args = ap.parse_args(argv)
@@ -1057,6 +1121,8 @@ def main(argv=None):
     if args.fetch:
         fetch_debs(sorted({d for *_, debs in SOURCES if debs for d in debs}))
     sets = ambiguous_sets()
+    if not args.no_misreads:
+        sets.update(misread_sets())
     print(f"ambiguous sets: {len(sets)}, target words: "
           f"{sum(len(v) for v in sets.values())}", file=sys.stderr)
     corpus = Corpus()

@@ -10,7 +10,7 @@ struct Config {
     // candidates
     int min_part = 3, max_parts = 4, max_edits = 5, max_other_edits = 1, max_insertions = 1;
     int max_nodes = 600, min_element = 2, max_dot_positions = 5, min_head = 5, min_tail = 6;
-    double min_path_log10 = -4.5, min_dot_q = 0.05, min_tail_zipf = 3.0;
+    double min_path_log10 = -4.5, min_dot_q = 0.01, min_tail_zipf = 3.0;
     // rank
     double apply_at = 0.5, apply_valid_at = 0.9, suggest_at = 0.2, unknown_prior = 0.25;
     double unseen_trigram_cost = 1.0, unknown_length_cost = 0.1;

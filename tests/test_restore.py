@@ -231,6 +231,13 @@ def test_context_decides_between_words_a_misread_turns_into_one_another() -> Non
     assert svfix.fix(kept) == kept
 
 
+def test_an_e_acute_may_stand_for_any_of_the_three_letters() -> None:
+    """"é" is mostly a misread ö, but also of å and ä: the quick lookup of dotted spellings
+    must weigh all three, or "frén" (från) becomes the rare "frön" and "dér" (där) "dör"."""
+    assert svfix.fix("Brevet kom frén kommunen i gér.") == "Brevet kom från kommunen i gör."
+    assert svfix.fix("Han bor dér borta och vill lésa boken.") == "Han bor där borta och vill läsa boken."
+
+
 def test_an_english_title_in_a_swedish_sentence_does_not_shelter_its_neighbours() -> None:
     """Two English words within three places make a passage only when a next-door word could
     be English too: "fran" between "låtar" and "skivan" is Swedish, "for" after "Fund" is not."""

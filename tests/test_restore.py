@@ -231,6 +231,13 @@ def test_context_decides_between_words_a_misread_turns_into_one_another() -> Non
     assert svfix.fix(kept) == kept
 
 
+def test_small_localities_from_geonames_are_restored_as_places() -> None:
+    """Places of a few hundred inhabitants that no hand-typed list had ("Löberöd", "Värsås",
+    "Hällaryd") are names from GeoNames' list of Sweden's populated places."""
+    assert (svfix.fix("Vi akte till Loberod och Varsas i somras, sedan till Hallaryd.")
+            == "Vi åkte till Löberöd och Värsås i somras, sedan till Hällaryd.")
+
+
 def test_an_e_acute_may_stand_for_any_of_the_three_letters() -> None:
     """"é" is mostly a misread ö, but also of å and ä: the quick lookup of dotted spellings
     must weigh all three, or "frén" (från) becomes the rare "frön" and "dér" (där) "dör"."""

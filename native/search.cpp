@@ -334,6 +334,21 @@ private:
             }
             if (parts_.empty()) {
                 if (L.stands_alone_id(key)) finish(part_start, key);
+                if (static_cast<int>(inserted_.size()) < C.max_insertions
+                    && static_cast<int>(edits_.size()) < C.max_edits) {
+                    // an å/ä/ö the OCR dropped at the very end ("ocks" for "också")
+                    const size_t here = built_.size();
+                    for (const auto& [truth, q, edit] : S.dropped()) {
+                        if (cost + q < C.min_path_log10) continue;
+                        int32_t to = T.walk(node, truth);
+                        if (to < 0 || !L.stands_alone_id(T.key_at(to))) continue;
+                        push(truth);
+                        edits_.push_back(edit);
+                        finish(part_start, T.key_at(to));
+                        edits_.pop_back();
+                        pop(here);
+                    }
+                }
             } else if (may_end(part_view(part_start), key, loose) && !inserted_at_edge(part_start)) {
                 finish(part_start, key);
             }

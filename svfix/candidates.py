@@ -334,6 +334,11 @@ def readings(token: str, lexicon: Lexicon, channel: Channel, *, compounds: bool 
             if not parts:
                 if lexicon.stands_alone(part):
                     finish(built, (part,), edits)
+                if len(inserted) < MAX_INSERTIONS and len(edits) < MAX_EDITS:
+                    # an å/ä/ö the OCR dropped at the very end ("ocks" for "också")
+                    for truth, q, edit in dropped:
+                        if cost + q >= MIN_PATH_LOG10 and lexicon.stands_alone(part + truth):
+                            finish(built + truth, (part + truth,), edits + (edit,))
             elif _may_end(part, parts, loose, elements, lexicon) and not _inserted_at_edge(inserted, built, part):
                 finish(built, parts + (part,), edits)
             return

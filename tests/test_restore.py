@@ -238,6 +238,13 @@ def test_small_localities_from_geonames_are_restored_as_places() -> None:
             == "Vi åkte till Löberöd och Värsås i somras, sedan till Hällaryd.")
 
 
+def test_a_letter_dropped_at_the_end_of_a_word_is_put_back() -> None:
+    """An å lost at the very end ("ocks", "allts") is the same damage as one lost inside
+    ("ngot"): the search puts it back after the last letter too."""
+    assert (svfix.fix("Det ar ocks bra, allts mycket bra. Han har ngot att saga.")
+            == "Det är också bra, alltså mycket bra. Han har något att säga.")
+
+
 def test_an_e_acute_may_stand_for_any_of_the_three_letters() -> None:
     """"é" is mostly a misread ö, but also of å and ä: the quick lookup of dotted spellings
     must weigh all three, or "frén" (från) becomes the rare "frön" and "dér" (där) "dör"."""

@@ -1,0 +1,38 @@
+"""The committed word lists are what their scripts make of their sources."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+WORDLISTS = Path(__file__).resolve().parent.parent / "wordlists"
+
+
+def _script(name: str):
+    spec = importlib.util.spec_from_file_location(name, WORDLISTS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_geonames_extraction_keeps_swedish_populated_places_only() -> None:
+    extract = _script("extract_geonames_places")
+    rows = [
+        "2666199\tÖverum\tOverum\t\t57.99\t16.32\tP\tPPL\tSE\t\t08",
+        "3143244\tOslo\tOslo\tOslo\t59.91\t10.75\tP\tPPLC\tNO\t\t12",
+        "2671000\tTollarp1\tTollarp1\t\t55.93\t13.99\tP\tPPL\tSE\t\t27",
+        "2700000\tLilla  Edet\tLilla Edet\t\t58.13\t12.12\tP\tPPLA2\tSE\t\t28",
+        "2711111\tVänern\tVanern\t\t58.9\t13.2\tH\tLK\tSE\t\t00",
+        "short\trow",
+    ]
+    assert extract.swedish_places(rows) == ["Lilla Edet", "Överum"]
+
+
+def test_the_shipped_geonames_list_is_sorted_unique_and_counted() -> None:
+    lines = (WORDLISTS / "places_geonames.txt").read_text(encoding="utf-8").splitlines()
+    header = [line for line in lines if line.startswith("#")]
+    names = [line for line in lines if line and not line.startswith("#")]
+    assert any("CC BY 4.0" in line for line in header)
+    assert f"# {len(names)} names." in header
+    assert names == sorted(set(names))
+    assert not any(c.isdigit() for name in names for c in name)

@@ -217,6 +217,13 @@ def sheltered_words(text: str, parts: list[str], indexes: Iterable[int]) -> set[
     return found
 
 
+#: A lowercase ending this long after a word in capitals is the word's ending ("SAPOs"), and
+#: the capitals before it must number at least CAPITALS_MIN to make a word in capitals.
+CAPITALS_ENDING_MAX = 2
+CAPITALS_MIN = 3
+_LOWER_LETTERS = "abcdefghijklmnopqrstuvwxyzåäöéüæø"
+
+
 @lru_cache(maxsize=65536)
 def transfer_case(token: str, word: str) -> str:
     """Write the lowercase `word` in the case pattern of the OCR `token`.
@@ -228,10 +235,23 @@ def transfer_case(token: str, word: str) -> str:
     ('Övrigt', 'ÖVRIGT', 'är')
     >>> transfer_case("eHalsa", "ehälsa"), transfer_case("gAta", "gåta")
     ('eHälsa', 'gåta')
+
+    A word in capitals with a short lowercase ending ("SAPOs", "SODERTORNs", a genitive or a
+    plural) is written in capitals up to the ending; a capital run of two ("HAllstrom") is
+    no such word, its second capital is the damage:
+
+    >>> transfer_case("SAPOs", "säpos"), transfer_case("SODERTORNs", "södertörns")
+    ('SÄPOs', 'SÖDERTÖRNs')
+    >>> transfer_case("HAllstrom", "hällström")
+    'Hällström'
     """
     letters = [c for c in token if c.isalpha()]
     if len(letters) > 1 and all(c.isupper() for c in letters):
         return word.upper()
+    ending = len(letters) - len("".join(letters).rstrip(_LOWER_LETTERS))
+    if 0 < ending <= CAPITALS_ENDING_MAX and len(letters) - ending >= CAPITALS_MIN \
+            and all(c.isupper() for c in letters[:-ending]) and word[-ending:] == token[-ending:]:
+        return word[:-ending].upper() + word[-ending:]
     if token[:1].isupper() or (not token[:1].isalpha() and letters and letters[0].isupper()):
         word = word[:1].upper() + word[1:]
     if len(token) == len(word) and not token[1:].islower():

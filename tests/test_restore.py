@@ -238,6 +238,13 @@ def test_small_localities_from_geonames_are_restored_as_places() -> None:
             == "Vi åkte till Löberöd och Värsås i somras, sedan till Hällaryd.")
 
 
+def test_a_word_in_capitals_keeps_them_before_a_lowercase_ending() -> None:
+    """"SAPOs" is SÄPO's: the restored letters of a word in capitals are capitals too, while a
+    lone capital inside a lowercase word is damage ("gAr" is "går")."""
+    assert (svfix.fix("Enligt SAPOs rapport gAr det bra i SODERTORNs tingsratt.")
+            == "Enligt SÄPOs rapport går det bra i SÖDERTÖRNs tingsrätt.")
+
+
 def test_a_letter_dropped_at_the_end_of_a_word_is_put_back() -> None:
     """An å lost at the very end ("ocks", "allts") is the same damage as one lost inside
     ("ngot"): the search puts it back after the last letter too."""

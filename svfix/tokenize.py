@@ -221,7 +221,6 @@ def sheltered_words(text: str, parts: list[str], indexes: Iterable[int]) -> set[
 #: the capitals before it must number at least CAPITALS_MIN to make a word in capitals.
 CAPITALS_ENDING_MAX = 2
 CAPITALS_MIN = 3
-_LOWER_LETTERS = "abcdefghijklmnopqrstuvwxyzåäöéüæø"
 
 
 @lru_cache(maxsize=65536)
@@ -248,7 +247,7 @@ def transfer_case(token: str, word: str) -> str:
     letters = [c for c in token if c.isalpha()]
     if len(letters) > 1 and all(c.isupper() for c in letters):
         return word.upper()
-    ending = len(letters) - len("".join(letters).rstrip(_LOWER_LETTERS))
+    ending = next((k for k, c in enumerate(reversed(letters)) if not c.islower()), len(letters))
     if 0 < ending <= CAPITALS_ENDING_MAX and len(letters) - ending >= CAPITALS_MIN \
             and all(c.isupper() for c in letters[:-ending]) and word[-ending:] == token[-ending:]:
         return word[:-ending].upper() + word[-ending:]

@@ -160,7 +160,8 @@ def misread_sets(min_zipf: float = MIN_ZIPF) -> dict[str, list[str]]:
                 if not observed and len(word) < MISREAD_DELETION_MIN_LEN:
                     continue
                 read = word[:i] + observed + word[i + 1:]
-                if len(read) >= MISREAD_MIN_LEN and zipf(read) >= min_zipf and log10_q + z - zipf(read) >= MISREAD_REACH:
+                if (len(read) >= MISREAD_MIN_LEN and zipf(read) >= min_zipf
+                        and log10_q + z - zipf(read) >= MISREAD_REACH):
                     groups[read].update((read, word))
     return {f"misread:{read}": sorted(members, key=lambda w: (-freq[w], w))
             for read, members in sorted(groups.items())}

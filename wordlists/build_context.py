@@ -783,7 +783,9 @@ def make_model(sents, sets, min_neighbour=MIN_NEIGHBOUR, sources=None):
         "vocab_size": len(uni),
         "min_zipf": MIN_ZIPF,
         "min_neighbour": min_neighbour,
-        "sets": sets,
+        # (a set keeps the members the model holds: the misread ones left out above go)
+        "sets": {key: kept_members for key, members in sets.items()
+                 if len(kept_members := [w for w in members if w in words]) >= 2},
         "words": words,
         "neighbour_totals": {c: (endings[c] if c.startswith("~") else uni[c]) for c in sorted(kept)},
         "params": DEFAULT_PARAMS,
@@ -926,6 +928,7 @@ def evaluate(model, sents, sets, params=None, prior_mode="corpus", folded=False,
     """Accuracy of restoring every target occurrence in `sents`.
     Returns {"all": (correct, total), skeleton: (correct, total), ...} for the
     context model and for the wordfreq-only baseline (key prefix 'base:')."""
+    sets = model.get("sets", sets)  # the sets as this model holds them (`make_model`)
     sk_of = {w: sk for sk, mem in sets.items() for w in mem}
     m = fold_model(model) if folded else model
     res = collections.defaultdict(lambda: [0, 0])
@@ -1136,6 +1139,7 @@ def main(argv=None):
         source["weight"] = weight
     model = make_model((t for si, _, t in corpus.sents for _ in range(weights[si])), sets,
                        sources=corpus.sources)
+    sets = model["sets"]  # what the model holds, for the evaluation below
     raw, comp = write_model(model, args.out)
     print(f"wrote {args.out}: {comp / 1e6:.2f} MB gz ({raw / 1e6:.2f} MB json)",
           file=sys.stderr)

@@ -36,3 +36,11 @@ def test_the_shipped_geonames_list_is_sorted_unique_and_counted() -> None:
     assert f"# {len(names)} names." in header
     assert names == sorted(set(names))
     assert not any(c.isdigit() for name in names for c in name)
+
+
+def test_the_shipped_trigrams_are_those_of_the_shipped_lexicon() -> None:
+    """trigrams.txt is derived from the lexicon: rebuilt with it, or it goes stale."""
+    from svfix.lexicon import data_dir, default_lexicon
+
+    shipped = set((data_dir() / "trigrams.txt").read_text(encoding="utf-8").split())
+    assert shipped == _script("build_trigrams").attested_trigrams(default_lexicon())

@@ -12,8 +12,8 @@ from __future__ import annotations
 from svfix.lexicon import CURATED, NAMES, data_dir, default_lexicon
 
 
-def main() -> None:
-    lexicon = default_lexicon()
+def attested_trigrams(lexicon) -> set[str]:
+    """The letter trigrams (with ^ and $ at the edges) of the lexicon's attested words."""
     attested = int(CURATED | NAMES)
     trigrams: set[str] = set()
     for word in lexicon.keys():
@@ -24,6 +24,11 @@ def main() -> None:
             continue
         padded = f"^{word}$"
         trigrams.update(padded[k:k + 3] for k in range(len(padded) - 2))
+    return trigrams
+
+
+def main() -> None:
+    trigrams = attested_trigrams(default_lexicon())
     path = data_dir() / "trigrams.txt"
     path.write_text("\n".join(sorted(trigrams)) + "\n", encoding="utf-8")
     print(f"{len(trigrams)} trigrams → {path}")

@@ -18,7 +18,7 @@ struct Config {
     double unknown_with_digits_prior = -3.0, name_tail_bonus = 1.0, compound_base_cost = 1.0;
     double compound_cost = 0.5, compound_part_floor = 3.0, compound_head_floor = 2.0,
            compound_head_weight = 0.5;
-    double listed_token_compound_cost = 1.0, proper_in_lowercase_cost = 2.0;
+    double listed_token_compound_cost = 1.0, proper_in_lowercase_cost = 2.0, listed_reading_margin = 1.0;
     double common_capitalised_cost = 1.0, inner_capital_cost = 2.0, document_weight = 0.1;
     // document
     double clean_rate = 0.002, damaged_prior_rate = 0.8, damaged_prior_weight = 10.0, clean_share = 0.5;

@@ -219,12 +219,23 @@ std::vector<Scored> Model::score(const ustr& token, const std::vector<Reading>& 
     std::vector<Scored> scored;
     scored.reserve(readings.size() + 1);
     bool has_identity = false;
+    // rank.LISTED_READING_MARGIN: a compound no list has is no likelier than a listed word
+    // that reads the same token
+    bool any_listed = false;
+    double compound_cap = -kInf;
+    for (const Reading& r : readings)
+        if (r.n_parts == 1 && r.word != low && !r.unknown_head && lexicon_.is_valid(r.word)) {
+            compound_cap = any_listed ? std::max(compound_cap, lexical_prior(r)) : lexical_prior(r);
+            any_listed = true;
+        }
+    compound_cap -= C.listed_reading_margin;
     for (const Reading& r : readings) {
         if (r.unknown_head) {
             scored.push_back(Scored{false, &r, unknown_prior(token) + C.name_tail_bonus, channel_log10(r, profile), 0.0});
             continue;
         }
         double prior = lexical_prior(r);
+        if (any_listed && r.n_parts > 1) prior = std::min(prior, compound_cap);
         if (token_is_listed && r.n_parts > 1) prior -= C.listed_token_compound_cost;
         if (r.word != low) prior = mix_document(prior, r.word, vocab, C.document_weight);
         uint32_t flags = lexicon_.flags_of(key_of(r));

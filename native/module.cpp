@@ -41,6 +41,7 @@ Config config_of(const py::dict& d) {
     read(d, "COMPOUND_PART_FLOOR", c.compound_part_floor); read(d, "COMPOUND_HEAD_FLOOR", c.compound_head_floor);
     read(d, "COMPOUND_HEAD_WEIGHT", c.compound_head_weight);
     read(d, "LISTED_TOKEN_COMPOUND_COST", c.listed_token_compound_cost);
+    read(d, "LISTED_READING_MARGIN", c.listed_reading_margin);
     read(d, "PROPER_IN_LOWERCASE_COST", c.proper_in_lowercase_cost);
     read(d, "COMMON_CAPITALISED_COST", c.common_capitalised_cost); read(d, "INNER_CAPITAL_COST", c.inner_capital_cost);
     read(d, "DOCUMENT_WEIGHT", c.document_weight);

@@ -238,6 +238,16 @@ def test_small_localities_from_geonames_are_restored_as_places() -> None:
             == "Vi åkte till Löberöd och Värsås i somras, sedan till Hällaryd.")
 
 
+def test_a_listed_word_beats_a_new_compound_of_the_same_letters() -> None:
+    """"cykelvigar" could be cykel+vågar, and "vågar" alone is commoner than "vägar"; but the
+    lists know "cykelvägar", and a compound no list has is no likelier than one they know.
+    A compound with no listed rival is still read as one."""
+    assert (svfix.fix("Kommunen bygger nya cykelvigar och en cykelvgen till skolan.")
+            == "Kommunen bygger nya cykelvägar och en cykelvägen till skolan.")
+    assert (svfix.fix("Det ar byggnadsnamndsordforanden som beslutar.")
+            == "Det är byggnadsnämndsordföranden som beslutar.")
+
+
 def test_a_word_in_capitals_keeps_them_before_a_lowercase_ending() -> None:
     """"SAPOs" is SÄPO's: the restored letters of a word in capitals are capitals too, while a
     lone capital inside a lowercase word is damage ("gAr" is "går")."""

@@ -222,13 +222,13 @@ std::vector<Scored> Model::score(const ustr& token, const std::vector<Reading>& 
     // rank.LISTED_READING_MARGIN: a compound no list has is no likelier than a listed word
     // that reads the same token
     bool any_listed = false;
-    double compound_cap = -kInf;
+    double best_listed = -kInf;
     for (const Reading& r : readings)
         if (r.n_parts == 1 && r.word != low && !r.unknown_head && lexicon_.is_valid(r.word)) {
-            compound_cap = any_listed ? std::max(compound_cap, lexical_prior(r)) : lexical_prior(r);
+            best_listed = std::max(best_listed, lexical_prior(r));
             any_listed = true;
         }
-    compound_cap -= C.listed_reading_margin;
+    const double compound_cap = best_listed - C.listed_reading_margin;
     for (const Reading& r : readings) {
         if (r.unknown_head) {
             scored.push_back(Scored{false, &r, unknown_prior(token) + C.name_tail_bonus, channel_log10(r, profile), 0.0});

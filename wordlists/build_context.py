@@ -127,6 +127,8 @@ MISREAD_MIN_LEN = 3
 #: A dropped å/ä/ö turns a short word into a letter or two ("är" → "r"); only longer words are
 #: grouped with what their deletion leaves ("även" → "ven").
 MISREAD_DELETION_MIN_LEN = 4
+#: How a misread set's key starts (the other sets are keyed by their skeleton).
+MISREAD_KEY = "misread:"
 
 
 def misread_sets(min_zipf: float = MIN_ZIPF) -> dict[str, list[str]]:
@@ -134,7 +136,7 @@ def misread_sets(min_zipf: float = MIN_ZIPF) -> dict[str, list[str]]:
 
     The misreads are the learned channel's (`svfix.channel`: "ä" read as "i", "d", "di";
     "å" as "i"; a dropped letter), so the sets follow from the channel and wordfreq, not from
-    any list of pairs. Keyed "misread:<word read>"; members as in `ambiguous_sets`.
+    any list of pairs. Keyed MISREAD_KEY + the word read; members as in `ambiguous_sets`.
     """
     from svfix.channel import default_channel
 
@@ -163,7 +165,7 @@ def misread_sets(min_zipf: float = MIN_ZIPF) -> dict[str, list[str]]:
                 if (len(read) >= MISREAD_MIN_LEN and zipf(read) >= min_zipf
                         and log10_q + z - zipf(read) >= MISREAD_REACH):
                     groups[read].update((read, word))
-    return {f"misread:{read}": sorted(members, key=lambda w: (-freq[w], w))
+    return {f"{MISREAD_KEY}{read}": sorted(members, key=lambda w: (-freq[w], w))
             for read, members in sorted(groups.items())}
 
 
@@ -746,7 +748,7 @@ def make_model(sents, sets, min_neighbour=MIN_NEIGHBOUR, sources=None):
     # A word that only a misread brings in must have been seen often enough for its neighbours
     # to say something: with ten sightings of "hinder", smoothing alone made "det finns hinder
     # för" look like "händer". Below that it is left out, and its set falls back on the prior.
-    by_misread_only = targets - {w for key, mem in sets.items() if not key.startswith("misread:")
+    by_misread_only = targets - {w for key, mem in sets.items() if not key.startswith(MISREAD_KEY)
                                  for w in mem}
     wf = wordfreq.get_frequency_dict("sv", "large")
     sents = list(sents)

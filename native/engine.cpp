@@ -1,6 +1,7 @@
 #include "engine.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -1120,13 +1121,45 @@ void put_json_string(std::string& out, const ustr& s) {
 
 // repr(round(x, 4)) for a finite x: printf's %.4f rounds the exact binary value half to even,
 // as round() does, and the shortest repr of the result is that decimal without trailing zeros.
-void put_confidence(std::string& out, double x) {
+std::string format_confidence(double x) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.4f", x);
     std::string s(buf);
     while (s.size() > 1 && s.back() == '0') s.pop_back();
     if (s.back() == '.') s += '0';
-    out += s;
+    return s;
+}
+
+// A change's confidence comes from its decision, and a batch writes the same few thousand
+// values hundreds of thousands of times: each is formatted once, in a small table keyed by its
+// bits (a collision only formats again).
+void put_confidence(std::string& out, double x) {
+    struct Slot {
+        uint64_t bits = ~uint64_t{0};  // (a NaN's bits: never a confidence)
+        char text[24];
+        uint8_t len = 0;
+    };
+    static thread_local Slot table[1024];
+    uint64_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    Slot& slot = table[(bits ^ (bits >> 29) ^ (bits >> 41)) & 1023];
+    if (slot.bits != bits) {
+        std::string s = format_confidence(x);
+        if (s.size() >= sizeof slot.text) {
+            out += s;
+            return;
+        }
+        std::memcpy(slot.text, s.data(), s.size());
+        slot.len = static_cast<uint8_t>(s.size());
+        slot.bits = bits;
+    }
+    out.append(slot.text, slot.len);
+}
+
+void put_number(std::string& out, size_t n) {
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+    out.append(buf, end);
 }
 
 const char* reason_name(Reason r) {
@@ -1147,6 +1180,8 @@ Logged Engine::fix_logged(PyObject* text, const Options& options, const std::str
     Restored restored = restore(text, options);
     Logged out;
     const ustr& source = restored.text;
+    out.text.reserve(source.size() + 64);
+    out.log.reserve(restored.changes.size() * (file_json.size() + 160));  // (a line is about that long)
     size_t at = 0;
     for (const ChangeOut& c : restored.changes) {
         const ustr& original = c.original != nullptr ? *c.original : words_[c.word].word;
@@ -1161,7 +1196,10 @@ Logged Engine::fix_logged(PyObject* text, const Options& options, const std::str
         // batch._change_line
         out.log += "{\"file\": ";
         out.log += file_json;
-        out.log += ", \"offset\": " + std::to_string(c.start + offset) + ", \"end\": " + std::to_string(c.end + offset);
+        out.log += ", \"offset\": ";
+        put_number(out.log, c.start + offset);
+        out.log += ", \"end\": ";
+        put_number(out.log, c.end + offset);
         out.log += ", \"old\": ";
         put_json_string(out.log, original);
         out.log += ", \"new\": ";

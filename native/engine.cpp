@@ -1121,7 +1121,7 @@ void put_json_string(std::string& out, const ustr& s) {
 
 // repr(round(x, 4)) for a finite x: printf's %.4f rounds the exact binary value half to even,
 // as round() does, and the shortest repr of the result is that decimal without trailing zeros.
-std::string format_confidence(double x) {
+std::string format_confidence_printf(double x) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.4f", x);
     std::string s(buf);
@@ -1130,30 +1130,36 @@ std::string format_confidence(double x) {
     return s;
 }
 
-// A change's confidence comes from its decision, and a batch writes the same few thousand
-// values hundreds of thousands of times: each is formatted once, in a small table keyed by its
-// bits (a collision only formats again).
+// The same, without printf for 0 <= x < 10**9: x is m * 2**e exactly (m < 2**53, e < 0),
+// so x * 10**4 is an exact 128-bit fraction, rounded half to even by its remainder. A change's
+// confidence is written this way hundreds of thousands of times in a batch.
 void put_confidence(std::string& out, double x) {
-    struct Slot {
-        uint64_t bits = ~uint64_t{0};  // (a NaN's bits: never a confidence)
-        char text[24];
-        uint8_t len = 0;
-    };
-    static thread_local Slot table[1024];
-    uint64_t bits;
-    std::memcpy(&bits, &x, sizeof bits);
-    Slot& slot = table[(bits ^ (bits >> 29) ^ (bits >> 41)) & 1023];
-    if (slot.bits != bits) {
-        std::string s = format_confidence(x);
-        if (s.size() >= sizeof slot.text) {
-            out += s;
-            return;
-        }
-        std::memcpy(slot.text, s.data(), s.size());
-        slot.len = static_cast<uint8_t>(s.size());
-        slot.bits = bits;
+    int exp = 0;
+    const double f = std::frexp(x, &exp);  // x = f * 2**exp, 0.5 <= f < 1
+    const int e = exp - 53;
+    if (std::signbit(x) || !(x < 1e9)) {  // (negative, -0.0, huge, NaN: printf)
+        out += format_confidence_printf(x);
+        return;
     }
-    out.append(slot.text, slot.len);
+    uint64_t q = 0;  // round(x * 10**4), half to even
+    if (x != 0.0 && -e < 120) {
+        const unsigned shift = static_cast<unsigned>(-e);
+        const unsigned __int128 scaled = static_cast<unsigned __int128>(static_cast<uint64_t>(std::ldexp(f, 53))) * 10000u;
+        const unsigned __int128 whole = scaled >> shift, rest = scaled - (whole << shift);
+        const unsigned __int128 half = static_cast<unsigned __int128>(1) << (shift - 1);
+        q = static_cast<uint64_t>(whole);
+        if (rest > half || (rest == half && (q & 1))) ++q;
+    }
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, q / 10000);
+    out.append(buf, end);
+    out += '.';
+    unsigned frac = static_cast<unsigned>(q % 10000);
+    char digits[4] = {static_cast<char>('0' + frac / 1000), static_cast<char>('0' + frac / 100 % 10),
+                      static_cast<char>('0' + frac / 10 % 10), static_cast<char>('0' + frac % 10)};
+    size_t keep = 4;
+    while (keep > 1 && digits[keep - 1] == '0') --keep;
+    out.append(digits, keep);
 }
 
 void put_number(std::string& out, size_t n) {
@@ -1175,6 +1181,12 @@ const char* reason_name(Reason r) {
 }
 
 }  // namespace
+
+std::string confidence_text(double x) {
+    std::string out;
+    put_confidence(out, x);
+    return out;
+}
 
 Logged Engine::fix_logged(PyObject* text, const Options& options, const std::string& file_json, size_t offset) {
     Restored restored = restore(text, options);

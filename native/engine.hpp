@@ -64,6 +64,9 @@ struct Logged {
     long applied = 0, suggested = 0;
 };
 
+// A change's confidence as the change log writes it: repr(round(x, 4)).
+std::string confidence_text(double x);
+
 // The Python functions the engine asks about separators and short words: regular expressions
 // whose answers it keeps per distinct string.
 struct Callbacks {

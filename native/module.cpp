@@ -157,6 +157,7 @@ PYBIND11_MODULE(_native, m) {
     m.def("counts", []() { return std::vector<long>(g_count, g_count + 5); });
 #endif
     m.doc() = "svfix's engine: the restoration pipeline of svfix.pipeline, compiled (see native/).";
+    m.def("confidence_text", &confidence_text, "A confidence as the change log writes it: repr(round(x, 4)).");
 
     py::class_<Lexicon, std::shared_ptr<Lexicon>>(m, "Lexicon")
         .def(py::init([](const py::bytes& words, const py::bytes& zipf, const py::bytes& flags,

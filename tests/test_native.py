@@ -177,6 +177,16 @@ def test_any_text_gets_the_reference_s_changes(text: str) -> None:
 # --- the batch's fast path ------------------------------------------------------------------
 
 
+@given(st.floats(0, 1)  # what a confidence is
+       | st.integers(0, 10**6).map(lambda k: k / 2 / 10**4)  # ties and near-ties of round(x, 4)
+       | st.floats(-1e6, 1e6))  # (below 1e16, where repr() turns to exponents)
+@settings(max_examples=2000, deadline=None)
+def test_the_engine_writes_a_confidence_as_python_rounds_it(x: float) -> None:
+    from svfix import changelog
+
+    assert _native.confidence_text(x) == changelog._json_float(round(x, 4))
+
+
 @pytest.mark.parametrize("text", [p.read_text(encoding="utf-8") for p in OCR_PAGES[::8]] + [
     'f"6r\\\\ x a\x01b ar tab\tar “ar” ”for” ÅR ar\x0cfor Tyres6 kommun',
     "ar \udc80 for",  # a lone surrogate: the log writes it as a backslash escape

@@ -406,18 +406,36 @@ ustr skeleton(const ustr& s) {  // document._SKELETON: åäöé60 -> aaoeoo
 }
 }  // namespace
 
-size_t indel(const ustr& a, const ustr& b) {
+IndelQuery::IndelQuery(const ustr& a) : a_(a) {
+    if (a.size() > 64) return;
+    for (size_t i = 0; i < a.size(); ++i) {
+        const uint64_t bit = uint64_t{1} << i;
+        if (a[i] < 256) {
+            latin1_[a[i]] |= bit;
+            continue;
+        }
+        auto it = std::find_if(other_.begin(), other_.end(), [&](const auto& m) { return m.first == a[i]; });
+        if (it == other_.end()) other_.emplace_back(a[i], bit);
+        else it->second |= bit;
+    }
+}
+
+uint64_t IndelQuery::mask(char32_t c) const {
+    if (c < 256) return latin1_[c];
+    for (const auto& [ch, m] : other_)
+        if (ch == c) return m;
+    return 0;
+}
+
+size_t IndelQuery::distance(const ustr& b) const {
     // len(a) + len(b) - 2 * LCS(a, b); the LCS bit-parallel (Allison-Dix / Hyyrö) when `a`
     // fits in a machine word, which every word does
+    const ustr& a = a_;
     if (a.empty() || b.empty()) return a.size() + b.size();
     if (a.size() <= 64) {
-        std::unordered_map<char32_t, uint64_t> masks;
-        for (size_t i = 0; i < a.size(); ++i) masks[a[i]] |= uint64_t{1} << i;
         uint64_t v = ~uint64_t{0};
         for (char32_t c : b) {
-            auto it = masks.find(c);
-            uint64_t m = it == masks.end() ? 0 : it->second;
-            uint64_t u = v & m;
+            uint64_t u = v & mask(c);
             v = (v + u) | (v - u);
         }
         uint64_t used = a.size() == 64 ? ~uint64_t{0} : ((uint64_t{1} << a.size()) - 1);
@@ -432,6 +450,8 @@ size_t indel(const ustr& a, const ustr& b) {
     }
     return a.size() + b.size() - 2 * prev[b.size()];
 }
+
+size_t indel(const ustr& a, const ustr& b) { return IndelQuery(a).distance(b); }
 
 size_t levenshtein(const ustr& a, const ustr& b) {
     std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -456,6 +476,7 @@ std::vector<Reading> Model::fuzzy_document_readings(const ustr& token, Vocabular
     }
     // rapidfuzz.process.extractOne(query, choices, scorer=fuzz.ratio, score_cutoff=C): the first
     // choice with the best score at or above the cutoff; a perfect score ends the search.
+    const IndelQuery from_query(query);  // (the query's letters, once for every choice)
     double cutoff = C.fuzzy_min_ratio;
     long best = -1;
     double best_score = 0.0;
@@ -465,7 +486,7 @@ std::vector<Reading> Model::fuzzy_document_readings(const ustr& token, Vocabular
         // the best ratio the lengths allow; below the cutoff this choice cannot be taken
         size_t apart = query.size() > choice.size() ? query.size() - choice.size() : choice.size() - query.size();
         if (lensum && (1.0 - static_cast<double>(apart) / static_cast<double>(lensum)) * 100 < cutoff) continue;
-        double sim = 1.0 - (lensum ? static_cast<double>(indel(query, choice)) / static_cast<double>(lensum) : 0.0);
+        double sim = 1.0 - (lensum ? static_cast<double>(from_query.distance(choice)) / static_cast<double>(lensum) : 0.0);
         double score = sim >= cutoff / 100 ? sim * 100 : 0.0;
         if (score >= cutoff && (best < 0 || score > best_score)) {
             cutoff = score;

@@ -138,4 +138,18 @@ private:
 size_t levenshtein(const ustr& a, const ustr& b);
 size_t indel(const ustr& a, const ustr& b);
 
+// One string's Indel distance to many: its letters' bit masks are made once, in a table for
+// Latin-1 (every Swedish letter) and a short list for the rest, not a hash map per pair.
+class IndelQuery {
+public:
+    explicit IndelQuery(const ustr& a);
+    size_t distance(const ustr& b) const;
+
+private:
+    uint64_t mask(char32_t c) const;
+    const ustr& a_;
+    uint64_t latin1_[256] = {};
+    std::vector<std::pair<char32_t, uint64_t>> other_;
+};
+
 }  // namespace svfix

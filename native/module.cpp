@@ -158,6 +158,8 @@ PYBIND11_MODULE(_native, m) {
 #endif
     m.doc() = "svfix's engine: the restoration pipeline of svfix.pipeline, compiled (see native/).";
     m.def("confidence_text", &confidence_text, "A confidence as the change log writes it: repr(round(x, 4)).");
+    m.def("indel", [](const std::u32string& a, const std::u32string& b) { return IndelQuery(a).distance(b); },
+          "The Indel distance of the engine's fuzzy match (rapidfuzz.distance.Indel's).");
 
     py::class_<Lexicon, std::shared_ptr<Lexicon>>(m, "Lexicon")
         .def(py::init([](const py::bytes& words, const py::bytes& zipf, const py::bytes& flags,

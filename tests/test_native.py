@@ -177,6 +177,14 @@ def test_any_text_gets_the_reference_s_changes(text: str) -> None:
 # --- the batch's fast path ------------------------------------------------------------------
 
 
+@given(st.text(alphabet="aåäöeé6x€𝄞", max_size=70), st.text(alphabet="aåäöeé6x€𝄞", max_size=70))
+@settings(max_examples=500, deadline=None)
+def test_the_engine_measures_indel_distance_as_rapidfuzz_does(a: str, b: str) -> None:
+    from rapidfuzz.distance import Indel
+
+    assert _native.indel(a, b) == Indel.distance(a, b)
+
+
 @given(st.floats(0, 1)  # what a confidence is
        | st.integers(0, 10**6).map(lambda k: k / 2 / 10**4)  # ties and near-ties of round(x, 4)
        | st.floats(-1e6, 1e6))  # (below 1e16, where repr() turns to exponents)

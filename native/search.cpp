@@ -158,7 +158,7 @@ class Walker {
 public:
     Walker(const Search& search, const ustr& token, bool compounds, std::vector<Reading>& found)
         : S(search), L(search.lexicon()), T(search.lexicon().trie()), C(search.config()), token_(token),
-          low_(lower(token)), n_(token.size()), compounds_(compounds), found_(found) {
+          low_(lower(token)), n_(token.size()), compounds_(compounds), found_(found), scratch_(scratch()) {
         capital_ = !token.empty() && str_isupper(token.data(), 1);
         opens_ = capital_ ? (F_COMPOUND_FIRST | F_PLACE | F_KOMMUN_OR_LAN) : F_COMPOUND_FIRST;
         elements_ = capital_ ? &S.place_elements() : nullptr;
@@ -171,7 +171,7 @@ public:
             offsets_.push_back(steps_.size());
         }
         hash_.push_back(0xcbf29ce484222325ull);
-        Scratch& scratch = this->scratch();
+        Scratch& scratch = scratch_;
         if (++scratch.stamp == 0) {  // wrapped: forget every old stamp
             for (Slot& slot : scratch.table) slot.stamp = 0;
             scratch.stamp = 1;
@@ -253,7 +253,7 @@ private:
     bool seen(size_t i, size_t part_len, bool loose, double cost) {
         uint64_t h = hash_.back() ^ (i * 0x9E3779B97F4A7C15ull) ^ (part_len << 40) ^ (parts_.size() << 52)
                      ^ (loose ? 0x5bd1e995ull : 0);
-        Scratch& scratch = this->scratch();
+        Scratch& scratch = scratch_;  // (asking for the thread's own on every state cost a call)
         std::vector<Slot>& table = scratch.table;
         size_t k = h & (kSlots - 1);
         while (table[k].stamp == scratch.stamp) {
@@ -435,6 +435,7 @@ private:
     uint32_t opens_;
     const UstrSet* elements_;
     std::vector<Reading>& found_;
+    Scratch& scratch_;
     std::vector<const Search::Step*> steps_;
     std::vector<size_t> offsets_;
     ustr built_;

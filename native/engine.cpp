@@ -56,8 +56,7 @@ bool dots_on_a_and_o(const ustr& token, const ustr& restored) {
     static const ustr dotted = U"\u00e5\u00e4\u00f6";
     for (size_t i = 0; i < token.size(); ++i) {
         char32_t a = token[i], b = restored[i];
-        ustr al = lower(ustr(1, a));
-        if (al.size() == 1 && al[0] == b) continue;
+        if (lowers_to(a, b)) continue;
         if ((a == U'A' || a == U'O') && contains(dotted, b)) continue;
         return false;
     }

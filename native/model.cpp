@@ -28,7 +28,7 @@ Profile make_profile(std::array<double, 3> rates, Shape shape) {
 }
 
 double Profile::log10_rate(const ustr& truth) const {
-    int k = truth.size() == 1 ? letter_index(lower(truth)[0]) : -1;
+    int k = truth.size() == 1 ? letter_index(lower_first(truth[0])) : -1;
     return k >= 0 ? log10_rates[k] : 0.0;  // adaptive edits always name å/ä/ö
 }
 

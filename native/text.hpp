@@ -164,6 +164,15 @@ inline ustr lower(const ustr& s) {
     return out;
 }
 
+// str.lower() of one character: its first character (the whole of it within Latin-1), and
+// whether it is `l` and nothing more; without a string for the common case.
+inline char32_t lower_first(char32_t c) { return c < 256 ? latin1_classes().lower[c] : py_lower_slow(ustr(1, c))[0]; }
+inline bool lowers_to(char32_t c, char32_t l) {
+    if (c < 256) return latin1_classes().lower[c] == l;
+    ustr low = py_lower_slow(ustr(1, c));
+    return low.size() == 1 && low[0] == l;
+}
+
 inline bool contains(const ustr& s, char32_t c) { return s.find(c) != ustr::npos; }
 
 // Python's slice s[a:b] with non-negative bounds clamped as Python clamps them.

@@ -1070,52 +1070,58 @@ namespace svfix {
 
 namespace {
 
-void put_utf8(std::string& out, char32_t c) {
+// Writes `c` as UTF-8 at `p` (at most 6 bytes: a lone surrogate is a backslash escape, as
+// .encode(errors="backslashreplace") writes it); returns the end.
+char* put_utf8(char* p, char32_t c) {
     if (c < 0x80) {
-        out += static_cast<char>(c);
+        *p++ = static_cast<char>(c);
     } else if (c < 0x800) {
-        out += static_cast<char>(0xC0 | (c >> 6));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c >= 0xD800 && c <= 0xDFFF) {  // a lone surrogate: .encode(errors="backslashreplace")
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-        out += buf;
+        *p++ = static_cast<char>(0xC0 | (c >> 6));
+        *p++ = static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c >= 0xD800 && c <= 0xDFFF) {
+        p += std::snprintf(p, 7, "\\u%04x", static_cast<unsigned>(c));
     } else if (c < 0x10000) {
-        out += static_cast<char>(0xE0 | (c >> 12));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
+        *p++ = static_cast<char>(0xE0 | (c >> 12));
+        *p++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        *p++ = static_cast<char>(0x80 | (c & 0x3F));
     } else {
-        out += static_cast<char>(0xF0 | (c >> 18));
-        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
+        *p++ = static_cast<char>(0xF0 | (c >> 18));
+        *p++ = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+        *p++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        *p++ = static_cast<char>(0x80 | (c & 0x3F));
     }
+    return p;
 }
 
 // json.encoder.encode_basestring (quotes, backslashes and control characters escaped; the rest
-// as it is), then UTF-8 with lone surrogates backslash-escaped.
+// as it is), then UTF-8 with lone surrogates backslash-escaped. Written into room made for the
+// longest case (6 bytes a character), then cut to size: a change log is mostly short words.
 void put_json_string(std::string& out, const ustr& s) {
-    out += '"';
+    const size_t at = out.size();
+    out.resize(at + 6 * s.size() + 2);
+    char* const start = out.data() + at;
+    char* p = start;
+    *p++ = '"';
     for (char32_t c : s) {
+        if (c >= 0x20 && c < 0x80 && c != U'"' && c != U'\\') {
+            *p++ = static_cast<char>(c);
+            continue;
+        }
         switch (c) {
-            case U'"': out += "\\\""; break;
-            case U'\\': out += "\\\\"; break;
-            case U'\n': out += "\\n"; break;
-            case U'\r': out += "\\r"; break;
-            case U'\t': out += "\\t"; break;
-            case U'\b': out += "\\b"; break;
-            case U'\f': out += "\\f"; break;
+            case U'"': *p++ = '\\'; *p++ = '"'; break;
+            case U'\\': *p++ = '\\'; *p++ = '\\'; break;
+            case U'\n': *p++ = '\\'; *p++ = 'n'; break;
+            case U'\r': *p++ = '\\'; *p++ = 'r'; break;
+            case U'\t': *p++ = '\\'; *p++ = 't'; break;
+            case U'\b': *p++ = '\\'; *p++ = 'b'; break;
+            case U'\f': *p++ = '\\'; *p++ = 'f'; break;
             default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-                    out += buf;
-                } else {
-                    put_utf8(out, c);
-                }
+                if (c < 0x20) p += std::snprintf(p, 7, "\\u%04x", static_cast<unsigned>(c));
+                else p = put_utf8(p, c);
         }
     }
-    out += '"';
+    *p++ = '"';
+    out.resize(at + static_cast<size_t>(p - start));
 }
 
 // repr(round(x, 4)) for a finite x: printf's %.4f rounds the exact binary value half to even,

@@ -40,6 +40,8 @@ struct Config {
            w_class = 1.0;
     bool skip_unseen = true;
     int unseen_against_n = 20, suffix_min_len = 5, suffix_len = 3;
+    // tokenize (transfer_case)
+    long capitals_ending_max = 2, capitals_min = 3;
     // casing
     double mid_sentence_capital_cost = 2.0, frequent_word_capital_cost = 0.5, common_word_zipf = 3.75;
 };

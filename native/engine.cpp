@@ -1,5 +1,7 @@
 #include "engine.hpp"
 
+#include "casing.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -294,6 +296,8 @@ bool Engine::continues_sentence(uint32_t sep, const WordEntry* previous) {
 }
 
 ustr Engine::transfer_case(const ustr& token, const ustr& word) {
+    if (std::optional<ustr> cased = transfer_case_latin1(token, word, config_.capitals_ending_max, config_.capitals_min))
+        return *std::move(cased);
     std::string key(reinterpret_cast<const char*>(token.data()), token.size() * sizeof(char32_t));
     key.append(4, '\0');
     key.append(reinterpret_cast<const char*>(word.data()), word.size() * sizeof(char32_t));

@@ -78,7 +78,7 @@ struct Callbacks {
     PyObject* anchor = nullptr;            // tokenize._ANCHOR.fullmatch(word) is not None
     PyObject* www = nullptr;               // tokenize._WWW.fullmatch(word) is not None
     PyObject* address_chunk = nullptr;     // tokenize.is_address_chunk(chunk)
-    PyObject* transfer_case = nullptr;     // tokenize.transfer_case(token, word)
+    PyObject* transfer_case = nullptr;     // tokenize.transfer_case(token, word), beyond Latin-1 (casing.hpp)
 };
 
 // Answers that are -1 until asked.

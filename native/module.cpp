@@ -5,6 +5,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "casing.hpp"
 #include "engine.hpp"
 
 namespace py = pybind11;
@@ -62,6 +63,7 @@ Config config_of(const py::dict& d) {
     read(d, "SKIP_UNSEEN", c.skip_unseen);
     read(d, "UNSEEN_AGAINST_N", c.unseen_against_n); read(d, "SUFFIX_MIN_LEN", c.suffix_min_len);
     read(d, "SUFFIX_LEN", c.suffix_len);
+    read(d, "CAPITALS_ENDING_MAX", c.capitals_ending_max); read(d, "CAPITALS_MIN", c.capitals_min);
     read(d, "MID_SENTENCE_CAPITAL_COST", c.mid_sentence_capital_cost);
     read(d, "FREQUENT_WORD_CAPITAL_COST", c.frequent_word_capital_cost); read(d, "COMMON_WORD_ZIPF", c.common_word_zipf);
     return c;
@@ -158,6 +160,8 @@ PYBIND11_MODULE(_native, m) {
 #endif
     m.doc() = "svfix's engine: the restoration pipeline of svfix.pipeline, compiled (see native/).";
     m.def("confidence_text", &confidence_text, "A confidence as the change log writes it: repr(round(x, 4)).");
+    m.def("transfer_case_latin1", &transfer_case_latin1,
+          "tokenize.transfer_case in the engine, or None where it leaves the answer to Python.");
     m.def("indel", [](const std::u32string& a, const std::u32string& b) { return IndelQuery(a).distance(b); },
           "The Indel distance of the engine's fuzzy match (rapidfuzz.distance.Indel's).");
 

@@ -9,8 +9,9 @@ and on arbitrary text; ``SVFIX_IMPLEMENTATION=python`` makes `svfix.correct` use
 
 What the engine asks of Python: the regular expressions that judge separators, short words and
 the chunks around glued words (a sentence end, a line-end hyphen, an address anchor, an
-address) and `transfer_case`, each once per distinct string, answered by the same functions
-the pipeline calls. Everything it needs is read
+address) and `transfer_case` for words beyond Latin-1 (the engine cases the rest itself,
+native/casing.cpp), each once per distinct string, answered by the same functions the
+pipeline calls. Everything it needs is read
 from the modules that define it when the engine is built, constants included, so that
 ``python -m training.calibrate --set rank.X=...`` reaches both implementations.
 """
@@ -40,6 +41,7 @@ CONSTANTS = {
                  "SHAPE_SETTLED", "REACH"),
     "context": ("W1", "W2", "BETA", "WEIGHT", "MAX_BONUS", "W_SUFFIX", "W_CLASS", "SKIP_UNSEEN", "UNSEEN_AGAINST_N",
                 "SUFFIX_MIN_LEN", "SUFFIX_LEN"),
+    "tokenize": ("CAPITALS_ENDING_MAX", "CAPITALS_MIN"),
     "casing": ("MID_SENTENCE_CAPITAL_COST", "FREQUENT_WORD_CAPITAL_COST", "COMMON_WORD_ZIPF"),
 }
 

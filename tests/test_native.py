@@ -177,6 +177,30 @@ def test_any_text_gets_the_reference_s_changes(text: str) -> None:
 # --- the batch's fast path ------------------------------------------------------------------
 
 
+_CASED = "aAåÅäÄöÖeEéÉiIsS6-.'ßµÿªºİǅΣ"
+
+
+@given(st.text(alphabet=_CASED, max_size=8), st.text(alphabet=_CASED, max_size=8))
+@settings(max_examples=3000, deadline=None)
+def test_the_engine_writes_a_restoration_in_the_tokens_case_as_python_does(token: str, word: str) -> None:
+    from svfix import tokenize
+
+    cased = _native.transfer_case_latin1(token, word, tokenize.CAPITALS_ENDING_MAX, tokenize.CAPITALS_MIN)
+    beyond = any(ord(c) > 255 for c in token + word) or any(c in "ßµÿ" for c in word)
+    assert (cased is None) == beyond
+    if cased is not None:
+        assert cased == tokenize.transfer_case.__wrapped__(token, word)
+
+
+def test_the_engine_cases_swedish_restorations_itself() -> None:
+    from svfix import tokenize
+
+    for token, word in [("Ovrigt", "övrigt"), ("OVRIGT", "övrigt"), ("eHalsa", "ehälsa"), ("gAta", "gåta"),
+                        ("SAPOs", "säpos"), ("HAllstrom", "hällström"), ("Tyres6", "tyresö")]:
+        cased = _native.transfer_case_latin1(token, word, tokenize.CAPITALS_ENDING_MAX, tokenize.CAPITALS_MIN)
+        assert cased == tokenize.transfer_case(token, word)
+
+
 @given(st.text(alphabet="aåäöeé6x€𝄞", max_size=70), st.text(alphabet="aåäöeé6x€𝄞", max_size=70))
 @settings(max_examples=500, deadline=None)
 def test_the_engine_measures_indel_distance_as_rapidfuzz_does(a: str, b: str) -> None:

@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <stdexcept>
-#include <functional>
 #include <memory>
 #include <tuple>
 
@@ -101,25 +100,33 @@ std::vector<Reading> Search::dot_readings(const ustr& token) const {
     std::vector<ustr> gaps;
     for (size_t k = 0; k + 1 < positions.size(); ++k) gaps.push_back(slice(low, positions[k] + 1, positions[k + 1]));
     gaps.push_back(slice(low, positions.back() + 1, low.size()));
-    size_t last = slots.size() - 1;
-    std::vector<Reading> found;
-    std::vector<int> edits;
-    std::function<void(size_t, const ustr&)> fill = [&](size_t s, const ustr& head) {
-        const ustr& gap = gaps[s];
-        for (const auto& [letter, edit] : slots[s]) {
-            ustr spelled = head + letter + gap;
-            if (edit >= 0) edits.push_back(edit);
-            if (s == last) {
-                int32_t key = edits.empty() ? -1 : lexicon_.key_id(spelled);
-                if (!edits.empty() && lexicon_.is_valid_id(key)) found.push_back(Reading::simple(spelled, edit_ids(edits), key));
-            } else if (lexicon_.trie().has_prefix(spelled)) {
-                fill(s + 1, spelled);
+    // every choice of letters, spelled in one buffer (cut back after each choice), pruned where
+    // no listed word begins so
+    struct Filler {
+        const Lexicon& lexicon;
+        const std::vector<std::vector<std::pair<ustr, int>>>& slots;
+        const std::vector<ustr>& gaps;
+        std::vector<Reading> found;
+        std::vector<int> edits;
+        ustr spelled;
+        void fill(size_t s) {
+            const size_t at = spelled.size();
+            for (const auto& [letter, edit] : slots[s]) {
+                spelled.append(letter).append(gaps[s]);
+                if (edit >= 0) edits.push_back(edit);
+                if (s + 1 == slots.size()) {
+                    int32_t key = edits.empty() ? -1 : lexicon.key_id(spelled);
+                    if (!edits.empty() && lexicon.is_valid_id(key)) found.push_back(Reading::simple(spelled, edit_ids(edits), key));
+                } else if (lexicon.trie().has_prefix(spelled)) {
+                    fill(s + 1);
+                }
+                if (edit >= 0) edits.pop_back();
+                spelled.resize(at);
             }
-            if (edit >= 0) edits.pop_back();
         }
-    };
-    fill(0, lead);
-    return found;
+    } filler{lexicon_, slots, gaps, {}, {}, lead};
+    filler.fill(0);
+    return std::move(filler.found);
 }
 
 std::vector<Reading> Search::name_tail_readings(const ustr& token) const {

@@ -56,11 +56,13 @@ const std::vector<Search::Step>& Search::steps(const ustr& observed) const {
 }
 
 const std::vector<Search::Step>& Search::steps1(char32_t c) const {
+    if (c < steps1_latin1_.size() && steps1_latin1_[c] != nullptr) return *steps1_latin1_[c];
     uint64_t key = (uint64_t{1} << 62) | c;
     auto it = steps_by_code_.find(key);
     if (it != steps_by_code_.end()) return *it->second;
     const std::vector<Step>& found = steps(ustr(1, c));  // (a map value: stays put)
     steps_by_code_.emplace(key, &found);
+    if (c < steps1_latin1_.size()) steps1_latin1_[c] = &found;
     return found;
 }
 

@@ -1,6 +1,7 @@
 // Candidate generation: svfix/candidates.py, step for step (see its docstrings for the why).
 #pragma once
 
+#include <array>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -89,6 +90,7 @@ private:
     UstrSet heads_;  // first two letters of each element, undotted
     mutable UMap<std::vector<Step>> steps_;
     mutable std::unordered_map<uint64_t, const std::vector<Step>*> steps_by_code_;
+    mutable std::array<const std::vector<Step>*, 256> steps1_latin1_{};  // steps1 of Latin-1, once asked
     mutable std::unordered_map<char32_t, std::vector<std::pair<ustr, int>>> dots_;
     std::vector<std::tuple<ustr, double, int>> dropped_;  // adaptive explanations of ""
 };

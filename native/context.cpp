@@ -67,22 +67,44 @@ std::optional<ustr> suffix_class(const ustr& token, const Config& config) {
     return U"~" + token.substr(token.size() - config.suffix_len);
 }
 
+ContextPlan ContextModel::plan(const std::vector<ustr>& candidates) const {
+    ContextPlan plan;
+    std::vector<const ustr*> sorted;
+    for (const ustr& w : candidates) sorted.push_back(&w);
+    std::sort(sorted.begin(), sorted.end(), [](const ustr* a, const ustr* b) { return *a < *b; });
+    sorted.erase(std::unique(sorted.begin(), sorted.end(), [](const ustr* a, const ustr* b) { return *a == *b; }),
+                 sorted.end());
+    for (const ustr* word : sorted) {
+        auto it = words_.find(*word);
+        if (it == words_.end()) continue;
+        if (it->second.has_n) plan.entries.emplace_back(&it->first, &it->second);
+        else plan.unseen.push_back(&it->first);
+    }
+    plan.against = !plan.unseen.empty();
+    for (const auto& [word, e] : plan.entries) plan.against = plan.against && e->n >= config_.unseen_against_n;
+    if (plan.against) plan.names = plan.unseen;
+    for (const auto& [word, e] : plan.entries) plan.names.push_back(word);
+    return plan;
+}
+
 std::vector<std::pair<ustr, double>> ContextModel::score(const std::vector<ustr>& candidates,
                                                          const Neighbours& nb) const {
+    const ContextPlan p = plan(candidates);
+    std::vector<double> scores;
+    score(p, nb, scores);
+    std::vector<std::pair<ustr, double>> out;
+    for (size_t k = 0; k < scores.size(); ++k) out.emplace_back(*p.names[k], scores[k]);
+    return out;
+}
+
+void ContextModel::score(const ContextPlan& plan, const Neighbours& nb, std::vector<double>& raw) const {
     const Config& C = config_;
-    std::vector<ustr> sorted(candidates);
-    std::sort(sorted.begin(), sorted.end());
-    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-    std::vector<std::pair<const ustr*, const ContextEntry*>> entries;
-    std::vector<const ustr*> unseen;
-    for (const ustr& word : sorted) {
-        auto it = words_.find(word);
-        if (it == words_.end()) continue;
-        if (it->second.has_n) entries.emplace_back(&it->first, &it->second);
-        else unseen.push_back(&it->first);
-    }
+    raw.clear();
+    if (plan.names.size() < 2) return;
+    const auto& entries = plan.entries;
     struct Slot { Pos pos; uint32_t neighbour; double weight, background; };
-    std::vector<Slot> slots;
+    Slot slots[8];
+    size_t n_slots = 0;
     // ("L1", left1, W1), ("R1", right1, W1), ("L2", left2, W2), ("R2", right2, W2)
     const std::array<std::tuple<Pos, const Neighbour*, double>, 4> order{{
         {L1, &nb[1], C.w1}, {R1, &nb[2], C.w1}, {L2, &nb[0], C.w2}, {R2, &nb[3], C.w2}}};
@@ -95,7 +117,7 @@ std::vector<std::pair<ustr, double>> ContextModel::score(const std::vector<ustr>
             for (const auto& [word, e] : entries)
                 if (e->seen[pos].count(n)) { seen_beside = true; break; }
         if (!seen_beside) continue;
-        slots.push_back(Slot{pos, n, weight, background(n)});
+        slots[n_slots++] = Slot{pos, n, weight, background(n)};
         used[pos] = true;
     }
     if (C.w_suffix != 0.0) {
@@ -105,12 +127,13 @@ std::vector<std::pair<ustr, double>> ContextModel::score(const std::vector<ustr>
             bool any = false;
             for (const auto& [word, e] : entries)
                 if (e->seen[where].count(neighbour->ending)) { any = true; break; }
-            if (any) slots.push_back(Slot{where, neighbour->ending, C.w_suffix * weight, background(neighbour->ending)});
+            if (any) slots[n_slots++] = Slot{where, neighbour->ending, C.w_suffix * weight, background(neighbour->ending)};
         }
     }
     // context._class_slots: a neighbour no member was seen beside stands for its word class
     struct ClassSlot { Pos pos; const WordClass* cls; double weight; };
-    std::vector<ClassSlot> class_slots;
+    ClassSlot class_slots[4];
+    size_t n_class_slots = 0;
     if (C.w_class != 0.0) {
         for (const auto& [pos, neighbour, weight] : order) {
             if (used[pos] || !neighbour->present || neighbour->word_class == Neighbour::kUnknown) continue;
@@ -118,14 +141,10 @@ std::vector<std::pair<ustr, double>> ContextModel::score(const std::vector<ustr>
             bool any = false;
             for (const auto& [word, e] : entries)
                 for (uint32_t m : cls.members) any = any || e->seen[pos].count(m) > 0;
-            if (any) class_slots.push_back(ClassSlot{pos, &cls, C.w_class * weight});
+            if (any) class_slots[n_class_slots++] = ClassSlot{pos, &cls, C.w_class * weight};
         }
     }
-    bool against = !unseen.empty();
-    for (const auto& [word, e] : entries) against = against && e->n >= C.unseen_against_n;
-    std::vector<std::pair<ustr, double>> raw;
-    if (against)
-        for (const ustr* w : unseen) raw.emplace_back(*w, 0.0);
+    if (plan.against) raw.assign(plan.unseen.size(), 0.0);
     const double ln10 = std::log(10.0);
     for (const auto& [word, e] : entries) {
         // a slot's Witten-Bell smoothed evidence, given how often the member saw what it counts
@@ -140,22 +159,23 @@ std::vector<std::pair<ustr, double>> ContextModel::score(const std::vector<ustr>
             return it != e->seen[pos].end() ? it->second : 0;
         };
         double total = 0.0;
-        for (const Slot& s : slots)
+        for (size_t i = 0; i < n_slots; ++i) {
+            const Slot& s = slots[i];
             total += evidence(s.pos, s.neighbour != Neighbour::kUnknown ? seen(s.pos, s.neighbour) : 0, s.weight,
                               s.background);
-        for (const ClassSlot& s : class_slots) {
+        }
+        for (size_t i = 0; i < n_class_slots; ++i) {
+            const ClassSlot& s = class_slots[i];
             long count = 0;
             for (uint32_t m : s.cls->members) count += seen(s.pos, m);
             total += evidence(s.pos, count, s.weight, s.cls->background);
         }
-        raw.emplace_back(*word, total / ln10);
+        raw.push_back(total / ln10);
     }
-    if (raw.size() < 2) return {};
     double sum = 0.0;
-    for (const auto& [w, s] : raw) sum += s;
+    for (double s : raw) sum += s;
     double mean = sum / static_cast<double>(raw.size());
-    for (auto& [w, s] : raw) s = std::max(-C.max_bonus, std::min(C.max_bonus, C.context_weight * (s - mean)));
-    return raw;
+    for (double& s : raw) s = std::max(-C.max_bonus, std::min(C.max_bonus, C.context_weight * (s - mean)));
 }
 
 }  // namespace svfix

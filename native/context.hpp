@@ -36,6 +36,16 @@ struct Neighbour {
 };
 using Neighbours = std::array<Neighbour, 4>;  // left2, left1, right1, right2
 
+// A set of candidates resolved against the model once (context.score's first half), so that
+// each occurrence of a word scores only its neighbours: `names` is the order context.score
+// returns them in, the members it knows without counts first when they count against the rest.
+struct ContextPlan {
+    std::vector<const ustr*> names;                                  // the model's own strings
+    std::vector<std::pair<const ustr*, const ContextEntry*>> entries;  // members with counts, sorted
+    std::vector<const ustr*> unseen;                                 // members known without counts
+    bool against = false;
+};
+
 class ContextModel {
 public:
     ContextModel(const Config& config, long background_denominator);
@@ -51,6 +61,10 @@ public:
     bool covers(const std::vector<ustr>& words) const;
     // context.score: log10 evidence per candidate the model knows, centred on their mean
     std::vector<std::pair<ustr, double>> score(const std::vector<ustr>& candidates, const Neighbours& n) const;
+    // the same in two halves: the candidates once, then each occurrence's neighbours; the
+    // scores come in `plan.names` order, or empty when fewer than two are known
+    ContextPlan plan(const std::vector<ustr>& candidates) const;
+    void score(const ContextPlan& plan, const Neighbours& n, std::vector<double>& scores) const;
 
 private:
     double background(uint32_t neighbour) const;

@@ -962,6 +962,7 @@ void Engine::restore_words(Doc& d, const Options& o, Restored& out) {
         };
         const uint32_t sentence_start = form_id(U"<S>"), sentence_end = form_id(U"</S>");
         std::deque<Decision> made;  // context decisions no cache holds
+        std::vector<double> bonus;  // (reused by every context decision)
         auto context_decision = [&](size_t k, size_t j) -> const Decision& {
             const Doc::Decided& x = decided[k];
             uint32_t nb[4];
@@ -985,17 +986,26 @@ void Engine::restore_words(Doc& d, const Options& o, Restored& out) {
             }
             const Judged& base = *x.contextual;
             const WordEntry& w = words_[suspicious[k]];
-            std::vector<ustr> candidates;
-            for (const Scored& s : base.scored) candidates.push_back(s.keep ? w.low() : s.word());
+            if (!base.candidates) {
+                auto made_now = std::make_unique<ContextCandidates>();
+                std::vector<ustr> candidates;
+                for (const Scored& s : base.scored) candidates.push_back(s.keep ? w.low() : s.word());
+                made_now->plan = context_->plan(candidates);
+                for (const ustr& name : candidates) {
+                    int at = -1;
+                    for (size_t b = 0; b < made_now->plan.names.size() && at < 0; ++b)
+                        if (*made_now->plan.names[b] == name) at = static_cast<int>(b);
+                    made_now->bonus_at.push_back(at);
+                }
+                base.candidates = std::move(made_now);
+            }
             Neighbours neighbours{neighbour_of(nb[0]), neighbour_of(nb[1]), neighbour_of(nb[2]), neighbour_of(nb[3])};
             COUNT(2);
-            std::vector<std::pair<ustr, double>> bonus = context_->score(candidates, neighbours);
+            context_->score(base.candidates->plan, neighbours, bonus);
             std::vector<Scored> rescored = base.scored;
-            for (Scored& s : rescored) {
-                const ustr& name = s.keep ? w.low() : s.word();
-                s.context = 0.0;
-                for (const auto& [b_word, b] : bonus)
-                    if (b_word == name) { s.context = b; break; }
+            for (size_t i = 0; i < rescored.size(); ++i) {
+                const int at = base.candidates->bonus_at[i];
+                rescored[i].context = at >= 0 && !bonus.empty() ? bonus[static_cast<size_t>(at)] : 0.0;
             }
             std::stable_sort(rescored.begin(), rescored.end(),
                              [](const Scored& a, const Scored& b) { return -a.total() < -b.total(); });

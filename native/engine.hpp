@@ -27,12 +27,20 @@
 
 namespace svfix {
 
+// A contextual judgement's candidates as the context model knows them, resolved at its first
+// occurrence: `bonus_at[i]` is where scored[i]'s word stands in `plan.names` (-1: unknown).
+struct ContextCandidates {
+    ContextPlan plan;
+    std::vector<int> bonus_at;
+};
+
 struct Judged {
     Decision decision;
     std::shared_ptr<const std::vector<Reading>> readings;  // what `scored` points into
     std::vector<Scored> scored;                             // kept only when context decides
     bool contextual = false;
     Forms reach;
+    mutable std::unique_ptr<const ContextCandidates> candidates;  // made when context first asks
 };
 
 struct Options {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <span>
 #include <stdexcept>
 #ifdef SVFIX_PHASES  // time the stages of restore(): build with -DSVFIX_PHASES, read _native.phases()
 #include <chrono>
@@ -105,7 +106,13 @@ struct Engine::Doc {
     std::vector<std::pair<uint32_t, long>> counts;  // distinct words and their counts, first-seen order
     std::vector<uint32_t> suspicious;               // the distinct words that could be damaged
     std::vector<int32_t> suspicious_at;             // by distinct index: its place in `suspicious`, or -1
-    std::vector<std::vector<size_t>> occurrences;   // by suspicious word
+    // where each suspicious word stands: one array for the document, cut by `first` (a vector
+    // per word cost an allocation for each of a document's few hundred suspicious words)
+    struct Occurrences {
+        std::vector<uint32_t> first{0};  // by suspicious word, and one past the last
+        std::vector<uint32_t> at;
+        std::span<const uint32_t> operator[](size_t k) const { return {at.data() + first[k], first[k + 1] - first[k]}; }
+    } occurrences;
     std::vector<char> sheltered, taken;             // by occurrence: in an address; joined over a hyphen
     std::vector<char> name_like;                    // by suspicious word
     Survivors survivors;
@@ -620,12 +627,16 @@ void Engine::find_suspicious(Doc& d) {
             d.suspicious_at[c] = static_cast<int32_t>(d.suspicious.size());
             d.suspicious.push_back(d.counts[c].first);
         }
-    d.occurrences.resize(d.suspicious.size());
-    if (!d.suspicious.empty())
+    Doc::Occurrences& occ = d.occurrences;
+    for (uint32_t id : d.suspicious) occ.first.push_back(occ.first.back() + static_cast<uint32_t>(d.counts[hot_[id].at].second));
+    occ.at.resize(occ.first.back());
+    if (!d.suspicious.empty()) {
+        std::vector<uint32_t> next(occ.first.begin(), occ.first.end() - 1);  // each word's next free place
         for (size_t j = 0; j < d.w.size(); ++j) {
             int32_t k = d.suspicious_index(hot_, d.w[j]);
-            if (k >= 0) d.occurrences[k].push_back(j);
+            if (k >= 0) occ.at[next[k]++] = static_cast<uint32_t>(j);
         }
+    }
 }
 
 // The occurrences of suspicious words that stand in an address (tokenize.sheltered_words): only
@@ -645,8 +656,8 @@ void Engine::find_sheltered(Doc& d) {
         WordEntry& e = words_[d.w[j]];
         return e.word.size() <= 6 && word_answer(e.anchor, callbacks_.anchor, e);
     };
-    for (const auto& occ : d.occurrences)
-        for (size_t j : occ) {
+    for (size_t k = 0; k < d.suspicious.size(); ++k)
+        for (size_t j : d.occurrences[k]) {
             if (!(glued_before(j) || glued_after(j + 1) || (j > 0 && anchor(j - 1)) || (j + 1 < nw && anchor(j + 1))))
                 continue;
             if (in_protected_span(d, j) || in_damaged_address(d, j)) d.sheltered[j] = 1;

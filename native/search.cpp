@@ -167,7 +167,16 @@ class Walker {
 public:
     Walker(const Search& search, const ustr& token, bool compounds, std::vector<Reading>& found)
         : S(search), L(search.lexicon()), T(search.lexicon().trie()), C(search.config()), token_(token),
-          low_(lower(token)), n_(token.size()), compounds_(compounds), found_(found), scratch_(scratch()) {
+          low_(lower(token)), n_(token.size()), compounds_(compounds), found_(found), scratch_(scratch()),
+          steps_(scratch_.steps), offsets_(scratch_.offsets), built_(scratch_.built), hash_(scratch_.hash),
+          parts_(scratch_.parts), edits_(scratch_.edits), inserted_(scratch_.inserted) {
+        steps_.clear();
+        offsets_.clear();
+        built_.clear();
+        hash_.clear();
+        parts_.clear();
+        edits_.clear();
+        inserted_.clear();
         capital_ = !token.empty() && str_isupper(token.data(), 1);
         opens_ = capital_ ? (F_COMPOUND_FIRST | F_PLACE | F_KOMMUN_OR_LAN) : F_COMPOUND_FIRST;
         elements_ = capital_ ? &S.place_elements() : nullptr;
@@ -226,11 +235,19 @@ private:
         uint8_t n_parts, loose;
     };
     static constexpr size_t kSlots = 2048;  // more than twice the largest budget (800 states)
-    // The table and arena of reached states, kept for the next token (one per thread).
+    // The table and arena of reached states, and the walk's buffers, kept for the next token
+    // (one per thread; a walk never starts another): a search then allocates for what it finds.
     struct Scratch {
         std::vector<Slot> table = std::vector<Slot>(kSlots, Slot{});
         std::vector<char32_t> arena;
         uint32_t stamp = 0;
+        std::vector<const Search::Step*> steps;
+        std::vector<size_t> offsets;
+        ustr built;
+        std::vector<uint64_t> hash;
+        std::vector<Part> parts;
+        std::vector<int> edits;
+        std::vector<size_t> inserted;
     };
     static Scratch& scratch() {
         thread_local Scratch s;
@@ -445,13 +462,13 @@ private:
     const UstrSet* elements_;
     std::vector<Reading>& found_;
     Scratch& scratch_;
-    std::vector<const Search::Step*> steps_;
-    std::vector<size_t> offsets_;
-    ustr built_;
-    std::vector<uint64_t> hash_;  // hash_[k]: of built_[:k]
-    std::vector<Part> parts_;
-    std::vector<int> edits_;
-    std::vector<size_t> inserted_;  // where in built_ the letters the OCR dropped were put back
+    std::vector<const Search::Step*>& steps_;
+    std::vector<size_t>& offsets_;
+    ustr& built_;
+    std::vector<uint64_t>& hash_;  // hash_[k]: of built_[:k]
+    std::vector<Part>& parts_;
+    std::vector<int>& edits_;
+    std::vector<size_t>& inserted_;  // where in built_ the letters the OCR dropped were put back
     long budget_ = 0;
     std::vector<Later> later_;
 };

@@ -1222,6 +1222,12 @@ Logged Engine::fix_logged(PyObject* text, const Options& options, const std::str
     Restored restored = restore(text, options);
     Logged out;
     const ustr& source = restored.text;
+    bool in_word = false;  // str.split(): runs of non-whitespace, as Py_UNICODE_ISSPACE has it
+    for (char32_t c : source) {
+        const bool space = is_space(c);
+        out.words += !space && !in_word;
+        in_word = !space;
+    }
     out.text.reserve(source.size() + 64);
     out.log.reserve(restored.changes.size() * (file_json.size() + 160));  // (a line is about that long)
     size_t at = 0;

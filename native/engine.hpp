@@ -70,6 +70,7 @@ struct Logged {
     ustr text;
     std::string log;
     long applied = 0, suggested = 0;
+    long words = 0;  // len(input.split()): the batch counts words, and a pass here is cheaper
 };
 
 // A change's confidence as the change log writes it: repr(round(x, 4)).

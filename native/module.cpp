@@ -234,7 +234,7 @@ PYBIND11_MODULE(_native, m) {
                  Options o{compounds, use_context, use_document, threshold};
                  Logged logged = e.fix_logged(text.ptr(), o, file_json, offset);
                  return py::make_tuple(py::reinterpret_steal<py::object>(to_py(logged.text)),
-                                       py::bytes(logged.log), logged.applied, logged.suggested);
+                                       py::bytes(logged.log), logged.applied, logged.suggested, logged.words);
              },
              py::arg("text"), py::arg("compounds"), py::arg("use_context"), py::arg("use_document"),
              py::arg("apply_threshold"), py::arg("file_json"), py::arg("offset"))

@@ -327,7 +327,7 @@ def _process(task: FileTask,
     with _AtomicWriter(task) as out:
         for offset, chunk in chunks(text, task.options.chunk_chars):
             result = _correct(chunk, file_json, offset)
-            words += len(chunk.split())
+            words += result.words
             encoded = result.text.encode("utf-8")
             out_sha.update(encoded)
             out.write(encoded)

@@ -119,8 +119,9 @@ class Engine:
         return self._engine.restore(text, compounds, use_context, use_document, apply_threshold)
 
     def fix_logged(self, text: str, compounds: bool, use_context: bool, use_document: bool,
-                   apply_threshold: float, file_json: str, offset: int) -> tuple[str, bytes, int, int]:
-        """`restore` applied and logged: (text, change-log lines, applied, suggested)."""
+                   apply_threshold: float, file_json: str, offset: int) -> tuple[str, bytes, int, int, int]:
+        """`restore` applied and logged: (text, change-log lines, applied, suggested, words), where
+        words is ``len(text.split())`` of the input."""
         return self._engine.fix_logged(text, compounds, use_context, use_document, apply_threshold,
                                        file_json, offset)
 

@@ -766,12 +766,14 @@ def correct(text: str, options: Options = DEFAULT_OPTIONS) -> Result:
 @dataclass(frozen=True)
 class Logged:
     """A text corrected for an archive: the fixed text and its change-log lines (UTF-8 bytes,
-    `svfix.changelog`), with how many changes were applied and how many only suggested."""
+    `svfix.changelog`), with how many changes were applied and how many only suggested, and
+    the input's words as the batch counts them (``len(text.split())``)."""
 
     text: str
     log: bytes
     applied: int
     suggested: int
+    words: int
 
 
 def correct_logged(text: str, file_json: str, offset: int = 0, options: Options = DEFAULT_OPTIONS) -> Logged:
@@ -787,14 +789,14 @@ def correct_logged(text: str, file_json: str, offset: int = 0, options: Options 
 
     normalized, first = _normalize(text, options)
     if not first and native.wanted():
-        fixed, log, applied, suggested = native.engine().fix_logged(
+        fixed, log, applied, suggested, words = native.engine().fix_logged(
             normalized, options.compounds, options.use_context, options.use_document, options.apply_threshold,
             file_json, offset)
-        return Logged(fixed, log, applied, suggested)
+        return Logged(fixed, log, applied, suggested, words)
     changes = compose(text, first, normalized, restore(normalized, options))
     applied = sum(1 for c in changes if c.applied)
     return Logged(apply_changes(text, changes), changelog.lines(file_json, offset, changes), applied,
-                  len(changes) - applied)
+                  len(changes) - applied, len(text.split()))
 
 
 def fix(text: str, options: Options = DEFAULT_OPTIONS) -> str:

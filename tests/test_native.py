@@ -233,3 +233,11 @@ def test_the_engine_writes_the_log_the_python_path_writes(text: str) -> None:
     assert fast.log == changelog.lines(file_json, 11, result.changes)
     assert (fast.applied, fast.suggested) == (sum(c.applied for c in result.changes),
                                               sum(not c.applied for c in result.changes))
+    assert fast.words == len(text.split())
+
+
+@given(st.text(alphabet="ar för\t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2003\u3000\u200b.6é", max_size=60))
+@settings(max_examples=500, deadline=None)
+def test_the_engine_counts_words_as_str_split_does(text: str) -> None:
+    *_, words = native.engine().fix_logged(text, True, True, True, 0.5, '"f"', 0)
+    assert words == len(text.split())

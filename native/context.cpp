@@ -103,7 +103,7 @@ void ContextModel::score(const ContextPlan& plan, const Neighbours& nb, std::vec
     if (plan.names.size() < 2) return;
     const auto& entries = plan.entries;
     struct Slot { Pos pos; uint32_t neighbour; double weight, background; };
-    Slot slots[8];
+    Slot slots[4];  // at most one a position: its word, or failing that its ending
     size_t n_slots = 0;
     // ("L1", left1, W1), ("R1", right1, W1), ("L2", left2, W2), ("R2", right2, W2)
     const std::array<std::tuple<Pos, const Neighbour*, double>, 4> order{{
@@ -132,7 +132,7 @@ void ContextModel::score(const ContextPlan& plan, const Neighbours& nb, std::vec
     }
     // context._class_slots: a neighbour no member was seen beside stands for its word class
     struct ClassSlot { Pos pos; const WordClass* cls; double weight; };
-    ClassSlot class_slots[4];
+    ClassSlot class_slots[4];  // (a position without a word slot)
     size_t n_class_slots = 0;
     if (C.w_class != 0.0) {
         for (const auto& [pos, neighbour, weight] : order) {

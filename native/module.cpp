@@ -162,8 +162,7 @@ PYBIND11_MODULE(_native, m) {
     m.def("confidence_text", &confidence_text, "A confidence as the change log writes it: repr(round(x, 4)).");
     m.def("transfer_case_latin1", &transfer_case_latin1,
           "tokenize.transfer_case in the engine, or None where it leaves the answer to Python.");
-    m.def("indel", [](const std::u32string& a, const std::u32string& b) { return IndelQuery(a).distance(b); },
-          "The Indel distance of the engine's fuzzy match (rapidfuzz.distance.Indel's).");
+    m.def("indel", &indel, "The Indel distance of the engine's fuzzy match (rapidfuzz.distance.Indel's).");
 
     py::class_<Lexicon, std::shared_ptr<Lexicon>>(m, "Lexicon")
         .def(py::init([](const py::bytes& words, const py::bytes& zipf, const py::bytes& flags,

@@ -1,12 +1,14 @@
 #include "casing.hpp"
 
+#include <algorithm>
+
 namespace svfix {
 
 namespace {
 
-// str.upper() of each Latin-1 character, or 0 where it is not one Latin-1 character
-// (ß -> "SS", µ -> U+039C, ÿ -> U+0178): Python's full case mapping, which the simple one
-// Py_UNICODE_TOUPPER gives agrees with everywhere else in Latin-1.
+// str.upper() of each Latin-1 character, or 0 where it is not one Latin-1 character. str.upper()
+// uses the full case mapping; within Latin-1 it agrees with the simple one (Py_UNICODE_TOUPPER)
+// except for ß -> "SS", µ -> U+039C and ÿ -> U+0178.
 struct Latin1Upper {
     char32_t upper[256];
     Latin1Upper() {
@@ -22,7 +24,7 @@ const Latin1Upper& latin1_upper() {
     return table;
 }
 
-// s[a:b] for Python's a and b, where None is given as the string's end
+// s[a:b], negative bounds counting from the end as in Python
 ustr py_slice(const ustr& s, long a, long b) {
     const long n = static_cast<long>(s.size());
     auto clamp = [n](long i) { return i < 0 ? std::max(0L, n + i) : std::min(n, i); };

@@ -562,6 +562,34 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     assert "files:" in proc.stdout and "MB/s" in proc.stdout  # the summary, on stdout
 
 
+def test_eta_follows_files_as_well_as_bytes() -> None:
+    """Three small texts done of seventeen files, the scans' megabytes still ahead: bytes alone
+    said an hour for what files say is under a minute; a text archive, where both shares
+    agree, gets the estimate bytes give."""
+    from svfix.batch_cli import _Counts
+
+    mixed = _Counts()
+    mixed.set_total(17, 3_500_000)
+    for _ in range(3):
+        mixed.advance(3_000, worked=True)
+    bytes_only = 10 * (3_500_000 - 9_000) / 9_000
+    assert mixed.eta(10.0) is not None and 30 < mixed.eta(10.0) < bytes_only / 10
+
+    texts = _Counts()
+    texts.set_total(100, 1_000_000)
+    for _ in range(25):
+        texts.advance(10_000, worked=True)
+    assert texts.eta(10.0) == pytest.approx(30.0)
+
+    resumed = _Counts()  # files found done by --resume take no time: they say nothing of the rate
+    resumed.set_total(10, 100_000)
+    for _ in range(5):
+        resumed.advance(10_000, worked=False)
+    assert resumed.eta(10.0) is None
+    resumed.advance(10_000, worked=True)
+    assert resumed.eta(10.0) == pytest.approx(40.0)
+
+
 def test_ocr_path_reports_a_broken_scan_and_skips_without_ocr(tmp_path: Path) -> None:
     pytest.importorskip("svfix.ocr")
     src, out = tmp_path / "in", tmp_path / "out"

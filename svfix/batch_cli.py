@@ -153,7 +153,6 @@ class _Counts:
                     f"{rate / 1e6:.2f} MB/s  ETA {eta_s}")
         return f"{self.files} files  {mb:.1f} MB  {rate / 1e6:.2f} MB/s"
 
-
     def eta(self, elapsed: float) -> float | None:
         """Seconds left, from the share of this run's work done, in bytes and in files alike.
 
@@ -161,13 +160,14 @@ class _Counts:
         bytes, and three small files done of seventeen said "27 minutes" for a batch of
         seconds. In a text archive both shares agree, and so does this.
         """
-        left_bytes = self.total_bytes - self.nbytes
-        left_files = self.total_files - self.files
-        shares = [self.worked / (self.worked + left_bytes) if self.worked + left_bytes > 0 else 1.0,
-                  self.worked_files / (self.worked_files + left_files)
-                  if self.worked_files + left_files > 0 else 1.0]
-        done = sum(shares) / len(shares)
+        done = (_share(self.worked, self.total_bytes - self.nbytes)
+                + _share(self.worked_files, self.total_files - self.files)) / 2
         return elapsed * (1 - done) / done if done > 0 else None
+
+
+def _share(done: int, left: int) -> float:
+    """The part of this run's work that is done (all of it when there was none)."""
+    return done / (done + left) if done + left > 0 else 1.0
 
 
 def _clock(seconds: float) -> str:

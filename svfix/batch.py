@@ -123,7 +123,8 @@ class FileResult:
     status: Literal["fixed", "error"]
     reason: str = ""
     encoding: str = ""
-    bytes: int = 0
+    bytes: int = 0  # of text: the input's for a text file, the OCR output's for a scan
+    source_bytes: int = 0  # of the input file itself, what the progress bar counts against
     words: int = 0
     changes: int = 0
     suggestions: int = 0
@@ -313,12 +314,14 @@ def _process(task: FileTask,
              committer: ThreadPoolExecutor | None) -> FileResult | Future[FileResult]:
     sha = hashlib.sha256()
     if task.kind == "ocr":
-        text, nbytes, encoding = _ocr_text(task, sha), None, "ocr"
+        text, source_bytes = _ocr_text(task, sha)
+        nbytes, encoding = None, "ocr"
     else:
         data = _read(task, task.options.max_bytes)
         sha.update(data)
         decoded = textio.decode(data)
         text, nbytes, encoding = decoded.text, len(data), decoded.encoding
+        source_bytes = nbytes
         del data
     words = changes = suggestions = 0
     out_sha = hashlib.sha256()
@@ -343,6 +346,7 @@ def _process(task: FileTask,
         result = FileResult(
             task.rel, "fixed", encoding=encoding,
             bytes=nbytes if nbytes is not None else len(text.encode("utf-8")),
+            source_bytes=source_bytes,
             words=words, changes=changes, suggestions=suggestions,
             sha256=in_digest, out_sha256=out_sha.hexdigest(),
             changes_jsonl=b"".join(log),
@@ -401,22 +405,26 @@ def _zip(path: str) -> zipfile.ZipFile:
     return archive
 
 
-def _ocr_text(task: FileTask, sha) -> str:
+def _ocr_text(task: FileTask, sha) -> tuple[str, int]:
+    """The scan's OCR text (pages joined by form feeds) and the scan's size in bytes."""
     from svfix import ocr
 
+    size = 0
     if task.member is None:
         with open(task.path, "rb") as f:
             for block in iter(lambda: f.read(_READ_BLOCK), b""):
                 sha.update(block)
-        return "\f".join(ocr.read(task.path))
+                size += len(block)
+        return "\f".join(ocr.read(task.path)), size
     suffix = os.path.splitext(task.member)[1]
     tmp = os.path.join(task.tmp_dir, f"ocr-{secrets.token_hex(8)}{suffix}")
     try:
         with _zip(task.path).open(task.member) as src, open(tmp, "wb") as dst:
             for block in iter(lambda: src.read(_READ_BLOCK), b""):
                 sha.update(block)
+                size += len(block)
                 dst.write(block)
-        return "\f".join(ocr.read(tmp))
+        return "\f".join(ocr.read(tmp)), size
     finally:
         _unlink(tmp)
 
@@ -796,7 +804,7 @@ class _Run:
         self.encodings[result.encoding] += 1
         log.info("fixed %s (%s, %d changes)", result.rel, result.encoding, result.changes)
         if self.progress is not None:
-            self.progress.advance(result.bytes, worked=True)
+            self.progress.advance(result.source_bytes, worked=True)
 
     def crashed(self, task: FileTask) -> bool:
         """A worker died with `task` in flight: True to retry it, False when it has had its chance."""

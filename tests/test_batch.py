@@ -16,6 +16,7 @@ import json
 import os
 import pty
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -588,6 +589,44 @@ def test_eta_follows_files_as_well_as_bytes() -> None:
     assert resumed.eta(10.0) is None
     resumed.advance(10_000, worked=True)
     assert resumed.eta(10.0) == pytest.approx(40.0)
+
+
+class _RecordingBar:
+    """A progress bar that remembers what it was told."""
+
+    def __init__(self) -> None:
+        self.total = (0, 0)
+        self.advanced: list[tuple[int, bool]] = []
+
+    def set_total(self, files: int, nbytes: int) -> None:
+        self.total = (files, nbytes)
+
+    def advance(self, nbytes: int, *, worked: bool) -> None:
+        self.advanced.append((nbytes, worked))
+
+    def write(self, line: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_progress_counts_a_scan_by_its_size_as_the_total_does(tmp_path: Path) -> None:
+    """The total counts a scan's bytes, so a finished scan must advance by them too (it once
+    advanced by its OCR text's few kB, and a scan batch stayed at "0.0/3.5 MB" to the end)."""
+    pytest.importorskip("svfix.ocr")
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    scan = ROOT / "samples" / "scans" / "s05-bw-200dpi.png"
+    shutil.copy(scan, src / "scan.png")
+    (src / "rapport.txt").write_bytes(report_text(1).encode("cp1252"))
+    bar = _RecordingBar()
+    summary = batch.run(src, out, jobs=1, ocr=True, progress=bar)
+    assert (summary.files, summary.errors) == (2, 0)
+    assert bar.total == (2, scan.stat().st_size + (src / "rapport.txt").stat().st_size)
+    assert sorted(bar.advanced) == sorted(
+        [(scan.stat().st_size, True), ((src / "rapport.txt").stat().st_size, True)]
+    )
 
 
 def test_ocr_path_reports_a_broken_scan_and_skips_without_ocr(tmp_path: Path) -> None:

@@ -339,9 +339,12 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::readings(WordEntry& w
     auto& slot = w.readings[compounds ? 1 : 0];
     if (slot) return slot;
     std::vector<Reading> found;
-    if (lexicon_->key_id(w.low()) < 0) found = search_.dot_readings(w.word);
-    if (found.empty()) { COUNT(1); found = search_.readings(w.word, compounds); }
-    if (found.empty() && compounds) found = search_.name_tail_readings(w.word);
+    if (shared_ == nullptr || !shared_->find(w.word, compounds, found)) {
+        if (lexicon_->key_id(w.low()) < 0) found = search_.dot_readings(w.word);
+        if (found.empty()) { COUNT(1); found = search_.readings(w.word, compounds); }
+        if (found.empty() && compounds) found = search_.name_tail_readings(w.word);
+        if (shared_ != nullptr) shared_->publish(w.word, compounds, found);
+    }
     if (found.empty()) {  // (most tokens no reading explains share one empty list)
         static const auto none = std::make_shared<const std::vector<Reading>>();
         slot = none;

@@ -24,6 +24,7 @@
 #include "context.hpp"
 #include "intern.hpp"
 #include "model.hpp"
+#include "shared_readings.hpp"
 
 namespace svfix {
 
@@ -204,6 +205,11 @@ public:
     ContextModel* context() { return context_.get(); }
     const Lexicon& lexicon() const { return *lexicon_; }
     void forget();  // every table and cache (what the bound does when reached)
+    // Look searched tokens up in, and publish them to, a table shared with the processes this
+    // one forks from now on (a batch's workers); `bytes` bounds it. See shared_readings.hpp.
+    void share_readings(size_t bytes) { shared_ = std::make_unique<SharedReadings>(bytes); }
+    void unshare_readings() { shared_.reset(); }
+    const SharedReadings* shared_readings() const { return shared_.get(); }
 
     //: More distinct words than this and everything is forgotten at the next document.
     static constexpr size_t kMaxWords = 300000;
@@ -269,6 +275,7 @@ private:
     Callbacks callbacks_;
     std::unordered_map<char32_t, bool> confusable_;
     Profile neutral_;
+    std::unique_ptr<SharedReadings> shared_;  // null unless a batch shares its searches
 
     // the interned words, separators and lowercase forms (neighbour classes, restorations)
     Chunked<WordEntry> words_;  // entries stay put while new words arrive

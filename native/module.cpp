@@ -237,6 +237,21 @@ PYBIND11_MODULE(_native, m) {
              },
              py::arg("text"), py::arg("compounds"), py::arg("use_context"), py::arg("use_document"),
              py::arg("apply_threshold"), py::arg("file_json"), py::arg("offset"))
+        .def("share_readings", &Engine::share_readings, py::arg("bytes"),
+             "Share searched tokens' readings with the processes forked from now on (a batch's workers).")
+        .def("unshare_readings", &Engine::unshare_readings)
+        .def("forget", &Engine::forget, "Forget every word's answers, as the engine does when its tables are full.")
+        .def("shared_readings_stats",
+             [](const Engine& e) -> py::object {
+                 if (e.shared_readings() == nullptr) return py::none();
+                 SharedReadings::Stats s = e.shared_readings()->stats();
+                 py::dict out;
+                 out["entries"] = s.entries;
+                 out["hits"] = s.hits;
+                 out["bytes_used"] = s.bytes_used;
+                 out["bytes"] = s.bytes;
+                 return out;
+             })
         .def("readings", [](Engine& e, const std::u32string& w, bool compounds) { return readings_list(e.readings_of(w, compounds)); })
         .def("search", [](Engine& e, const std::u32string& w, bool compounds) { return readings_list(e.search().readings(w, compounds)); })
         .def("dot_readings", [](Engine& e, const std::u32string& w) { return readings_list(e.search().dot_readings(w)); })

@@ -125,6 +125,23 @@ class Engine:
         return self._engine.fix_logged(text, compounds, use_context, use_document, apply_threshold,
                                        file_json, offset)
 
+    def share_readings(self, megabytes: int) -> None:
+        """Share searched tokens' readings with the processes forked from now on: a batch's
+        workers then search each damaged token once between them, not once each. The table
+        lives in memory they all map; `megabytes` bounds it (untouched pages cost nothing)."""
+        self._engine.share_readings(megabytes << 20)
+
+    def unshare_readings(self) -> None:
+        self._engine.unshare_readings()
+
+    def forget(self) -> None:
+        """Forget every answer the engine holds (as it does itself when its tables are full)."""
+        self._engine.forget()
+
+    def shared_readings_stats(self) -> dict[str, int] | None:
+        """entries, hits, bytes_used and bytes of the shared table, or None when not sharing."""
+        return self._engine.shared_readings_stats()
+
     def readings(self, token: str, compounds: bool = True) -> list:
         """`pipeline._readings` of the engine, as `Reading` objects."""
         return [self._reading(t) for t in self._engine.readings(token, compounds)]

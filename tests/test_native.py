@@ -8,6 +8,7 @@ OCR pages and on arbitrary text.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from pathlib import Path
 
@@ -118,6 +119,78 @@ def test_the_search_finds_what_the_reference_finds_on_any_token(token: str) -> N
     assert engine.search(token) == candidates.readings(token, lexicon, channel)
     assert engine.dot_readings(token) == candidates.dot_readings(token, lexicon, channel)
     assert engine.name_tail_readings(token) == candidates.name_tail_readings(token, lexicon, channel)
+
+
+# --- searches shared by a batch's workers ------------------------------------------------------
+
+
+def test_forked_workers_share_their_searches_and_get_what_the_search_gives() -> None:
+    """A worker searches a few real pages' tokens; a worker forked later from the same parent
+    finds their readings in the shared table instead of searching, and restores the pages
+    exactly as the reference does."""
+    engine, res = native.engine(), pipeline._resources()
+    pages = [path.read_text(encoding="utf-8") for path in OCR_PAGES[::10]]
+    tokens = page_tokens()[:400]
+    engine.forget()
+    engine.share_readings(16)
+    try:
+        child = os.fork()
+        if child == 0:  # the first worker: searches and publishes
+            try:
+                for page in pages:
+                    pipeline.restore(page)
+                for token in tokens:
+                    engine.readings(token)
+            finally:
+                os._exit(0)
+        assert os.waitpid(child, 0)[1] == 0
+        published = engine.shared_readings_stats()
+        assert published["entries"] >= len(tokens) and published["hits"] == 0
+        child = os.fork()
+        if child == 0:  # the second: finds them, and gets the reference's changes
+            ok = all(same(*both(page)) for page in pages) and all(
+                engine.readings(token) == list(pipeline._readings(token, res, True)) for token in tokens)
+            hits = engine.shared_readings_stats()["hits"]
+            os._exit(0 if ok and hits >= len(tokens) else 1)
+        assert os.waitpid(child, 0)[1] == 0
+    finally:
+        engine.unshare_readings()
+        engine.forget()
+    assert engine.shared_readings_stats() is None
+
+
+@given(st.lists(st.one_of(damaged_words, st.text(alphabet="aoeiuyåäöéAOÅÄÖ6&dsktnrlgmbv", min_size=1,
+                                                 max_size=14), st.text(min_size=1, max_size=8)),
+                min_size=1, max_size=6))
+@settings(max_examples=100, deadline=None)
+def test_a_shared_reading_is_the_search_s_reading(tokens: list[str]) -> None:
+    """A token's readings come back from the shared table as the search made them."""
+    engine = native.engine()
+    res = pipeline._resources()
+    engine.share_readings(16)
+    try:
+        for compounds in (True, False):
+            engine.forget()
+            first = [engine.readings(token, compounds) for token in tokens]
+            engine.forget()  # the next asks go to the shared table
+            again = [engine.readings(token, compounds) for token in tokens]
+            assert first == again == [list(pipeline._readings(t, res, compounds)) for t in tokens]
+        assert engine.shared_readings_stats()["hits"] == 2 * len(set(tokens))  # once per token and way
+    finally:
+        engine.unshare_readings()
+        engine.forget()
+
+
+def test_a_full_shared_table_stops_taking_entries_and_changes_nothing() -> None:
+    engine = native.Engine()
+    engine.share_readings(0)  # the smallest table there is: a few kB
+    try:
+        res = pipeline._resources()
+        for token in page_tokens()[:300]:
+            assert engine.readings(token) == list(pipeline._readings(token, res, True)), token
+        assert 0 < engine.shared_readings_stats()["entries"] < 300
+    finally:
+        engine.unshare_readings()
 
 
 # --- the context model ----------------------------------------------------------------------

@@ -85,7 +85,7 @@ uint64_t hash_of(uview token, bool compounds) {
 
 SharedReadings::SharedReadings(size_t bytes) {
     size_t n_slots = 1024;
-    while (n_slots * 2 * sizeof(uint64_t) <= bytes / 16) n_slots *= 2;
+    while (n_slots * 2 * sizeof(uint64_t) <= bytes / 8) n_slots *= 2;  // half full when the arena is
     const size_t head = (sizeof(Header) + 63) / 64 * 64;
     arena_bytes_ = bytes > head + n_slots * sizeof(uint64_t) + 4096 ? bytes - head - n_slots * sizeof(uint64_t) : 4096;
     map_bytes_ = head + n_slots * sizeof(uint64_t) + arena_bytes_;

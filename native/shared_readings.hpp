@@ -26,7 +26,7 @@ namespace svfix {
 
 class SharedReadings {
 public:
-    // A mapping of about `bytes` (a sixteenth for the slots, the rest for entries); throws
+    // A mapping of about `bytes` (an eighth for the slots, the rest for entries); throws
     // std::runtime_error if the system refuses it.
     explicit SharedReadings(size_t bytes);
     ~SharedReadings();

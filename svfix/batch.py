@@ -1062,9 +1062,10 @@ def _run_local(tasks: Iterator[FileTask], state: _Run, jobs: int,
         _unshare_searches(sharing)
 
 
-#: Bound of the searches the workers of one batch share (pages are taken as it fills: the
-#: 2,000-file speed archive fills about a tenth of it).
-SHARED_SEARCH_MB = 256
+#: Bound of the searches the workers of one batch share, in MB. Pages are taken as the table
+#: fills (the 2,000-file speed archive's 152,000 searches take 17 MB); 64 MB holds about twice
+#: the words a worker's own tables keep, and keeps a long batch within its memory target.
+SHARED_SEARCH_MB = 64
 
 
 def _share_searches(jobs: int, context: multiprocessing.context.BaseContext | None):  # -> Engine | None

@@ -69,7 +69,8 @@ Trie::Trie(const std::string& blob) : direct_(0x400, 0) {
     // so both passes run through memory in order.
     size_t n = made;
     labels_.assign(n, 0);
-    nodes_.assign(n, Node{0, -1, 0});
+    nodes_.assign(n, Node{0, 0, -1});
+    n_children_.assign(n, 0);
     std::vector<uint32_t> block(n), placed(n, 0), at(n);
     uint32_t next_free = 1;  // the root is at 0
     for (size_t i = 0; i < n; ++i) {
@@ -82,10 +83,13 @@ Trie::Trie(const std::string& blob) : direct_(0x400, 0) {
     for (size_t i = 0; i < n; ++i) {
         uint32_t to = at[i];
         labels_[to] = label[i];
-        nodes_[to] = Node{block[i], key[i], static_cast<uint8_t>(children[i])};
+        nodes_[to].first_child = block[i];
+        nodes_[to].key = key[i];
+        n_children_[to] = static_cast<uint8_t>(children[i]);
+        if (i != 0 && label[i] < 64) nodes_[at[parent[i]]].low |= uint64_t{1} << label[i];
     }
     root_.fill(-1);
-    for (uint32_t k = 0; k < nodes_[kRoot].n_children; ++k)
+    for (uint32_t k = 0; k < n_children_[kRoot]; ++k)
         root_[labels_[nodes_[kRoot].first_child + k]] = static_cast<int32_t>(nodes_[kRoot].first_child + k);
 }
 
@@ -102,7 +106,7 @@ std::vector<ustr> Trie::all_keys() const {
         if (f.node != kRoot) prefix.push_back(alphabet_[labels_[f.node] - 1]);
         if (nodes_[f.node].key >= 0) out[nodes_[f.node].key] = prefix;
         uint32_t first = nodes_[f.node].first_child;
-        for (uint32_t k = nodes_[f.node].n_children; k-- > 0;)
+        for (uint32_t k = n_children_[f.node]; k-- > 0;)
             stack.push_back({static_cast<int32_t>(first + k), prefix.size()});
     }
     return out;

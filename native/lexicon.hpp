@@ -7,11 +7,12 @@
 // Key ids are positions in that order; the zipf bytes and flag words are indexed by them.
 //
 // Children of a node are contiguous and sorted by symbol, so the candidate search extends a
-// prefix by a letter with a scan of a few bytes instead of a string lookup.
+// prefix by a letter with a bit test instead of a string lookup.
 #pragma once
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -46,18 +47,18 @@ public:
         if (!sym) return -1;
         if (node == kRoot) return root_[sym];  // every compound part starts here: a direct table
         const Node& at_node = nodes_[node];
-        uint32_t first = at_node.first_child;
-        uint32_t n = at_node.n_children;
+        if (sym < 64) {  // every Latin-1 letter: one bit test, and the bits below count the place
+            const uint64_t bit = uint64_t{1} << sym;
+            if (!(at_node.low & bit)) return -1;
+            return static_cast<int32_t>(at_node.first_child + std::popcount(at_node.low & (bit - 1)));
+        }
+        // the rarer letters: their labels follow the masked ones, sorted
+        const uint32_t masked = static_cast<uint32_t>(std::popcount(at_node.low));
+        const uint32_t first = at_node.first_child + masked;
         const uint8_t* labels = labels_.data() + first;
-        if (n > 8) {  // wide nodes near the root: the labels are sorted
-            const uint8_t* at = std::lower_bound(labels, labels + n, sym);
-            return at != labels + n && *at == sym ? static_cast<int32_t>(first + (at - labels)) : -1;
-        }
-        for (uint32_t k = 0; k < n; ++k) {
-            if (labels[k] == sym) return static_cast<int32_t>(first + k);
-            if (labels[k] > sym) return -1;
-        }
-        return -1;
+        const uint8_t* end = labels + (n_children_[node] - masked);
+        const uint8_t* found = std::lower_bound(labels, end, sym);
+        return found != end && *found == sym ? static_cast<int32_t>(first + (found - labels)) : -1;
     }
     int32_t walk(int32_t node, const ustr& s) const {
         for (char32_t c : s) {
@@ -89,15 +90,19 @@ private:
     std::vector<uint8_t> direct_;                // code point -> symbol, below 0x400
     std::unordered_map<char32_t, uint8_t> other_;
     ustr alphabet_;
-    // A node's children are contiguous: their labels in `labels_` (dense, scanned), the rest in
-    // one 12-byte record each (one cache line holds what a step needs).
+    // A node's children are contiguous and sorted by symbol: their labels in `labels_`, the
+    // rest in one 16-byte record each. `low` has bit s set when a child is labelled s (s < 64:
+    // the alphabet is in code point order, so that is every Latin-1 letter), which makes a step
+    // one bit test and a popcount, and a step that finds nothing (most of the search's) no
+    // scan at all.
     struct Node {
+        uint64_t low;
         uint32_t first_child;
         int32_t key;  // -1: no word ends here
-        uint8_t n_children;
     };
     std::vector<uint8_t> labels_;
     std::vector<Node> nodes_;
+    std::vector<uint8_t> n_children_;  // by node (the records stay 16 bytes)
     std::array<int32_t, 256> root_;  // the root's child by symbol, or -1
     size_t count_ = 0;
 };

@@ -226,7 +226,8 @@ private:
     void decide_words(Doc& d, const Options& o);
     void restore_split_words(Doc& d, const Options& o, Restored& out);
     void restore_words(Doc& d, const Options& o, Restored& out);
-    uint32_t word_id(uview w);
+    uint32_t word_id(uview w) { return word_id(w, hash_view(w)); }
+    uint32_t word_id(uview w, uint64_t h);
     uint32_t sep_id(uview s);
     uint32_t form_id(uview s);
     const Neighbour& neighbour_of(uint32_t form);
@@ -276,6 +277,8 @@ private:
     std::unordered_map<char32_t, bool> confusable_;
     Profile neutral_;
     std::unique_ptr<SharedReadings> shared_;  // null unless a batch shares its searches
+    std::vector<size_t> split_ends_;          // split()'s buffers, kept between documents
+    std::vector<uint64_t> split_hashes_;
 
     // the interned words, separators and lowercase forms (neighbour classes, restorations)
     Chunked<WordEntry> words_;  // entries stay put while new words arrive

@@ -115,7 +115,7 @@ void ContextModel::score(const ContextPlan& plan, const Neighbours& nb, std::vec
         bool seen_beside = !C.skip_unseen;
         if (!seen_beside && n != Neighbour::kUnknown)
             for (const auto& [word, e] : entries)
-                if (e->seen[pos].count(n)) { seen_beside = true; break; }
+                if (e->seen[pos].has(n)) { seen_beside = true; break; }
         if (!seen_beside) continue;
         slots[n_slots++] = Slot{pos, n, weight, background(n)};
         used[pos] = true;
@@ -126,7 +126,7 @@ void ContextModel::score(const ContextPlan& plan, const Neighbours& nb, std::vec
             Pos where = static_cast<Pos>(pos + 4);
             bool any = false;
             for (const auto& [word, e] : entries)
-                if (e->seen[where].count(neighbour->ending)) { any = true; break; }
+                if (e->seen[where].has(neighbour->ending)) { any = true; break; }
             if (any) slots[n_slots++] = Slot{where, neighbour->ending, C.w_suffix * weight, background(neighbour->ending)};
         }
     }
@@ -140,7 +140,7 @@ void ContextModel::score(const ContextPlan& plan, const Neighbours& nb, std::vec
             const WordClass& cls = classes_[neighbour->word_class];
             bool any = false;
             for (const auto& [word, e] : entries)
-                for (uint32_t m : cls.members) any = any || e->seen[pos].count(m) > 0;
+                for (uint32_t m : cls.members) any = any || e->seen[pos].has(m);
             if (any) class_slots[n_class_slots++] = ClassSlot{pos, &cls, C.w_class * weight};
         }
     }
@@ -154,10 +154,7 @@ void ContextModel::score(const ContextPlan& plan, const Neighbours& nb, std::vec
             double p = (static_cast<double>(count) + k * background) / (static_cast<double>(e->n) + k);
             return weight * std::log(p / background);
         };
-        auto seen = [&](Pos pos, uint32_t neighbour) -> long {
-            auto it = e->seen[pos].find(neighbour);
-            return it != e->seen[pos].end() ? it->second : 0;
-        };
+        auto seen = [&](Pos pos, uint32_t neighbour) -> long { return e->seen[pos].get(neighbour); };
         double total = 0.0;
         for (size_t i = 0; i < n_slots; ++i) {
             const Slot& s = slots[i];

@@ -19,11 +19,67 @@ namespace svfix {
 // Positions, in context.py's names: L1 R1 L2 R2 and their ending classes L1s R1s L2s R2s.
 enum Pos { L1 = 0, R1, L2, R2, L1s, R1s, L2s, R2s, kPositions };
 
+// How often a member was seen beside each neighbour (by number): open addressing over one
+// array, asked a few times for every occurrence the context model scores (a node-based map
+// cost a division and two cache misses a question).
+class NeighbourCounts {
+public:
+    void reserve(size_t n) {
+        size_t capacity = 8;
+        while (capacity < 2 * n) capacity *= 2;
+        slots_.assign(capacity, Slot{});
+    }
+    void add(uint32_t neighbour, long count) {
+        if (slots_.empty() || 2 * (used_ + 1) > slots_.size()) grow();
+        place(neighbour, count);
+        ++used_;
+    }
+    // the count beside `neighbour` (0 when never seen), or null when it is not in the table
+    const long* find(uint32_t neighbour) const {
+        if (slots_.empty()) return nullptr;
+        const size_t mask = slots_.size() - 1;
+        for (size_t k = start(neighbour, mask);; k = (k + 1) & mask) {
+            const Slot& slot = slots_[k];
+            if (slot.neighbour == neighbour) return &slot.count;
+            if (slot.neighbour == kFree) return nullptr;
+        }
+    }
+    long get(uint32_t neighbour) const {
+        const long* found = find(neighbour);
+        return found != nullptr ? *found : 0;
+    }
+    bool has(uint32_t neighbour) const { return find(neighbour) != nullptr; }
+
+private:
+    static constexpr uint32_t kFree = UINT32_MAX;  // never a neighbour number (Neighbour::kUnknown)
+    struct Slot {
+        uint32_t neighbour = kFree;
+        long count = 0;
+    };
+    static size_t start(uint32_t neighbour, size_t mask) {
+        return static_cast<size_t>((uint64_t{neighbour} * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+    }
+    void place(uint32_t neighbour, long count) {
+        const size_t mask = slots_.size() - 1;
+        size_t k = start(neighbour, mask);
+        while (slots_[k].neighbour != kFree && slots_[k].neighbour != neighbour) k = (k + 1) & mask;
+        slots_[k] = Slot{neighbour, count};
+    }
+    void grow() {
+        std::vector<Slot> old(std::move(slots_));
+        slots_.assign(std::max<size_t>(8, old.size() * 2), Slot{});
+        for (const Slot& slot : old)
+            if (slot.neighbour != kFree) place(slot.neighbour, slot.count);
+    }
+    std::vector<Slot> slots_;
+    size_t used_ = 0;
+};
+
 struct ContextEntry {
     long n = 0;
     bool has_n = false;                // entry.get("n") is truthy
     std::array<long, kPositions> T{};  // 0: absent
-    std::array<std::unordered_map<uint32_t, long>, kPositions> seen;  // by neighbour number
+    std::array<NeighbourCounts, kPositions> seen;  // by neighbour number
 };
 
 // A neighbour as the model knows it: its number (kUnknown when the model never saw it) and

@@ -112,7 +112,7 @@ std::unique_ptr<ContextModel> context_of(const py::object& model, const py::dict
             e.seen[p].reserve(static_cast<size_t>(PyDict_Size(seen)));
             PyObject *neighbour, *count;
             Py_ssize_t k = 0;
-            while (PyDict_Next(seen, &k, &neighbour, &count)) e.seen[p].emplace(id_of(neighbour), as_long(count));
+            while (PyDict_Next(seen, &k, &neighbour, &count)) e.seen[p].add(id_of(neighbour), as_long(count));
         }
         if (PyErr_Occurred()) throw py::error_already_set();
         out->add_word(from_py(word), std::move(e));

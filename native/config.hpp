@@ -20,6 +20,7 @@ struct Config {
            compound_head_weight = 0.5;
     double listed_token_compound_cost = 1.0, proper_in_lowercase_cost = 2.0, listed_reading_margin = 1.0;
     double common_capitalised_cost = 1.0, inner_capital_cost = 2.0, document_weight = 0.1;
+    double given_name_before_surname_bonus = 2.0;
     // document
     double clean_rate = 0.002, damaged_prior_rate = 0.8, damaged_prior_weight = 10.0, clean_share = 0.5;
     double letter_weight = 6.0;

@@ -115,6 +115,7 @@ struct Engine::Doc {
     } occurrences;
     std::vector<char> sheltered, taken;             // by occurrence: in an address; joined over a hyphen
     std::vector<char> name_like;                    // by suspicious word
+    std::vector<char> before_surname;               // by suspicious word: written before a surname
     Survivors survivors;
     std::optional<Vocabulary> vocab;                // the page's own å/ä/ö spellings
     Profile profile;
@@ -379,12 +380,12 @@ const Reading* Engine::evidence(WordEntry& w, bool compounds) {
 }
 
 Judged Engine::judge(const ustr& word, std::shared_ptr<const std::vector<Reading>> found, const Profile& profile,
-                     const Vocabulary* vocab, bool name_like, const Options& o) {
+                     const Vocabulary* vocab, bool name_like, const Options& o, bool before_surname) {
     COUNT(0);
     Judged j;
     j.readings = std::move(found);  // shared, not copied: the scored readings point into it
     const std::vector<Reading>* readings = j.readings.get();
-    std::vector<Scored> scored = model_.score(word, *readings, profile, vocab, name_like);
+    std::vector<Scored> scored = model_.score(word, *readings, profile, vocab, name_like, before_surname);
     j.decision = model_.decide(word, scored, vocab);
     if (j.decision.has_word) j.decision.form = form_id(j.decision.word);
     j.reach = model_.within_reach(scored);
@@ -749,6 +750,32 @@ void Engine::measure(Doc& d, const Options& o) {
     d.lost_total = d.lost[0] + d.lost[1] + d.lost[2];
 }
 
+// pipeline.analyse's before_surname: which capitalised suspicious words stand, somewhere on the
+// page, just before a surname ("Par Jonsson"), the place of a given name. The next word counts
+// as a surname when the lists say so, or when one of its own readings is one ("Sjogren").
+void Engine::mark_before_surname(Doc& d, const Options& o) {
+    d.before_surname.assign(d.suspicious.size(), 0);
+    auto may_be_surname = [&](uint32_t id) {
+        const WordHot& h = hot_[id];
+        if (!(h.bits & W_FIRST_UPPER) || (h.bits & W_UPPER)) return false;
+        WordEntry& w = words_[id];
+        if (lexicon_->flags(w.low()) & F_SURNAME) return true;
+        if (d.suspicious_index(hot_, id) < 0) return false;
+        for (const Reading& r : *readings(w, o.compounds))
+            if (lexicon_->flags(r.word) & F_SURNAME) return true;
+        return false;
+    };
+    for (size_t k = 0; k < d.suspicious.size(); ++k) {
+        const WordHot& h = hot_[d.suspicious[k]];
+        if (!(h.bits & W_FIRST_UPPER) || (h.bits & W_UPPER)) continue;
+        for (size_t j : d.occurrences[k])
+            if (j + 1 < d.w.size() && seps_[d.s[j + 1]].space && may_be_surname(d.w[j + 1])) {
+                d.before_surname[k] = 1;
+                break;
+            }
+    }
+}
+
 // Each suspicious word's decision (pipeline.analyse's loop): judged under the page's rates,
 // and again under the part of the page's shape that touches its readings; shared across
 // documents unless its readings include the page's own spellings.
@@ -766,6 +793,7 @@ void Engine::decide_words(Doc& d, const Options& o) {
         return d.held_profiles.back();
     };
     d.decided.assign(d.suspicious.size(), Doc::Decided{});
+    mark_before_surname(d, o);
     const Vocabulary* v = d.vocab ? &*d.vocab : nullptr;
     const bool spelled = v != nullptr && !v->counts.empty();
     const uint8_t option_flags = (o.compounds ? 2 : 0) | (o.use_context ? 4 : 0);
@@ -799,6 +827,7 @@ void Engine::decide_words(Doc& d, const Options& o) {
         if (spelled)
             for (const Reading& r : *found) uses_document = uses_document || form_doc_[r.form] == d.no;
         const bool word_name_like = d.name_like[k];
+        const bool word_before_surname = d.before_surname[k];
         std::optional<Profile> own_profile;  // the page's profile less this word's own proof
         if (d.proofs[k]) {
             const Reading& proof = *d.proofs[k];
@@ -822,7 +851,7 @@ void Engine::decide_words(Doc& d, const Options& o) {
         }
         const Profile& word_profile = own_profile ? *own_profile : d.profile;
         DecisionKey key{id, own_profile ? profile_id(word_profile.rates) : page_profile, 0,
-                        static_cast<uint8_t>(option_flags | (word_name_like ? 1 : 0))};
+                        static_cast<uint8_t>(option_flags | (word_name_like ? 1 : 0) | (word_before_surname ? 8 : 0))};
         auto judged_under = [&](const DecisionKey& key, const Profile& p) -> const Judged& {
             if (found->empty()) {
                 // nothing reads the token otherwise: it is kept, whatever the page (one answer for all)
@@ -846,12 +875,12 @@ void Engine::decide_words(Doc& d, const Options& o) {
                     }
                 ++judged_count_;
                 entry.judged.emplace_back(packed, std::make_unique<Judged>(judge(word, combined ? combined : lex, p, v,
-                                                                                 word_name_like, o)));
+                                                                                 word_name_like, o, word_before_surname)));
                 entry.last_key = packed;
                 entry.last = entry.judged.back().second.get();
                 return *entry.last;
             }
-            d.held.push_back(judge(word, combined ? combined : lex, p, v, word_name_like, o));
+            d.held.push_back(judge(word, combined ? combined : lex, p, v, word_name_like, o, word_before_surname));
             return d.held.back();
         };
         const Judged* judged = &judged_under(key, word_profile.shape.empty() ? word_profile : plain_profile(word_profile));

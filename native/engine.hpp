@@ -223,6 +223,7 @@ private:
     void find_suspicious(Doc& d);
     void find_sheltered(Doc& d);
     void measure(Doc& d, const Options& o);
+    void mark_before_surname(Doc& d, const Options& o);
     void decide_words(Doc& d, const Options& o);
     void restore_split_words(Doc& d, const Options& o, Restored& out);
     void restore_words(Doc& d, const Options& o, Restored& out);
@@ -250,7 +251,7 @@ private:
     const std::shared_ptr<const std::vector<Reading>>& readings(WordEntry& w, bool compounds);
     const Reading* evidence(WordEntry& w, bool compounds);
     Judged judge(const ustr& word, std::shared_ptr<const std::vector<Reading>> found, const Profile& profile,
-                 const Vocabulary* vocab, bool name_like, const Options& o);
+                 const Vocabulary* vocab, bool name_like, const Options& o, bool before_surname = false);
     bool in_damaged_address(const Doc& d, size_t j);
     bool in_local_part(const Doc& d, size_t j) const;
     bool englishish(WordEntry& w);

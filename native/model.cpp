@@ -210,7 +210,7 @@ static double mix_document(double prior, const ustr& word, const Vocabulary* voc
 }
 
 std::vector<Scored> Model::score(const ustr& token, const std::vector<Reading>& readings, const Profile& profile,
-                                 const Vocabulary* vocab, bool name_like) const {
+                                 const Vocabulary* vocab, bool name_like, bool before_surname) const {
     const Config& C = config_;
     ustr low = lower(token);
     bool lowercase_token = !token.empty() && str_islower(token.data(), 1);
@@ -244,6 +244,7 @@ std::vector<Scored> Model::score(const ustr& token, const std::vector<Reading>& 
         } else if (name_like && !lowercase_token && !(flags & F_NAMES) && !names_a_place(r)) {
             prior -= C.common_capitalised_cost;
         }
+        if (before_surname && !lowercase_token && (flags & F_GIVEN_NAME)) prior += C.given_name_before_surname_bonus;
         has_identity |= r.word == low;
         scored.push_back(Scored{false, &r, prior, channel_log10(r, profile), 0.0});
     }

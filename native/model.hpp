@@ -100,7 +100,8 @@ public:
     double lexical_prior(const Reading& r) const;
     double channel_log10(const Reading& r, const Profile& p) const;
     std::vector<Scored> score(const ustr& token, const std::vector<Reading>& readings, const Profile& profile,
-                              const Vocabulary* vocab, bool name_like) const;
+                              const Vocabulary* vocab, bool name_like,
+                              bool before_surname = false) const;
     static std::vector<double> posteriors(const std::vector<Scored>& scored);
     Decision decide(const ustr& token, const std::vector<Scored>& scored, const Vocabulary* vocab) const;
     Forms within_reach(const std::vector<Scored>& scored) const;

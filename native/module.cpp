@@ -45,6 +45,7 @@ Config config_of(const py::dict& d) {
     read(d, "LISTED_READING_MARGIN", c.listed_reading_margin);
     read(d, "PROPER_IN_LOWERCASE_COST", c.proper_in_lowercase_cost);
     read(d, "COMMON_CAPITALISED_COST", c.common_capitalised_cost); read(d, "INNER_CAPITAL_COST", c.inner_capital_cost);
+    read(d, "GIVEN_NAME_BEFORE_SURNAME_BONUS", c.given_name_before_surname_bonus);
     read(d, "DOCUMENT_WEIGHT", c.document_weight);
     read(d, "CLEAN_RATE", c.clean_rate); read(d, "DAMAGED_PRIOR_RATE", c.damaged_prior_rate);
     read(d, "DAMAGED_PRIOR_WEIGHT", c.damaged_prior_weight); read(d, "CLEAN_SHARE", c.clean_share);

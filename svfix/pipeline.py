@@ -37,7 +37,7 @@ from svfix.document import (
     measure_shape,
     shape_evidence,
 )
-from svfix.lexicon import Lexicon, default_lexicon, remember
+from svfix.lexicon import Flag, Lexicon, default_lexicon, remember
 from svfix.rank import APPLY_AT, Decision, Scored, decide, posteriors, score_readings, with_context
 from svfix.shadows import Shadows, default_shadows
 from svfix.tokenize import (is_acronym, is_colon_suffix, sheltered_words, split_words,
@@ -352,10 +352,11 @@ def _proofs(words: list[str], lexical: dict[str, tuple[Reading, ...]],
 
 
 def _judge(word: str, found: list[Reading], profile: Profile, vocab: DocumentVocabulary | None,
-           name_like: bool, options: Options, res: _Resources) -> Judged:
+           name_like: bool, options: Options, res: _Resources, before_surname: bool = False) -> Judged:
     """Decide one distinct word; also return its scored readings when context must decide,
     and the damage forms of the readings within reach of winning."""
-    scored = score_readings(word, found, res.lexicon, profile, vocab, name_like=name_like)
+    scored = score_readings(word, found, res.lexicon, profile, vocab, name_like=name_like,
+                            before_surname=before_surname)
     decision = decide(word, scored, res.lexicon, vocab)
     reach = _within_reach(scored)
     if options.use_context and len(scored) > 1:
@@ -459,6 +460,20 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
     vocab = (document_vocabulary(counts, res.channel)
              if options.use_document and any(survivors.values()) else None)
     lexical = _lexical(suspicious, res, options.compounds)
+    surname = int(Flag.SURNAME)
+
+    def may_be_surname(w: str) -> bool:
+        if not w[:1].isupper() or w.isupper():
+            return False
+        if res.lexicon.flags(w.lower()) & surname:
+            return True
+        return w in lexical and any(res.lexicon.flags(r.word) & surname for r in lexical[w])
+
+    before_surname = {
+        w for w in suspicious if w[:1].isupper() and not w.isupper()
+        and any(j + 1 < len(words) and separators[j + 1] == " " and may_be_surname(words[j + 1])
+                for j in occurrences[w])
+    }
     proofs: dict[str, Reading] = {}
     in_text: dict[str, int] = {}
     if options.use_document:
@@ -492,14 +507,16 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
                         if word in proofs else profile)
         # Judged first without the page's shape; again with the part of it that touches the
         # readings within reach of winning, if any (see `_within_reach`).
-        key = (word, word_profile.key, word_name_like, options.compounds, options.use_context)
+        word_before_surname = word in before_surname
+        key = (word, word_profile.key, word_name_like, word_before_surname, options.compounds, options.use_context)
 
         def judged_under(key: tuple, profile: Profile) -> Judged:
             """The word judged under `profile`, shared across documents by `key` unless the
             readings depend on this document's own spellings."""
             judged = None if uses_document else cache.get(key)
             if judged is None:
-                judged = _judge(word, list(found), profile, vocab, word_name_like, options, res)
+                judged = _judge(word, list(found), profile, vocab, word_name_like, options, res,
+                                word_before_surname)
                 if not uses_document:
                     remember(cache, key, judged, MAX_CACHE)
             return judged

@@ -460,20 +460,7 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
     vocab = (document_vocabulary(counts, res.channel)
              if options.use_document and any(survivors.values()) else None)
     lexical = _lexical(suspicious, res, options.compounds)
-    surname = int(Flag.SURNAME)
-
-    def may_be_surname(w: str) -> bool:
-        if not w[:1].isupper() or w.isupper():
-            return False
-        if res.lexicon.flags(w.lower()) & surname:
-            return True
-        return w in lexical and any(res.lexicon.flags(r.word) & surname for r in lexical[w])
-
-    before_surname = {
-        w for w in suspicious if w[:1].isupper() and not w.isupper()
-        and any(j + 1 < len(words) and separators[j + 1] == " " and may_be_surname(words[j + 1])
-                for j in occurrences[w])
-    }
+    before_surname = _before_surname(words, separators, occurrences, lexical, res.lexicon)
     proofs: dict[str, Reading] = {}
     in_text: dict[str, int] = {}
     if options.use_document:
@@ -536,6 +523,34 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
         if decision.word is not None or scored is not None:
             decisions[word] = decision
     return parts, Analysis(profile, decisions, occurrences, context_scored, counts, scored_keys, sheltered)
+
+
+def _before_surname(words: list[str], separators: list[str], occurrences: dict[str, list[int]],
+                    lexical: dict[str, tuple[Reading, ...]], lexicon: Lexicon) -> set[str]:
+    """The capitalised suspicious words that stand, somewhere on the page, just before a
+    surname: the place of a given name ("Par Jonsson" is Pär). The next word is a surname when
+    the lists say so, or when one of its own readings is one ("Sjogren" reads sjögren).
+
+    >>> from svfix.lexicon import default_lexicon
+    >>> words = ["motion", "Par", "Jonsson", "ett", "par"]
+    >>> _before_surname(words, ["", " ", " ", " ", " ", ""], {"Par": [1], "par": [4]}, {},
+    ...                 default_lexicon())
+    {'Par'}
+    """
+    surname = int(Flag.SURNAME)
+
+    def may_be_surname(word: str) -> bool:
+        if not word[:1].isupper() or word.isupper():
+            return False
+        if lexicon.flags(word.lower()) & surname:
+            return True
+        return any(lexicon.flags(r.word) & surname for r in lexical.get(word, ()))
+
+    return {
+        word for word, places in occurrences.items() if word[:1].isupper() and not word.isupper()
+        and any(j + 1 < len(words) and separators[j + 1] == " " and may_be_surname(words[j + 1])
+                for j in places)
+    }
 
 
 def _context_decision(word: str, analysis: Analysis, words: list[str], j: int,

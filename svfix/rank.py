@@ -199,6 +199,7 @@ def score_readings(
 
     `name_like` says whether a capitalised token stands where a common word would not be
     capitalised (mid-sentence): there a name is a likelier reading than a common word.
+    `before_surname` says whether it stands just before a surname, where given names are.
     """
     lower = token.lower()
     lowercase_token = token[:1].islower()

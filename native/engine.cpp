@@ -750,9 +750,10 @@ void Engine::measure(Doc& d, const Options& o) {
     d.lost_total = d.lost[0] + d.lost[1] + d.lost[2];
 }
 
-// pipeline.analyse's before_surname: which capitalised suspicious words stand, somewhere on the
-// page, just before a surname ("Par Jonsson"), the place of a given name. The next word counts
-// as a surname when the lists say so, or when one of its own readings is one ("Sjogren").
+// pipeline._before_surname: which capitalised suspicious words stand, somewhere on the page,
+// just before a surname, after a space or a line break ("Par Jonsson"), the place of a given
+// name. The next word counts as a surname when the lists say so, or when one of its own
+// readings is one ("Sjogren").
 void Engine::mark_before_surname(Doc& d, const Options& o) {
     d.before_surname.assign(d.suspicious.size(), 0);
     auto may_be_surname = [&](uint32_t id) {
@@ -769,7 +770,7 @@ void Engine::mark_before_surname(Doc& d, const Options& o) {
         const WordHot& h = hot_[d.suspicious[k]];
         if (!(h.bits & W_FIRST_UPPER) || (h.bits & W_UPPER)) continue;
         for (size_t j : d.occurrences[k])
-            if (j + 1 < d.w.size() && seps_[d.s[j + 1]].space && may_be_surname(d.w[j + 1])) {
+            if (j + 1 < d.w.size() && seps_[d.s[j + 1]].space_or_newline && may_be_surname(d.w[j + 1])) {
                 d.before_surname[k] = 1;
                 break;
             }

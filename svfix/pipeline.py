@@ -528,8 +528,9 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
 def _before_surname(words: list[str], separators: list[str], occurrences: dict[str, list[int]],
                     lexical: dict[str, tuple[Reading, ...]], lexicon: Lexicon) -> set[str]:
     """The capitalised suspicious words that stand, somewhere on the page, just before a
-    surname: the place of a given name ("Par Jonsson" is Pär). The next word is a surname when
-    the lists say so, or when one of its own readings is one ("Sjogren" reads sjögren).
+    surname, after a space or a line break: the place of a given name ("Par Jonsson" is Pär).
+    The next word is a surname when the lists say so, or when one of its own readings is one
+    ("Sjogren" reads sjögren).
 
     >>> from svfix.lexicon import default_lexicon
     >>> words = ["motion", "Par", "Jonsson", "ett", "par"]
@@ -548,7 +549,7 @@ def _before_surname(words: list[str], separators: list[str], occurrences: dict[s
 
     return {
         word for word, places in occurrences.items() if word[:1].isupper() and not word.isupper()
-        and any(j + 1 < len(words) and separators[j + 1] == " " and may_be_surname(words[j + 1])
+        and any(j + 1 < len(words) and separators[j + 1] in (" ", "\n") and may_be_surname(words[j + 1])
                 for j in places)
     }
 

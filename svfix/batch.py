@@ -129,7 +129,7 @@ class FileResult:
     changes: int = 0
     suggestions: int = 0
     sha256: str = ""
-    out_sha256: str = ""
+    out_sha256: str = ""  # of the output, with --in-place only
     changes_jsonl: bytes = b""
     fatal: int = 0  # an ExitCode when the whole batch must stop (disk full, no lexicon)
     detail: str = ""  # a traceback for internal errors (logged at debug level)
@@ -324,7 +324,8 @@ def _process(task: FileTask,
         source_bytes = nbytes
         del data
     words = changes = suggestions = 0
-    out_sha = hashlib.sha256()
+    # the output's hash tells --in-place whether the file changed at all; otherwise unused
+    out_sha = hashlib.sha256() if task.backup_path is not None else None
     log: list[bytes] = []
     file_json = mf.dumps_line(task.rel).decode("utf-8").rstrip("\n")
     with _AtomicWriter(task) as out:
@@ -332,23 +333,21 @@ def _process(task: FileTask,
             result = _correct(chunk, file_json, offset)
             words += result.words
             encoded = result.text.encode("utf-8")
-            out_sha.update(encoded)
+            if out_sha is not None:
+                out_sha.update(encoded)
             out.write(encoded)
             changes += result.applied
             suggestions += result.suggested
             log.append(result.log)
         in_digest = sha.hexdigest()
-        unchanged = (
-            task.backup_path is not None
-            and out_sha.hexdigest() == in_digest
-            and encoding in ("ascii", "utf-8")
-        )
+        out_digest = out_sha.hexdigest() if out_sha is not None else ""
+        unchanged = out_digest == in_digest and encoding in ("ascii", "utf-8")
         result = FileResult(
             task.rel, "fixed", encoding=encoding,
             bytes=nbytes if nbytes is not None else len(text.encode("utf-8")),
             source_bytes=source_bytes,
             words=words, changes=changes, suggestions=suggestions,
-            sha256=in_digest, out_sha256=out_sha.hexdigest(),
+            sha256=in_digest, out_sha256=out_digest,
             changes_jsonl=b"".join(log),
         )
         if committer is not None:

@@ -1039,8 +1039,7 @@ void Engine::restore_words(Doc& d, const Options& o, Restored& out) {
             ContextKey key{};
             if (x.key) {
                 key = ContextKey{*x.key, {nb[0], nb[1], nb[2], nb[3]}};
-                auto it = context_decisions_.find(key);
-                if (it != context_decisions_.end()) return it->second;
+                if (const Decision* known = context_decisions_.find(key)) return *known;
             }
             const Judged& base = *x.contextual;
             const WordEntry& w = words_[suspicious[k]];
@@ -1069,7 +1068,7 @@ void Engine::restore_words(Doc& d, const Options& o, Restored& out) {
                              [](const Scored& a, const Scored& b) { return -a.total() < -b.total(); });
             Decision decision = model_.decide(w.word, rescored, nullptr);
             if (decision.has_word) decision.form = form_id(decision.word);
-            if (x.key) return context_decisions_.emplace(key, std::move(decision)).first->second;
+            if (x.key) return context_decisions_.add(key, std::move(decision));
             made.push_back(std::move(decision));
             return made.back();
         };

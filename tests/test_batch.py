@@ -13,6 +13,7 @@ import ctypes
 import functools
 import hashlib
 import json
+import logging
 import os
 import pty
 import resource
@@ -640,6 +641,22 @@ def test_ocr_path_reports_a_broken_scan_and_skips_without_ocr(tmp_path: Path) ->
     assert json.loads(proc.stdout)["errors"] == 1
     assert not (out / "2000" / "scan.pdf.txt").exists()
     assert_outputs(out, texts)
+
+
+def test_forked_workers_share_their_searches(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Two workers publish their searches to one table (the parent logs what it held); one
+    worker has no one to share with. The outputs are those of `svfix.correct` either way."""
+    src = tmp_path / "in"
+    texts = make_tree(src, n=8)
+    with caplog.at_level(logging.DEBUG, logger="svfix.batch"):
+        batch.run(src, tmp_path / "two", jobs=2)
+        batch.run(src, tmp_path / "one", jobs=1)
+    # (logging keeps a lone dict argument as the record's args)
+    shared = [r.args for r in caplog.records if r.getMessage().startswith("shared searches")]
+    assert len(shared) == 1 and shared[0]["entries"] > 0
+    assert shared[0]["bytes_used"] <= shared[0]["bytes"]
+    assert_outputs(tmp_path / "two", texts)
+    assert_outputs(tmp_path / "one", texts)
 
 
 def test_library_run_chunks_a_long_single_line(tmp_path: Path) -> None:

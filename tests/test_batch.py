@@ -646,8 +646,13 @@ def test_ocr_path_reports_a_broken_scan_and_skips_without_ocr(tmp_path: Path) ->
 def test_forked_workers_share_their_searches(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Two workers publish their searches to one table (the parent logs what it held); one
     worker has no one to share with. The outputs are those of `svfix.correct` either way."""
+    from svfix import native
+
     src = tmp_path / "in"
     texts = make_tree(src, n=8)
+    # Workers fork from this process and inherit its engine: had an earlier test read these
+    # words here, they would find every reading already cached and search nothing.
+    native.engine().forget()
     with caplog.at_level(logging.DEBUG, logger="svfix.batch"):
         batch.run(src, tmp_path / "two", jobs=2)
         batch.run(src, tmp_path / "one", jobs=1)

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config.hpp"
+#include "flat_map.hpp"
 #include "search.hpp"
 #include "text.hpp"
 
@@ -19,60 +20,23 @@ namespace svfix {
 // Positions, in context.py's names: L1 R1 L2 R2 and their ending classes L1s R1s L2s R2s.
 enum Pos { L1 = 0, R1, L2, R2, L1s, R1s, L2s, R2s, kPositions };
 
-// How often a member was seen beside each neighbour (by number): open addressing over one
-// array, asked a few times for every occurrence the context model scores (a node-based map
-// cost a division and two cache misses a question).
+// How often a member was seen beside each neighbour (by number), asked a few times for
+// every occurrence the context model scores.
 class NeighbourCounts {
 public:
-    void reserve(size_t n) {
-        size_t capacity = 8;
-        while (capacity < 2 * n) capacity *= 2;
-        slots_.assign(capacity, Slot{});
-    }
-    void add(uint32_t neighbour, long count) {
-        if (slots_.empty() || 2 * (used_ + 1) > slots_.size()) grow();
-        place(neighbour, count);
-        ++used_;
-    }
-    // the count beside `neighbour` (0 when never seen), or null when it is not in the table
-    const long* find(uint32_t neighbour) const {
-        if (slots_.empty()) return nullptr;
-        const size_t mask = slots_.size() - 1;
-        for (size_t k = start(neighbour, mask);; k = (k + 1) & mask) {
-            const Slot& slot = slots_[k];
-            if (slot.neighbour == neighbour) return &slot.count;
-            if (slot.neighbour == kFree) return nullptr;
-        }
-    }
+    void reserve(size_t n) { counts_.reserve(n); }
+    void add(uint32_t neighbour, long count) { counts_.insert(neighbour, count); }
     long get(uint32_t neighbour) const {
-        const long* found = find(neighbour);
+        const long* found = counts_.find(neighbour);
         return found != nullptr ? *found : 0;
     }
-    bool has(uint32_t neighbour) const { return find(neighbour) != nullptr; }
+    bool has(uint32_t neighbour) const { return counts_.find(neighbour) != nullptr; }
 
 private:
-    static constexpr uint32_t kFree = UINT32_MAX;  // never a neighbour number (Neighbour::kUnknown)
-    struct Slot {
-        uint32_t neighbour = kFree;
-        long count = 0;
+    struct Spread {  // Fibonacci hashing: a neighbour number's bits spread over the word
+        size_t operator()(uint32_t neighbour) const { return (uint64_t{neighbour} * 0x9E3779B97F4A7C15ull) >> 32; }
     };
-    static size_t start(uint32_t neighbour, size_t mask) {
-        return static_cast<size_t>((uint64_t{neighbour} * 0x9E3779B97F4A7C15ull) >> 32) & mask;
-    }
-    void place(uint32_t neighbour, long count) {
-        const size_t mask = slots_.size() - 1;
-        size_t k = start(neighbour, mask);
-        while (slots_[k].neighbour != kFree && slots_[k].neighbour != neighbour) k = (k + 1) & mask;
-        slots_[k] = Slot{neighbour, count};
-    }
-    void grow() {
-        std::vector<Slot> old(std::move(slots_));
-        slots_.assign(std::max<size_t>(8, old.size() * 2), Slot{});
-        for (const Slot& slot : old)
-            if (slot.neighbour != kFree) place(slot.neighbour, slot.count);
-    }
-    std::vector<Slot> slots_;
-    size_t used_ = 0;
+    FlatMap<uint32_t, long, Spread> counts_;
 };
 
 struct ContextEntry {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "context.hpp"
+#include "flat_map.hpp"
 #include "intern.hpp"
 #include "model.hpp"
 #include "shared_readings.hpp"
@@ -189,57 +190,35 @@ struct KeyHash {
     }
 };
 
-// Context decisions by key: open addressing over the keys, the decisions in a deque so that
-// a reference to one stays good while others are added (a node-based map cost a division and
-// a cache miss a question, asked for every occurrence context decides).
+// Context decisions by key, the decisions in a deque so that a reference to one stays good
+// while others are added; asked for every occurrence context decides.
 class ContextDecisions {
 public:
-    ContextDecisions() { clear(); }
     const Decision* find(const ContextKey& key) const {
-        const size_t mask = slots_.size() - 1;
-        for (size_t k = start(key, mask);; k = (k + 1) & mask) {
-            const Slot& slot = slots_[k];
-            if (slot.at == 0) return nullptr;
-            if (slot.key == key) return &decisions_[slot.at - 1];
-        }
+        const uint32_t* at = index_.find(key);
+        return at != nullptr ? &decisions_[*at] : nullptr;
     }
     const Decision& add(const ContextKey& key, Decision decision) {  // (the key is not there yet)
-        if (4 * (decisions_.size() + 1) > 3 * slots_.size()) grow();
+        index_.insert(key, static_cast<uint32_t>(decisions_.size()));
         decisions_.push_back(std::move(decision));
-        place(key, static_cast<uint32_t>(decisions_.size()));
         return decisions_.back();
     }
     size_t size() const { return decisions_.size(); }
     void clear() {
-        slots_.assign(1024, Slot{});
+        index_.clear();
         decisions_.clear();
     }
 
 private:
-    struct Slot {
-        ContextKey key;
-        uint32_t at = 0;  // 1 + the decision's place in decisions_; 0: free
+    struct Spread {  // the key hash's low bits see only the low bits of its parts: mix them all in
+        size_t operator()(const ContextKey& key) const {
+            uint64_t h = KeyHash()(key);
+            h ^= h >> 33;
+            h *= 0xff51afd7ed558ccdull;
+            return static_cast<size_t>(h ^ (h >> 33));
+        }
     };
-    static size_t start(const ContextKey& key, size_t mask) {
-        uint64_t h = KeyHash()(key);
-        h ^= h >> 33;  // the key hash's low bits see only the low bits of its parts: mix them all in
-        h *= 0xff51afd7ed558ccdull;
-        h ^= h >> 33;
-        return static_cast<size_t>(h) & mask;
-    }
-    void place(const ContextKey& key, uint32_t at) {
-        const size_t mask = slots_.size() - 1;
-        size_t k = start(key, mask);
-        while (slots_[k].at != 0) k = (k + 1) & mask;
-        slots_[k] = Slot{key, at};
-    }
-    void grow() {
-        std::vector<Slot> old(std::move(slots_));
-        slots_.assign(old.size() * 2, Slot{});
-        for (const Slot& slot : old)
-            if (slot.at != 0) place(slot.key, slot.at);
-    }
-    std::vector<Slot> slots_;
+    FlatMap<ContextKey, uint32_t, Spread> index_;
     std::deque<Decision> decisions_;
 };
 

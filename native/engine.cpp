@@ -756,9 +756,9 @@ void Engine::measure(Doc& d, const Options& o) {
 // readings is one ("Sjogren").
 void Engine::mark_before_surname(Doc& d, const Options& o) {
     d.before_surname.assign(d.suspicious.size(), 0);
+    auto capitalised = [&](uint32_t id) { return (hot_[id].bits & W_FIRST_UPPER) && !(hot_[id].bits & W_UPPER); };
     auto may_be_surname = [&](uint32_t id) {
-        const WordHot& h = hot_[id];
-        if (!(h.bits & W_FIRST_UPPER) || (h.bits & W_UPPER)) return false;
+        if (!capitalised(id)) return false;
         WordEntry& w = words_[id];
         if (lexicon_->flags(w.low()) & F_SURNAME) return true;
         if (d.suspicious_index(hot_, id) < 0) return false;
@@ -767,8 +767,7 @@ void Engine::mark_before_surname(Doc& d, const Options& o) {
         return false;
     };
     for (size_t k = 0; k < d.suspicious.size(); ++k) {
-        const WordHot& h = hot_[d.suspicious[k]];
-        if (!(h.bits & W_FIRST_UPPER) || (h.bits & W_UPPER)) continue;
+        if (!capitalised(d.suspicious[k])) continue;
         for (size_t j : d.occurrences[k])
             if (j + 1 < d.w.size() && seps_[d.s[j + 1]].space_or_newline && may_be_surname(d.w[j + 1])) {
                 d.before_surname[k] = 1;

@@ -540,15 +540,18 @@ def _before_surname(words: list[str], separators: list[str], occurrences: dict[s
     """
     surname = int(Flag.SURNAME)
 
+    def capitalised(word: str) -> bool:
+        return word[:1].isupper() and not word.isupper()
+
     def may_be_surname(word: str) -> bool:
-        if not word[:1].isupper() or word.isupper():
+        if not capitalised(word):
             return False
         if lexicon.flags(word.lower()) & surname:
             return True
         return any(lexicon.flags(r.word) & surname for r in lexical.get(word, ()))
 
     return {
-        word for word, places in occurrences.items() if word[:1].isupper() and not word.isupper()
+        word for word, places in occurrences.items() if capitalised(word)
         and any(j + 1 < len(words) and separators[j + 1] in (" ", "\n") and may_be_surname(words[j + 1])
                 for j in places)
     }

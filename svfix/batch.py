@@ -341,7 +341,7 @@ def _process(task: FileTask,
             log.append(result.log)
         in_digest = sha.hexdigest()
         out_digest = out_sha.hexdigest() if out_sha is not None else ""
-        unchanged = out_digest == in_digest and encoding in ("ascii", "utf-8")
+        unchanged = out_sha is not None and out_digest == in_digest and encoding in ("ascii", "utf-8")
         result = FileResult(
             task.rel, "fixed", encoding=encoding,
             bytes=nbytes if nbytes is not None else len(text.encode("utf-8")),

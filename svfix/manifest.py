@@ -19,17 +19,31 @@ After a crash the manifest is cut after its last whole record whose ``changes_en
 log reaches, and the change log is cut to that size; so a file is either wholly recorded
 (output, changes, record) or redone, and its changes are never logged twice.
 
+A record is written only once its output has been renamed into place, so a killed process
+leaves nothing half done. Against a power cut, what is written is made durable in group
+commits (`Manifest.sync`, every `_SYNC_EVERY` seconds and at the end): one ``syncfs`` of OUT's
+file system puts every output, folder and change line written so far on disk, and then the
+manifest is fsynced. That costs a fraction of an fsync per output, which forces one disk
+cache flush per file (a tenth of a 2-worker batch's time). Between two commits the kernel
+may write a record back before its output; so each record also carries ``out_bytes``, and
+`--resume` redoes a file whose output is missing or not that size.
+
 `resume_key` ties a record to the input's *content*, svfix's version and the options that
 change outputs, so `--resume` redoes a file whose bytes or settings changed.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
 import hashlib
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import IO, Iterator
 
 MANIFEST_NAME = "svfix-files.jsonl"
@@ -72,11 +86,39 @@ def dumps_line(record: object) -> bytes:
         return json.dumps(record).encode("ascii") + b"\n"
 
 
+@lru_cache(maxsize=1)
+def _syncfs():  # -> the C function, or None
+    if not sys.platform.startswith("linux"):  # syncfs(2) is Linux's
+        return None
+    try:
+        function = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    return function
+
+
+def can_sync_file_system() -> bool:
+    """Can `sync_file_system` commit a whole file system at once (Linux's syncfs)?"""
+    return _syncfs() is not None
+
+
+def sync_file_system(fd: int) -> None:
+    """Write everything dirty on the file system holding `fd` to disk, and wait for it."""
+    function = _syncfs()
+    if function is None:
+        raise OSError(errno.ENOSYS, "syncfs is not available here")
+    if function(fd) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code))
+
+
 @dataclass
 class Resumed:
     """What an earlier, possibly interrupted run of the same OUT left."""
 
-    done: set[str] = field(default_factory=set)  # resume keys of files wholly done
+    #: resume keys of files wholly done → their output's size in bytes (None: not recorded)
+    done: dict[str, int | None] = field(default_factory=dict)
     run_id: str | None = None  # the first run's id (names the backup folder of --in-place)
     records: int = 0
 
@@ -84,7 +126,11 @@ class Resumed:
 class Manifest:
     """The parent's writer of the manifest and change log (see the module docstring)."""
 
-    def __init__(self, out_dir: str, header: dict[str, object], *, resume: bool) -> None:
+    def __init__(self, out_dir: str, header: dict[str, object], *, resume: bool,
+                 sync_outputs: bool = False) -> None:
+        """`sync_outputs`: each commit also makes durable the outputs the workers wrote in
+        OUT since the last one (`sync_file_system`), instead of each worker fsyncing its own."""
+        self.sync_outputs = sync_outputs
         self.path = os.path.join(out_dir, MANIFEST_NAME)
         self.changes_path = os.path.join(out_dir, CHANGES_NAME)
         self.summary_path = os.path.join(out_dir, SUMMARY_NAME)
@@ -112,8 +158,12 @@ class Manifest:
             self.sync()
 
     def sync(self) -> None:
-        """Make what is written durable: the change log first, then the records that point into it."""
-        os.fsync(self._changes.fileno())
+        """Make what is written durable: the outputs and the change log first, then the
+        records that point to them."""
+        if self.sync_outputs:
+            sync_file_system(self._changes.fileno())
+        else:
+            os.fsync(self._changes.fileno())
         os.fsync(self._records.fileno())
         self._last_sync = time.monotonic()
 
@@ -156,9 +206,11 @@ def _recover(path: str, changes_path: str) -> Resumed:
             changes_end = end_of_changes
             resumed.records += 1
             if record.get("status") == "fixed":
-                resumed.done.add(str(record["key"]))
+                size = record.get("out_bytes")
+                size = size if isinstance(size, int) else None
+                resumed.done[str(record["key"])] = size
                 if record.get("out_key"):
-                    resumed.done.add(str(record["out_key"]))
+                    resumed.done[str(record["out_key"])] = size
         good_end = end
     os.truncate(path, good_end)
     if os.path.exists(changes_path):

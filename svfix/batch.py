@@ -771,7 +771,8 @@ class _Run:
             return False  # the worker will report why
         key = mf.resume_key(self.digest, entry.rel, sha)
         done = self.manifest.resumed.done
-        if key in done and _output_as_written(self.layout.out_path(entry.rel, entry.kind), done[key], entry.rel):
+        out_path = self.layout.out_path(entry.rel, entry.kind)
+        if key in done and _output_as_written(out_path, done[key], entry.rel):
             self.counts["resumed"] += 1
             if self.progress is not None:
                 self.progress.advance(entry.size, worked=False)
@@ -913,9 +914,10 @@ def run(
 def durability(*, fsync: bool, in_place: bool, scheduler: str | None) -> tuple[bool, bool]:
     """How outputs are made durable: (each fsynced before its rename, group commits).
 
-    A group commit (`svfix.manifest`) covers what this machine's processes write to OUT. A
-    cluster's workers write elsewhere, and with --in-place the file replaced is the original:
-    there each output is fsynced before it replaces anything.
+    A group commit (`svfix.manifest`) covers what this machine's processes write to OUT's
+    file system (not a folder inside OUT that another file system is mounted on). A cluster's
+    workers write elsewhere, and with --in-place the file replaced is the original: there
+    each output is fsynced before it replaces anything.
     """
     group_commit = fsync and not in_place and not scheduler and mf.can_sync_file_system()
     return fsync and not group_commit, group_commit

@@ -493,10 +493,11 @@ def test_resume_redoes_an_output_a_power_cut_left_short(tmp_path: Path) -> None:
     written = {r["file"]: r["out_bytes"] for r in records(out) if r["status"] == "fixed"}
     assert written == {rel: len(expected_output(raw).encode("utf-8")) for rel, raw in texts.items()}
     short = sorted(texts)[2]
-    os.truncate(out / short, written[short] // 2)
+    half = written[short] // 2
+    os.truncate(out / short, half)
     proc = cli(src, out, "--resume", "--json")
     assert proc.returncode == 0, proc.stderr
-    assert f"{short}: its output is {written[short] // 2} bytes, not the {written[short]} written" in proc.stderr
+    assert f"{short}: its output is {half} bytes, not the {written[short]} written" in proc.stderr
     summary = json.loads(proc.stdout)
     assert (summary["files"], summary["resumed"]) == (1, len(texts) - 1)
     assert_outputs(out, texts)

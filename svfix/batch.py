@@ -959,6 +959,7 @@ def _run_locked(src_s: str, out_s: str, is_zip: bool, state: str, options: Batch
     state_run = _Run(layout, options, manifest, resume, progress)
     n_jobs = jobs or (None if scheduler else default_jobs())
     interrupted = False
+    unwritable: mf.ManifestWriteError | None = None  # the logs could not be written: stop
     try:
         if progress is not None:
             files = nbytes = 0
@@ -974,24 +975,34 @@ def _run_locked(src_s: str, out_s: str, is_zip: bool, state: str, options: Batch
     except KeyboardInterrupt:
         interrupted = True
         raise
+    except mf.ManifestWriteError as exc:
+        unwritable = exc
     finally:
         if progress is not None:
             progress.close()
         try:
             manifest.close()  # the last group commit: the run's time includes it
+        except mf.ManifestWriteError as exc:
+            unwritable = unwritable or exc
+        c = state_run.counts
+        summary = BatchSummary(
+            input=src_s, output=out_s, files=c["files"], resumed=c["resumed"],
+            skipped=c["skipped"], errors=c["errors"], words=c["words"], changes=c["changes"],
+            suggestions=c["suggestions"], bytes=c["bytes"],
+            seconds=time.perf_counter() - start, jobs=n_jobs or 0,
+            encodings=dict(state_run.encodings), interrupted=interrupted,
+        )
+        try:
+            manifest.write_summary(summary.to_dict())
+        except mf.ManifestWriteError as exc:
+            unwritable = unwritable or exc
         finally:
-            c = state_run.counts
-            summary = BatchSummary(
-                input=src_s, output=out_s, files=c["files"], resumed=c["resumed"],
-                skipped=c["skipped"], errors=c["errors"], words=c["words"], changes=c["changes"],
-                suggestions=c["suggestions"], bytes=c["bytes"],
-                seconds=time.perf_counter() - start, jobs=n_jobs or 0,
-                encodings=dict(state_run.encodings), interrupted=interrupted,
-            )
-            try:
-                manifest.write_summary(summary.to_dict())
-            finally:
-                shutil.rmtree(tmp_dir, ignore_errors=True)
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+    if unwritable is not None:
+        raise BatchAbortedError(
+            f"{unwritable}; the batch stopped, what is recorded is kept: make room and rerun "
+            "with --resume", ExitCode.SOME_FILES_FAILED,
+        ) from unwritable
     if state_run.fatal is not None:
         raise BatchAbortedError(
             f"{state_run.fatal.rel}: {state_run.fatal.reason}; the batch stopped, what is done "

@@ -42,9 +42,12 @@ import json
 import os
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import IO, Iterator
+
+from svfix.errors import ExitCode, SvfixError
 
 MANIFEST_NAME = "svfix-files.jsonl"
 CHANGES_NAME = "svfix-changes.jsonl"
@@ -84,6 +87,22 @@ def dumps_line(record: object) -> bytes:
         return text.encode("utf-8") + b"\n"
     except UnicodeEncodeError:  # surrogate-escaped bytes of an old file name
         return json.dumps(record).encode("ascii") + b"\n"
+
+
+class ManifestWriteError(SvfixError):
+    """The manifest or the change log cannot be written (a full disk): the batch must stop,
+    since what it did could no longer be recorded."""
+
+    exit_code = ExitCode.SOME_FILES_FAILED
+
+
+@contextmanager
+def _writing(path: str) -> Iterator[None]:
+    """Turn an OSError while writing `path` into a one-line `ManifestWriteError`."""
+    try:
+        yield
+    except OSError as exc:
+        raise ManifestWriteError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 @lru_cache(maxsize=1)
@@ -136,8 +155,10 @@ class Manifest:
         self.summary_path = os.path.join(out_dir, SUMMARY_NAME)
         self.resumed = _recover(self.path, self.changes_path) if resume else Resumed()
         mode = "ab" if resume else "wb"
-        self._records: IO[bytes] = open(self.path, mode)  # noqa: SIM115 - closed in close()
-        self._changes: IO[bytes] = open(self.changes_path, mode)  # noqa: SIM115
+        with _writing(self.path):
+            self._records: IO[bytes] = open(self.path, mode)  # noqa: SIM115 - closed in close()
+        with _writing(self.changes_path):
+            self._changes: IO[bytes] = open(self.changes_path, mode)  # noqa: SIM115
         self._changes_end = self._changes.seek(0, os.SEEK_END)
         self._last_sync = time.monotonic()
         self.run_id = self.resumed.run_id or str(header["run"])
@@ -146,42 +167,67 @@ class Manifest:
     def record(self, record: dict[str, object], changes: bytes = b"") -> None:
         """Append one file's change lines, then its record (which says where they end)."""
         if changes:
-            self._changes.write(changes)
-            self._changes.flush()
+            with _writing(self.changes_path):
+                self._changes.write(changes)
+                self._changes.flush()
             self._changes_end += len(changes)
         self._write({**record, "changes_end": self._changes_end})
 
     def _write(self, record: dict[str, object]) -> None:
-        self._records.write(dumps_line(record))
-        self._records.flush()
+        with _writing(self.path):
+            self._records.write(dumps_line(record))
+            self._records.flush()
         if time.monotonic() - self._last_sync > _SYNC_EVERY:
             self.sync()
 
     def sync(self) -> None:
         """Make what is written durable: the outputs and the change log first, then the
         records that point to them."""
-        if self.sync_outputs:
-            sync_file_system(self._changes.fileno())
-        else:
-            os.fsync(self._changes.fileno())
-        os.fsync(self._records.fileno())
+        with _writing(self.changes_path):
+            if self.sync_outputs:
+                sync_file_system(self._changes.fileno())
+            else:
+                os.fsync(self._changes.fileno())
+        with _writing(self.path):
+            os.fsync(self._records.fileno())
         self._last_sync = time.monotonic()
 
     def write_summary(self, summary: dict[str, object]) -> None:
         tmp = self.summary_path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(summary, f, ensure_ascii=False, indent=2)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.summary_path)
+        try:
+            with _writing(self.summary_path):
+                with open(tmp, "w", encoding="utf-8") as f:
+                    json.dump(summary, f, ensure_ascii=False, indent=2)
+                    f.write("\n")
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, self.summary_path)
+        except ManifestWriteError:
+            _unlink_quietly(tmp)
+            raise
 
     def close(self) -> None:
+        """The last commit, then close; a failure to write is raised once both files are closed."""
+        failure: ManifestWriteError | None = None
         try:
             self.sync()
-        finally:
-            self._records.close()
-            self._changes.close()
+        except ManifestWriteError as exc:
+            failure = exc
+        for path, file in ((self.path, self._records), (self.changes_path, self._changes)):
+            try:
+                with _writing(path):
+                    file.close()
+            except ManifestWriteError as exc:
+                failure = failure or exc
+        if failure is not None:
+            raise failure
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _recover(path: str, changes_path: str) -> Resumed:

@@ -566,6 +566,29 @@ def test_a_write_that_fails_for_lack_of_space_stops_without_half_outputs(tmp_pat
     assert_change_log(out, texts)
 
 
+def test_a_change_log_the_disk_cannot_hold_stops_the_batch_in_one_line(tmp_path: Path) -> None:
+    # every output fits under the limit, the change log of them all does not: the parent
+    # cannot record what is done, so the batch stops, and --resume finishes it
+    src, out = tmp_path / "in", tmp_path / "out"
+    texts = make_tree(src, n=40)
+    assert max(len(expected_output(raw).encode("utf-8")) for raw in texts.values()) < 64 * 1024
+    proc = cli(src, out, "-j", 2, preexec_fn=_limit_file_size)
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    changes = out / manifest.CHANGES_NAME
+    assert lines[-1].startswith(f"svfix: error: cannot write {changes}: File too large")
+    assert lines[-1].endswith("rerun with --resume") and "Traceback" not in proc.stderr
+    assert json.loads((out / manifest.SUMMARY_NAME).read_text())["files"] < len(texts)
+    _assert_nothing_half_written(out, texts)  # (the files in flight were finished)
+    no_stray_temp_files(out)
+    proc = cli(src, out, "--resume", "--json")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["resumed"] > 0 and summary["files"] > 0
+    assert_outputs(out, texts)
+    assert_change_log(out, texts)
+
+
 # --- progress, OCR, library and cluster -------------------------------------------------------
 
 

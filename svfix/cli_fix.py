@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from svfix.errors import BadInputError, UsageError
+from svfix.errors import BadInputError, CannotWriteError, UsageError
 from svfix.pipeline import DEFAULT_OPTIONS, correct
 from svfix.textio import decode
 from svfix.types import Change
@@ -86,7 +86,10 @@ def run(args: argparse.Namespace) -> int:
         if args.changes == "-":
             sys.stderr.write(lines)
         else:
-            Path(args.changes).write_text(lines, encoding="utf-8")
+            try:
+                Path(args.changes).write_text(lines, encoding="utf-8")
+            except OSError as exc:
+                raise CannotWriteError(f"{args.changes}: cannot write the changes: {exc.strerror or exc}") from None
     if args.diff:
         sys.stdout.write(format_diff(text, shown, color=sys.stdout.isatty()))
     else:

@@ -26,6 +26,12 @@ class BadInputError(SvfixError):
     exit_code = ExitCode.BAD_INPUT
 
 
+class CannotWriteError(SvfixError):
+    """An output svfix was asked to write cannot be written (no such folder, a full disk)."""
+
+    exit_code = ExitCode.SOME_FILES_FAILED
+
+
 class UsageError(SvfixError):
     """Arguments that cannot work (an unknown step name, a bad combination of options)."""
 

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import IO, Iterator
 
-from svfix.errors import ExitCode, SvfixError
+from svfix.errors import CannotWriteError
 
 MANIFEST_NAME = "svfix-files.jsonl"
 CHANGES_NAME = "svfix-changes.jsonl"
@@ -89,11 +89,9 @@ def dumps_line(record: object) -> bytes:
         return json.dumps(record).encode("ascii") + b"\n"
 
 
-class ManifestWriteError(SvfixError):
+class ManifestWriteError(CannotWriteError):
     """The manifest or the change log cannot be written (a full disk): the batch must stop,
     since what it did could no longer be recorded."""
-
-    exit_code = ExitCode.SOME_FILES_FAILED
 
 
 @contextmanager

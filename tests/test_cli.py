@@ -68,6 +68,14 @@ def test_missing_file_is_a_clear_error(tmp_path):
     assert "nope.txt" in proc.stderr.decode()
 
 
+def test_a_change_log_that_cannot_be_written_is_one_line_naming_it(tmp_path):
+    target = tmp_path / "no-such-folder" / "changes.jsonl"
+    proc = run("fix", "--changes", str(target), stdin=b"det ar bra")
+    assert proc.returncode == 1
+    assert proc.stderr.decode().splitlines() == [
+        f"svfix: error: {target}: cannot write the changes: No such file or directory"]
+
+
 def test_unknown_normalize_step_is_a_usage_error():
     proc = run("fix", "--normalize-on", "hyphens", stdin=b"x")
     assert proc.returncode == 2

@@ -686,6 +686,8 @@ def check_paths(src: str, out: str | None, *, in_place: bool) -> tuple[str, str,
         raise BatchUsageError(f"{src}: no such file or folder")
     is_zip = os.path.isfile(src)
     if is_zip and not zipfile.is_zipfile(src):
+        if src.lower().endswith(".zip"):
+            raise BatchUsageError(f"{src}: not a readable .zip archive (damaged or cut short?)")
         raise BatchUsageError(f"{src}: IN must be a folder or a .zip archive")
     real_in = os.path.realpath(src)
     if in_place:

@@ -378,6 +378,23 @@ def test_refuses_out_inside_in(tmp_path: Path) -> None:
     assert not (tmp_path / manifest.MANIFEST_NAME).exists()
 
 
+def test_an_in_that_is_no_folder_or_readable_zip_is_refused_in_one_line(tmp_path: Path) -> None:
+    damaged = tmp_path / "arkiv.zip"
+    with zipfile.ZipFile(damaged, "w") as archive:
+        archive.writestr("a.txt", report_text(1))
+    damaged.write_bytes(damaged.read_bytes()[:40])  # cut short, as by an interrupted download
+    text = tmp_path / "rapport.txt"
+    text.write_text(report_text(2), encoding="utf-8")
+    for src, reason in ((damaged, "not a readable .zip archive"),
+                        (text, "IN must be a folder or a .zip archive"),
+                        (tmp_path / "saknas", "no such file or folder")):
+        proc = cli(src, tmp_path / "out")
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.splitlines() == [f"svfix: error: {src}: {reason}" + (
+            " (damaged or cut short?)" if src == damaged else "")]
+    assert not (tmp_path / "out").exists()
+
+
 def test_in_place_keeps_a_backup_of_every_original(tmp_path: Path) -> None:
     src = tmp_path / "in"
     texts = make_tree(src, n=6)

@@ -62,6 +62,7 @@ Config config_of(const py::dict& d) {
     read(d, "W1", c.w1); read(d, "W2", c.w2); read(d, "BETA", c.beta); read(d, "WEIGHT", c.context_weight);
     read(d, "MAX_BONUS", c.max_bonus); read(d, "W_SUFFIX", c.w_suffix); read(d, "W_CLASS", c.w_class);
     read(d, "SKIP_UNSEEN", c.skip_unseen);
+    read(d, "REGISTER_WEIGHT", c.register_weight); read(d, "REGISTER_K", c.register_k);
     read(d, "UNSEEN_AGAINST_N", c.unseen_against_n); read(d, "SUFFIX_MIN_LEN", c.suffix_min_len);
     read(d, "SUFFIX_LEN", c.suffix_len);
     read(d, "CAPITALS_ENDING_MAX", c.capitals_ending_max); read(d, "CAPITALS_MIN", c.capitals_min);
@@ -77,11 +78,13 @@ std::unique_ptr<ContextModel> context_of(const py::object& model, const py::dict
                                          const Config& config) {
     if (model.is_none()) return nullptr;
     static const char* names[kPositions] = {"L1", "R1", "L2", "R2", "L1s", "R1s", "L2s", "R2s"};
-    auto out = std::make_unique<ContextModel>(config, model.attr("background_denominator").cast<long>());
+    auto out = std::make_unique<ContextModel>(config, model.attr("background_denominator").cast<long>(),
+                                              model.attr("tokens_total").cast<long>());
     PyObject* position_names[kPositions];
     for (int p = 0; p < kPositions; ++p) position_names[p] = PyUnicode_InternFromString(names[p]);
     PyObject* n_name = PyUnicode_InternFromString("n");
     PyObject* t_name = PyUnicode_InternFromString("T");
+    PyObject* wf_name = PyUnicode_InternFromString("wf");
     auto as_long = [](PyObject* o) {
         long v = PyLong_AsLong(o);
         if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
@@ -103,6 +106,10 @@ std::unique_ptr<ContextModel> context_of(const py::object& model, const py::dict
         if (PyObject* n = PyDict_GetItemWithError(value, n_name)) {
             e.has_n = PyObject_IsTrue(n) == 1;
             e.n = as_long(n);
+        }
+        if (PyObject* wf = PyDict_GetItemWithError(value, wf_name)) {
+            e.wf = PyFloat_AsDouble(wf);
+            if (e.wf == -1.0 && PyErr_Occurred()) throw py::error_already_set();
         }
         PyObject* totals = PyDict_GetItemWithError(value, t_name);
         for (int p = 0; p < kPositions; ++p) {

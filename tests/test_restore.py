@@ -420,6 +420,20 @@ def test_a_neighbour_never_seen_beside_a_member_speaks_for_its_word_class() -> N
     assert after_modal["fortsätta"] > 0 > after_modal["fortsatta"]
 
 
+def test_a_member_is_weighed_by_how_written_prose_uses_it() -> None:
+    """wordfreq counts the web and film subtitles, where "får" and "åka" are everyday words;
+    reports and manuals write "för", "öka" and "kör" more often than those counts say. A member
+    of a confusable set is weighed by the mean of the two frequencies (`context.register`)."""
+    from svfix import context
+
+    no_neighbours = context.score(["åka", "öka"], None, None, None, None)
+    assert no_neighbours["öka"] > 0 > no_neighbours["åka"]
+    assert svfix.fix("Vi samarbetar med polisen och arbetar fr en tryggare stadsdel.") == \
+        "Vi samarbetar med polisen och arbetar för en tryggare stadsdel."
+    assert svfix.fix("Hon sjunger i en kor pa fritiden och spelar fotboll.") == \
+        "Hon sjunger i en kör på fritiden och spelar fotboll."
+
+
 def test_a_long_word_with_digits_inside_is_restored_even_when_it_takes_several_misreads() -> None:
     """Keeping "6verf6rmyndarnamnden" is the unlikeliest reading of all: words have no digits
     inside. Three misreads (6 for ö twice, a for ä) still cost less than keeping it."""

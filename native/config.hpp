@@ -38,8 +38,10 @@ struct Config {
     double shape_settled = 0.99, reach = 3.0;
     // context
     double w1 = 1.0, w2 = 0.5, beta = 1.0, context_weight = 1.0, max_bonus = 2.0, w_suffix = 0.5,
-           w_class = 1.0, register_weight = 0.5, register_k = 0.5;
+           w_class = 1.0;
     bool skip_unseen = true;
+    // register (svfix.register)
+    double register_weight = 0.5, register_k = 0.5;
     int unseen_against_n = 20, suffix_min_len = 5, suffix_len = 3;
     // tokenize (transfer_case)
     long capitals_ending_max = 2, capitals_min = 3;

@@ -6,8 +6,8 @@
 
 namespace svfix {
 
-ContextModel::ContextModel(const Config& config, long background_denominator, long tokens_total)
-    : config_(config), denominator_(background_denominator), tokens_total_(tokens_total) {}
+ContextModel::ContextModel(const Config& config, long background_denominator)
+    : config_(config), denominator_(background_denominator) {}
 
 uint32_t ContextModel::neighbour_id(const ustr& s) {
     auto [it, inserted] = ids_.emplace(s, static_cast<uint32_t>(totals_.size()));
@@ -84,33 +84,6 @@ ContextPlan ContextModel::plan(const std::vector<ustr>& candidates) const {
     for (const auto& [word, e] : plan.entries) plan.against = plan.against && e->n >= config_.unseen_against_n;
     if (plan.against) plan.names = plan.unseen;
     for (const auto& [word, e] : plan.entries) plan.names.push_back(word);
-    plan.n_context = plan.names.size();
-    // context.register, for every member with a known frequency
-    if (config_.register_weight == 0.0 || tokens_total_ <= 0) return plan;
-    std::vector<std::pair<const ustr*, double>> priors;
-    for (const ustr* word : sorted) {
-        auto it = words_.find(*word);
-        if (it == words_.end() || it->second.wf == 0.0) continue;
-        const double wf = it->second.wf;
-        const double corpus = (static_cast<double>(it->second.n) + config_.register_k) / static_cast<double>(tokens_total_);
-        priors.emplace_back(&it->first, wf <= 0.0 ? 0.0 : config_.register_weight * std::log10((corpus + wf) / (2 * wf)));
-    }
-    if (priors.size() < 2) return plan;
-    double sum = 0.0;
-    for (const auto& [word, r] : priors) sum += r;
-    plan.register_mean = sum / static_cast<double>(priors.size());
-    plan.registers.assign(plan.names.size(), 0.0);
-    plan.has_register.assign(plan.names.size(), 0);
-    for (const auto& [word, r] : priors) {
-        size_t i = std::find(plan.names.begin(), plan.names.end(), word) - plan.names.begin();
-        if (i == plan.names.size()) {
-            plan.names.push_back(word);
-            plan.registers.push_back(0.0);
-            plan.has_register.push_back(0);
-        }
-        plan.registers[i] = r;
-        plan.has_register[i] = 1;
-    }
     return plan;
 }
 
@@ -127,16 +100,7 @@ std::vector<std::pair<ustr, double>> ContextModel::score(const std::vector<ustr>
 void ContextModel::score(const ContextPlan& plan, const Neighbours& nb, std::vector<double>& raw) const {
     const Config& C = config_;
     raw.clear();
-    if (plan.n_context >= 2) neighbour_evidence(plan, nb, raw);
-    if (plan.registers.empty()) return;
-    raw.resize(plan.names.size(), 0.0);  // (members without neighbour evidence start at 0)
-    for (size_t i = 0; i < raw.size(); ++i)
-        if (plan.has_register[i])
-            raw[i] = std::max(-C.max_bonus, std::min(C.max_bonus, raw[i] + plan.registers[i] - plan.register_mean));
-}
-
-void ContextModel::neighbour_evidence(const ContextPlan& plan, const Neighbours& nb, std::vector<double>& raw) const {
-    const Config& C = config_;
+    if (plan.names.size() < 2) return;
     const auto& entries = plan.entries;
     struct Slot { Pos pos; uint32_t neighbour; double weight, background; };
     Slot slots[4];  // at most one a position: its word, or failing that its ending

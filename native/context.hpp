@@ -42,7 +42,6 @@ private:
 struct ContextEntry {
     long n = 0;
     bool has_n = false;                // entry.get("n") is truthy
-    double wf = 0.0;                   // wordfreq's frequency (context.register)
     std::array<long, kPositions> T{};  // 0: absent
     std::array<NeighbourCounts, kPositions> seen;  // by neighbour number
 };
@@ -59,22 +58,17 @@ using Neighbours = std::array<Neighbour, 4>;  // left2, left1, right1, right2
 
 // A set of candidates resolved against the model once (context.score's first half), so that
 // each occurrence of a word scores only its neighbours: `names` is the order context.score
-// returns them in, the members it knows without counts first when they count against the rest;
-// then the members that have only a register (context.register), which needs no neighbours.
+// returns them in, the members it knows without counts first when they count against the rest.
 struct ContextPlan {
     std::vector<const ustr*> names;                                  // the model's own strings
     std::vector<std::pair<const ustr*, const ContextEntry*>> entries;  // members with counts, sorted
     std::vector<const ustr*> unseen;                                 // members known without counts
     bool against = false;
-    size_t n_context = 0;               // names[0, n_context) get neighbour evidence
-    std::vector<double> registers;      // by name (empty: fewer than two members have one)
-    std::vector<char> has_register;     // by name
-    double register_mean = 0.0;         // what the registers are centred on
 };
 
 class ContextModel {
 public:
-    ContextModel(const Config& config, long background_denominator, long tokens_total);
+    ContextModel(const Config& config, long background_denominator);
     void add_word(const ustr& word, ContextEntry entry);
     uint32_t neighbour_id(const ustr& s);  // numbered on first sight (while loading)
     void add_total(uint32_t neighbour, long total);
@@ -94,11 +88,8 @@ public:
 
 private:
     double background(uint32_t neighbour) const;
-    // the neighbours' part of score(): names[0, n_context), centred and capped
-    void neighbour_evidence(const ContextPlan& plan, const Neighbours& nb, std::vector<double>& raw) const;
     Config config_;  // a copy: the model is built before the engine that owns it
     long denominator_;
-    long tokens_total_;
     UMap<ContextEntry> words_;
     UMap<uint32_t> ids_;
     std::vector<long> totals_;  // by neighbour number

@@ -17,6 +17,7 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
+#include <vector>
 
 #include "text.hpp"
 
@@ -146,11 +147,23 @@ public:
     }
     const Trie& english() const { return english_; }
 
+    // How often written prose has each form (svfix.register), by id; `tokens` its size.
+    void set_register(std::vector<uint32_t> counts, long tokens) {
+        register_counts_ = std::move(counts);
+        register_tokens_ = tokens;
+    }
+    long register_count(int32_t id) const {
+        return id >= 0 && static_cast<size_t>(id) < register_counts_.size() ? register_counts_[id] : 0;
+    }
+    long register_tokens() const { return register_tokens_; }
+
     LexiconConstants constants;
 
 private:
     Trie trie_;
     std::string zipf_, flags_;
+    std::vector<uint32_t> register_counts_;
+    long register_tokens_ = 0;
     Trie english_;
     std::string english_zipf_;
 };

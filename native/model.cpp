@@ -153,7 +153,7 @@ double Model::unknown_prior(const ustr& token) const {
 double Model::lexical_prior(const Reading& r) const {
     const Config& C = config_;
     double whole = lexicon_.prior_id(key_of(r));
-    if (r.n_parts == 1) return whole;
+    if (r.n_parts == 1) return whole + register_correction(whole, lexicon_.register_count(key_of(r)));
     double lowest = 0.0, head = 0.0;
     for (size_t k = 0; k < r.n_parts; ++k) {
         // the head's floor is lower, unless it is a place-name element (rank.COMPOUND_HEAD_FLOOR)
@@ -167,6 +167,16 @@ double Model::lexical_prior(const Reading& r) const {
     double typical = C.compound_head_weight * head + (1 - C.compound_head_weight) * lowest;
     return std::max(whole, typical - C.compound_base_cost
                                - C.compound_cost * static_cast<double>(static_cast<long>(r.n_parts) - 2));
+}
+
+// register.correction: how far written prose moves a listed word's prior from wordfreq's
+double Model::register_correction(double prior, long count) const {
+    const Config& C = config_;
+    const long tokens = lexicon_.register_tokens();
+    if (C.register_weight == 0.0 || tokens <= 0 || !std::isfinite(prior)) return 0.0;
+    const double web = std::pow(10.0, prior - 9);
+    const double prose = (static_cast<double>(count) + C.register_k) / static_cast<double>(tokens);
+    return C.register_weight * std::log10((prose + web) / (2 * web));
 }
 
 double Model::channel_log10(const Reading& r, const Profile& p) const {

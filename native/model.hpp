@@ -98,6 +98,7 @@ public:
     double unknown_prior(const ustr& token) const;
     int unseen_trigrams(const ustr& word) const;
     double lexical_prior(const Reading& r) const;
+    double register_correction(double prior, long count) const;
     double channel_log10(const Reading& r, const Profile& p) const;
     std::vector<Scored> score(const ustr& token, const std::vector<Reading>& readings, const Profile& profile,
                               const Vocabulary* vocab, bool name_like,

@@ -78,13 +78,11 @@ std::unique_ptr<ContextModel> context_of(const py::object& model, const py::dict
                                          const Config& config) {
     if (model.is_none()) return nullptr;
     static const char* names[kPositions] = {"L1", "R1", "L2", "R2", "L1s", "R1s", "L2s", "R2s"};
-    auto out = std::make_unique<ContextModel>(config, model.attr("background_denominator").cast<long>(),
-                                              model.attr("tokens_total").cast<long>());
+    auto out = std::make_unique<ContextModel>(config, model.attr("background_denominator").cast<long>());
     PyObject* position_names[kPositions];
     for (int p = 0; p < kPositions; ++p) position_names[p] = PyUnicode_InternFromString(names[p]);
     PyObject* n_name = PyUnicode_InternFromString("n");
     PyObject* t_name = PyUnicode_InternFromString("T");
-    PyObject* wf_name = PyUnicode_InternFromString("wf");
     auto as_long = [](PyObject* o) {
         long v = PyLong_AsLong(o);
         if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
@@ -106,10 +104,6 @@ std::unique_ptr<ContextModel> context_of(const py::object& model, const py::dict
         if (PyObject* n = PyDict_GetItemWithError(value, n_name)) {
             e.has_n = PyObject_IsTrue(n) == 1;
             e.n = as_long(n);
-        }
-        if (PyObject* wf = PyDict_GetItemWithError(value, wf_name)) {
-            e.wf = PyFloat_AsDouble(wf);
-            if (e.wf == -1.0 && PyErr_Occurred()) throw py::error_already_set();
         }
         PyObject* totals = PyDict_GetItemWithError(value, t_name);
         for (int p = 0; p < kPositions; ++p) {
@@ -189,7 +183,15 @@ PYBIND11_MODULE(_native, m) {
         .def("__len__", [](const Lexicon& L) { return L.trie().size(); })
         .def("set_constants", [](Lexicon& L, double name_floor, double curated_floor, double web_only) {
             L.constants = LexiconConstants{name_floor, curated_floor, web_only};
-        });
+        })
+        .def("set_register", [](Lexicon& L, const py::dict& counts, long tokens) {
+            std::vector<uint32_t> by_id(L.trie().size(), 0);
+            for (const auto& [word, count] : counts) {
+                int32_t id = L.key_id(from_py(word.ptr()));
+                if (id >= 0) by_id[static_cast<size_t>(id)] = count.cast<uint32_t>();
+            }
+            L.set_register(std::move(by_id), tokens);
+        }, py::arg("counts"), py::arg("tokens"), "How often written prose has each form (svfix.register).");
 
     py::class_<Engine>(m, "Engine")
         .def(py::init([](std::shared_ptr<Lexicon> lexicon, const py::dict& constants, const py::list& edits,

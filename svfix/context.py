@@ -46,22 +46,11 @@ _SENTENCE_END = re.compile(r"[.!?:]\s|\n\s*\n|[.!?:]$")
 LN10 = math.log(10)
 
 
-#: How far a member's prior moves from wordfreq's frequency towards the mix of it and the
-#: corpus' own ("register", below); 0 turns it off. (Training pages, fourteenth session:
-#: 0.25 / 0.5 / 0.75 gave 12,526 / 12,540 / 12,546 of 13,044 municipal words restored
-#: against 12,529, broken 17 throughout; on all pages 77,539 / 77,580 / 77,605 of 82,004
-#: against 77,535, broken 226 / 235 / 245 against 228.)
-REGISTER_WEIGHT = 0.5
-#: Add-k for a member's corpus count (a member the corpus never saw still has a frequency).
-REGISTER_K = 0.5
-
-
 @dataclass(frozen=True)
 class ContextModel:
     words: dict
     neighbour_totals: dict
     background_denominator: int
-    tokens_total: int = 0  # the corpus' tokens (weighted), for `register`
 
 
 @lru_cache(maxsize=None)
@@ -80,24 +69,7 @@ def read_context(directory: str) -> ContextModel | None:
     if model.get("format") != "svfix-context":
         return None
     return ContextModel(model["words"], model["neighbour_totals"],
-                        model["tokens_total"] + model["vocab_size"], model["tokens_total"])
-
-
-def register(entry: dict, tokens_total: int) -> float:
-    """log10 of how much likelier a member is in written prose than wordfreq says.
-
-    wordfreq counts the web and film subtitles, where people "åka" more than they "öka";
-    reports and manuals write "öka" (141 against 40 in the corpus). The prior of a member of
-    a confusable set therefore moves to the mean of the two frequencies: the term is
-    log10((corpus + wordfreq) / (2 · wordfreq)), `REGISTER_WEIGHT` times. It is part of the
-    context evidence, centred with it, so it only weighs members against each other. The
-    build script's reference scorer found the same mix best (wordlists/CONTEXT.md).
-    """
-    wordfreq = entry.get("wf") or 0.0
-    if not REGISTER_WEIGHT or wordfreq <= 0 or tokens_total <= 0:
-        return 0.0
-    corpus = (entry.get("n", 0) + REGISTER_K) / tokens_total
-    return REGISTER_WEIGHT * math.log10((corpus + wordfreq) / (2 * wordfreq))
+                        model["tokens_total"] + model["vocab_size"])
 
 
 _DEFAULT: list[ContextModel | None] = []
@@ -293,15 +265,7 @@ def score(candidates: Iterable[str], left2: str | None, left1: str | None,
             p = (sum(seen.get(m, 0) for m in counted) + k * background) / (n + k)
             total += weight * math.log(p / background)
         raw[word] = total / LN10
-    scores: dict[str, float] = {}
-    if len(raw) >= 2:
-        mean = sum(raw.values()) / len(raw)
-        scores = {w: max(-MAX_BONUS, min(MAX_BONUS, WEIGHT * (s - mean))) for w, s in raw.items()}
-    # every member with a known frequency, seen in the corpus or not, has a register
-    priors = {w: register(e, model.tokens_total) for w in sorted(set(candidates))
-              if (e := model.words.get(w)) is not None and e.get("wf")}
-    if len(priors) >= 2:
-        mean = sum(priors.values()) / len(priors)
-        for w, r in priors.items():
-            scores[w] = max(-MAX_BONUS, min(MAX_BONUS, scores.get(w, 0.0) + r - mean))
-    return scores
+    if len(raw) < 2:
+        return {}
+    mean = sum(raw.values()) / len(raw)
+    return {w: max(-MAX_BONUS, min(MAX_BONUS, WEIGHT * (s - mean))) for w, s in raw.items()}

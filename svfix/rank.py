@@ -23,6 +23,7 @@ from svfix.candidates import PLACE_OPENS, Reading, place_elements
 from svfix.document import DocumentVocabulary, Profile, channel_log10
 from svfix.lexicon import NAMES, Flag, Lexicon
 from svfix.plausibility import unseen_trigrams
+from svfix.register import RegisterCounts, correction, default_register
 from svfix.types import Reason
 
 _PROPER = int(Flag.PROPER)
@@ -153,8 +154,20 @@ def unknown_prior(token: str) -> float:
             - UNKNOWN_LENGTH_COST * max(0, len(token) - UNKNOWN_FREE_LENGTH))
 
 
+_PROSE: list[RegisterCounts] = []  # written prose's counts, loaded on first use (hot path)
+
+
+def _prose() -> RegisterCounts:
+    if not _PROSE:
+        _PROSE.append(default_register())
+    return _PROSE[0]
+
+
 def lexical_prior(reading: Reading, lexicon: Lexicon) -> float:
     """Zipf-scale prior of a reading from the lexicon alone (compounds by their parts).
+
+    A listed word's frequency is wordfreq's, moved towards how often written prose uses it
+    (`svfix.register`: reports "öka" more than the web does, and "åka" less).
 
     A compound that hunspell's compound rules accept is a real word even when no list has
     it. Its frequency is judged from its head, which decides what it is, and its rarest
@@ -164,7 +177,8 @@ def lexical_prior(reading: Reading, lexicon: Lexicon) -> float:
     """
     whole = lexicon.prior(reading.word)
     if len(reading.parts) == 1:
-        return whole
+        prose = _prose()
+        return whole + correction(whole, prose.counts.get(reading.word, 0), prose.tokens)
     head = reading.parts[-1]
     part_zipfs = [max(lexicon.zipf(p), COMPOUND_PART_FLOOR) for p in reading.parts[:-1]]
     part_zipfs.append(max(lexicon.zipf(head),

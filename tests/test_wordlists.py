@@ -44,3 +44,23 @@ def test_the_shipped_trigrams_are_those_of_the_shipped_lexicon() -> None:
 
     shipped = set((data_dir() / "trigrams.txt").read_text(encoding="utf-8").split())
     assert shipped == _script("build_trigrams").attested_trigrams(default_lexicon())
+
+
+def test_the_shipped_register_counts_come_from_the_context_model_s_corpus() -> None:
+    """register.txt counts the words of the corpus context.json.gz was built from that the
+    lexicon lists: rebuilt with it, or the two disagree."""
+    import gzip
+    import json
+
+    from svfix.lexicon import data_dir, default_lexicon
+    from svfix.register import load_register
+
+    prose = load_register(str(data_dir()))
+    with gzip.open(data_dir() / "context.json.gz", "rt", encoding="utf-8") as f:
+        model = json.load(f)
+    assert prose.tokens == model["tokens_total"]
+    lexicon = default_lexicon()
+    assert len(prose.counts) > 30_000 and all(lexicon.key_id(w) >= 0 for w in prose.counts)
+    for word, entry in model["words"].items():  # the targets' counts are the corpus' counts
+        if entry.get("n") and lexicon.key_id(word) >= 0:
+            assert prose.counts[word] == entry["n"], word

@@ -2,7 +2,9 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cstdlib>
 #include <memory>
+#include <string_view>
 #include <unordered_map>
 
 #include "casing.hpp"
@@ -184,14 +186,29 @@ PYBIND11_MODULE(_native, m) {
         .def("set_constants", [](Lexicon& L, double name_floor, double curated_floor, double web_only) {
             L.constants = LexiconConstants{name_floor, curated_floor, web_only};
         })
-        .def("set_register", [](Lexicon& L, const py::dict& counts, long tokens) {
+        .def("set_register", [](Lexicon& L, const py::bytes& text) {
+            // svfix/data/register.txt as svfix.register.parse reads it: "# tokens\tN", then
+            // "word\tcount" lines; parsed here, so that the engine's start-up builds no dict
+            const std::string owned = bytes_of(text);
+            const std::string_view all = owned;
             std::vector<uint32_t> by_id(L.trie().size(), 0);
-            for (const auto& [word, count] : counts) {
-                int32_t id = L.key_id(from_py(word.ptr()));
-                if (id >= 0) by_id[static_cast<size_t>(id)] = count.cast<uint32_t>();
+            long tokens = 0;
+            size_t at = 0;
+            while (at < all.size()) {
+                size_t end = all.find('\n', at);
+                if (end == std::string_view::npos) end = all.size();
+                std::string_view line = all.substr(at, end - at);
+                at = end + 1;
+                size_t tab = line.rfind('\t');
+                if (line.empty() || tab == std::string_view::npos) continue;
+                long count = std::strtol(std::string(line.substr(tab + 1)).c_str(), nullptr, 10);
+                if (line.rfind("# tokens\t", 0) == 0) tokens = count;
+                if (line[0] == '#') continue;
+                int32_t id = L.key_id(from_utf8(std::string(line.substr(0, tab))));
+                if (id >= 0) by_id[static_cast<size_t>(id)] = static_cast<uint32_t>(count);
             }
             L.set_register(std::move(by_id), tokens);
-        }, py::arg("counts"), py::arg("tokens"), "How often written prose has each form (svfix.register).");
+        }, py::arg("text"), "How often written prose has each form (svfix/data/register.txt's bytes).");
 
     py::class_<Engine>(m, "Engine")
         .def(py::init([](std::shared_ptr<Lexicon> lexicon, const py::dict& constants, const py::list& edits,

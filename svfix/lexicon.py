@@ -305,10 +305,10 @@ def load_lexicon(directory: str) -> Lexicon:
     except (OSError, RuntimeError) as exc:
         raise MissingDependencyError(f"{root}: cannot load the lexicon ({exc}); rebuild it") from None
     words.set_constants(NAME_FLOOR_ZIPF, CURATED_FLOOR_ZIPF, WEB_ONLY_PENALTY)
-    from svfix.register import load_register  # (it asks this module for the data folder)
-
-    prose = load_register(directory)
-    words.set_register(prose.counts, prose.tokens)
+    register = root / "register.txt"  # written prose's counts (svfix.register)
+    if not register.exists():
+        raise MissingDependencyError(f"{register}: missing; run `python wordlists/build_register.py`")
+    words.set_register(register.read_bytes())
     flag_array = array.array("H")
     flag_array.frombytes(flags)
     if sys.byteorder != "little":

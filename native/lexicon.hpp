@@ -17,7 +17,6 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
-#include <vector>
 
 #include "text.hpp"
 

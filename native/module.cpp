@@ -187,8 +187,8 @@ PYBIND11_MODULE(_native, m) {
             L.constants = LexiconConstants{name_floor, curated_floor, web_only};
         })
         .def("set_register", [](Lexicon& L, const py::bytes& text) {
-            // svfix/data/register.txt as svfix.register.parse reads it: "# tokens\tN", then
-            // "word\tcount" lines; parsed here, so that the engine's start-up builds no dict
+            // svfix/data/register.txt as svfix.register.load_register reads it: "# tokens\tN",
+            // then "word\tcount" lines; parsed here, so that the engine's start-up builds no dict
             const std::string owned = bytes_of(text);
             const std::string_view all = owned;
             std::vector<uint32_t> by_id(L.trie().size(), 0);

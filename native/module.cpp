@@ -171,8 +171,12 @@ PYBIND11_MODULE(_native, m) {
     py::class_<Lexicon, std::shared_ptr<Lexicon>>(m, "Lexicon")
         .def(py::init([](const py::bytes& words, const py::bytes& zipf, const py::bytes& flags,
                          const py::bytes& english_words, const py::bytes& english_zipf) {
-                 return std::make_shared<Lexicon>(bytes_of(words), bytes_of(zipf), bytes_of(flags),
-                                                  bytes_of(english_words), bytes_of(english_zipf));
+                 std::string w = bytes_of(words), z = bytes_of(zipf), f = bytes_of(flags),
+                             ew = bytes_of(english_words), ez = bytes_of(english_zipf);
+                 // building the tries touches no Python object: another thread may run meanwhile
+                 // (pipeline.warm_up parses the context model while this builds)
+                 py::gil_scoped_release free;
+                 return std::make_shared<Lexicon>(w, std::move(z), std::move(f), ew, std::move(ez));
              }),
              py::arg("words"), py::arg("zipf"), py::arg("flags"), py::arg("english_words"), py::arg("english_zipf"))
         .def("key_id", [](const Lexicon& L, const std::u32string& w) { return L.key_id(w); },
@@ -191,6 +195,7 @@ PYBIND11_MODULE(_native, m) {
             // then "word\tcount" lines; parsed here, so that the engine's start-up builds no dict
             const std::string owned = bytes_of(text);
             const std::string_view all = owned;
+            py::gil_scoped_release free;  // (as while the lexicon is built)
             std::vector<uint32_t> by_id(L.trie().size(), 0);
             long tokens = 0;
             size_t at = 0;

@@ -19,6 +19,7 @@ from the modules that define it when the engine is built, constants included, so
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any, Callable
 
 from svfix import _native
@@ -97,9 +98,12 @@ class Engine:
         from svfix.lexicon import data_dir, default_lexicon, read_lines
         from svfix.shadows import default_shadows
 
+        # The lexicon's tries are built on a thread, which the engine lets run without the GIL,
+        # while this one parses the context model (JSON, which needs the GIL): a fifth of the
+        # start-up of every command. The model is converted, then dropped: the engine keeps its own.
+        model = _beside(default_lexicon, lambda: context.read_context(str(data_dir())))
         channel = default_channel()
         self.edits = [edit for edits in channel.inverse.values() for edit in edits]
-        model = context.read_context(str(data_dir()))  # converted, then dropped: the engine keeps its own
         plausibility.unseen_trigrams("")  # loads the trigram list
         self._engine = _native.Engine(
             default_lexicon().words,
@@ -178,3 +182,24 @@ def engine() -> Engine:
     if not _ENGINE:
         _ENGINE.append(Engine())
     return _ENGINE[0]
+
+
+def _beside(background: Callable[[], object], foreground: Callable[[], Any]) -> Any:
+    """`foreground()`, while `background()` runs on a thread; raises what either raised."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            background()
+        except BaseException as exc:  # raised below, in the caller's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="svfix-load")
+    thread.start()
+    try:
+        result = foreground()
+    finally:
+        thread.join()
+    if failed:
+        raise failed[0]
+    return result

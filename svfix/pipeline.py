@@ -110,9 +110,9 @@ def _resources() -> _Resources:
 def warm_up() -> None:
     """Load the lexicon, channel and shadow index, and build the engine, now: a batch does it
     once in the parent, whose workers then share them (they are forked)."""
-    _resources()
     if native.wanted():
         native.engine()
+    _resources()
 
 
 def _needs_look(word: str, res: _Resources) -> bool:

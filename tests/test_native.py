@@ -314,3 +314,12 @@ def test_the_engine_writes_the_log_the_python_path_writes(text: str) -> None:
 def test_the_engine_counts_words_as_str_split_does(text: str) -> None:
     *_, words = native.engine().fix_logged(text, True, True, True, 0.5, '"f"', 0)
     assert words == len(text.split())
+
+
+def test_loading_beside_another_load_raises_what_either_raised() -> None:
+    # the engine builds the lexicon's tries on a thread while it parses the context model
+    assert native._beside(lambda: None, lambda: 5) == 5
+    with pytest.raises(ZeroDivisionError):
+        native._beside(lambda: 1 / 0, lambda: 5)
+    with pytest.raises(KeyError):
+        native._beside(lambda: None, lambda: {}["x"])

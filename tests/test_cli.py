@@ -95,3 +95,17 @@ def test_fix_loads_neither_the_ocr_stack_nor_pillow():
                           capture_output=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode().splitlines() == ["Här kan du läsa", "[]"]
+
+
+def test_the_readme_s_examples_are_what_svfix_gives():
+    """The README shows svfix's answers; they must not drift from what it does."""
+    readme = (SAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    shell = "Har kan du lasa om atgarder i Tyres6 kommun."
+    fixed = run("fix", stdin=f"{shell}\n".encode()).stdout.decode()
+    assert f'$ echo "{shell}" | svfix fix\n{fixed}' in readme
+    library = "Ovrigt: ordforanden Hakan Lindstrom beséker Tyres6."
+    assert f'svfix.fix("{library}")\n# {svfix.fix(library)!r}' in readme
+    result = svfix.correct("Det ar 2 ar sedan.")
+    for c in result.changes:
+        line = f"# {c.start} {c.end} {c.original} {c.replacement} {round(c.confidence, 2)} {c.reason} {c.applied}"
+        assert line in readme, line

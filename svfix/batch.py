@@ -66,12 +66,13 @@ from typing import Callable, Iterable, Iterator, Literal, Protocol
 from svfix import manifest as mf
 from svfix import textio
 from svfix._version import __version__
+from svfix.chunking import CHUNK_CHARS, chunks
 from svfix.errors import ExitCode, MissingDependencyError, SvfixError
 
 log = logging.getLogger("svfix.batch")
 
 DEFAULT_MAX_BYTES = 32 * 2**20
-DEFAULT_CHUNK_CHARS = 1_000_000
+DEFAULT_CHUNK_CHARS = CHUNK_CHARS  # (svfix.chunking)
 _READ_BLOCK = 1 << 20
 _DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 #: Seconds every file takes at least; lets the interruption tests catch a run in the middle.
@@ -371,28 +372,6 @@ def _correct(text: str, file_json: str, offset: int):  # -> svfix.pipeline.Logge
     from svfix.pipeline import correct_logged
 
     return correct_logged(text, file_json, offset)
-
-
-def chunks(text: str, limit: int) -> Iterator[tuple[int, str]]:
-    """Cut `text` into pieces of at most `limit` characters, at a line break, else at a space.
-
-    >>> list(chunks("ett två\\ntre fyra", 10))
-    [(0, 'ett två\\n'), (8, 'tre fyra')]
-    >>> list(chunks("abcdef", 4))
-    [(0, 'abcd'), (4, 'ef')]
-    """
-    start, n = 0, len(text)
-    while n - start > limit:
-        stop = start + limit
-        floor = start + limit // 2
-        cut = text.rfind("\n", floor, stop)
-        if cut < 0:
-            cut = max(text.rfind(" ", floor, stop), text.rfind("\t", floor, stop))
-        stop = cut + 1 if cut >= 0 else stop
-        yield start, text[start:stop]
-        start = stop
-    if start < n or n == 0:
-        yield start, text[start:]
 
 
 def _read(task: FileTask, limit: int) -> bytes:

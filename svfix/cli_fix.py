@@ -8,6 +8,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from svfix.chunking import CHUNK_CHARS, chunks
 from svfix.errors import BadInputError, CannotWriteError, UsageError
 from svfix.pipeline import DEFAULT_OPTIONS, correct
 from svfix.textio import decode
@@ -48,6 +49,15 @@ def _read(path: str) -> tuple[str, str]:
     return name, decode(data, name).text
 
 
+def _pieces(text: str) -> list[tuple[int, str]]:
+    """The text as one piece, or, past `chunking.CHUNK_CHARS`, cut as `svfix batch` cuts it."""
+    return [(0, text)] if len(text) <= CHUNK_CHARS else list(chunks(text))
+
+
+def _shifted(change: Change, offset: int) -> Change:
+    return replace(change, start=change.start + offset, end=change.end + offset) if offset else change
+
+
 def format_diff(text: str, changes: tuple[Change, ...], *, color: bool) -> str:
     """The text with each change shown inline as [-old-]{+new+} (like `git diff --word-diff`)."""
     out = []
@@ -79,20 +89,29 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         options = replace(options, normalize=chosen)
-    result = correct(text, options)
-    shown = result.changes if args.suggestions else result.applied
-    if args.changes:
-        lines = "".join(json.dumps({"file": name, **c.to_dict()}, ensure_ascii=False) + "\n" for c in shown)
-        if args.changes == "-":
-            sys.stderr.write(lines)
-        else:
-            try:
-                Path(args.changes).write_text(lines, encoding="utf-8")
-            except OSError as exc:
-                raise CannotWriteError(f"{args.changes}: cannot write the changes: {exc.strerror or exc}") from None
-    if args.diff:
-        sys.stdout.write(format_diff(text, shown, color=sys.stdout.isatty()))
-    else:
-        sys.stdout.write(result.text)
+    changes_file = None
+    if args.changes and args.changes != "-":
+        try:  # opened first: no text is printed when its changes cannot be kept
+            changes_file = open(args.changes, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise CannotWriteError(f"{args.changes}: cannot write the changes: {exc.strerror or exc}") from None
+    try:
+        for offset, piece in _pieces(text):
+            result = correct(piece, options)
+            shown = result.changes if args.suggestions else result.applied
+            if args.diff:
+                sys.stdout.write(format_diff(piece, shown, color=sys.stdout.isatty()))
+            else:
+                sys.stdout.write(result.text)
+            if args.changes:
+                lines = "".join(json.dumps({"file": name, **c.to_dict()}, ensure_ascii=False) + "\n"
+                                for c in (_shifted(c, offset) for c in shown))
+                try:
+                    (changes_file or sys.stderr).write(lines)
+                except OSError as exc:
+                    raise CannotWriteError(f"{args.changes}: cannot write the changes: {exc.strerror or exc}") from None
+    finally:
+        if changes_file is not None:
+            changes_file.close()
     sys.stdout.flush()
     return 0

@@ -109,3 +109,26 @@ def test_the_readme_s_examples_are_what_svfix_gives():
     for c in result.changes:
         line = f"# {c.start} {c.end} {c.original} {c.replacement} {round(c.confidence, 2)} {c.reason} {c.applied}"
         assert line in readme, line
+
+
+def test_a_text_longer_than_a_chunk_is_fixed_piece_by_piece_as_the_batch_does(tmp_path):
+    """Past chunking.CHUNK_CHARS `fix` corrects the text in the batch's pieces, so its memory
+    stays that of a chunk; the changes still point into the whole input."""
+    from svfix.chunking import CHUNK_CHARS, chunks
+
+    # a clean million characters, then damaged pages: read whole, the clean part would speak
+    # for the damaged one (they differ in 24 characters)
+    clean = (SAMPLES / "text" / "kallelse-ocr.truth.txt").read_text(encoding="utf-8")
+    damaged = (SAMPLES / "text" / "kallelse-ocr.ocr.txt").read_text(encoding="utf-8")
+    text = clean * (CHUNK_CHARS // len(clean) + 1) + damaged * 3
+    source = tmp_path / "lang.txt"
+    source.write_text(text, encoding="utf-8")
+    log = tmp_path / "changes.jsonl"
+    proc = run("fix", str(source), "--changes", str(log))
+    assert proc.returncode == 0, proc.stderr
+    pieces = list(chunks(text))
+    assert len(pieces) == 2
+    assert proc.stdout.decode() == "".join(svfix.correct(piece).text for _, piece in pieces)
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert lines and lines[-1]["start"] > CHUNK_CHARS
+    assert all(text[c["start"]:c["end"]] == c["old"] for c in lines)

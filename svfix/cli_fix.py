@@ -110,8 +110,16 @@ def run(args: argparse.Namespace) -> int:
                     (changes_file or sys.stderr).write(lines)
                 except OSError as exc:
                     raise CannotWriteError(f"{args.changes}: cannot write the changes: {exc.strerror or exc}") from None
-    finally:
         if changes_file is not None:
-            changes_file.close()
+            try:
+                changes_file.close()  # (its last lines reach the disk here)
+            except OSError as exc:
+                raise CannotWriteError(f"{args.changes}: cannot write the changes: {exc.strerror or exc}") from None
+    finally:
+        if changes_file is not None and not changes_file.closed:
+            try:
+                changes_file.close()
+            except OSError:
+                pass  # the error being raised says more
     sys.stdout.flush()
     return 0

@@ -41,7 +41,7 @@ struct Config {
            w_class = 1.0;
     bool skip_unseen = true;
     // register (svfix.register)
-    double register_weight = 0.5, register_k = 0.5;
+    double register_weight = 0.5, register_pseudo = 0.25;
     int unseen_against_n = 20, suffix_min_len = 5, suffix_len = 3;
     // tokenize (transfer_case)
     long capitals_ending_max = 2, capitals_min = 3;

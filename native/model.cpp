@@ -175,7 +175,8 @@ double Model::register_correction(double prior, long count) const {
     const long tokens = lexicon_.register_tokens();
     if (C.register_weight == 0.0 || tokens <= 0 || !std::isfinite(prior)) return 0.0;
     const double web = std::pow(10.0, prior - 9);
-    const double prose = (static_cast<double>(count) + C.register_k) / static_cast<double>(tokens);
+    const double pseudo = C.register_pseudo * static_cast<double>(tokens);
+    const double prose = (static_cast<double>(count) + pseudo * web) / (static_cast<double>(tokens) + pseudo);
     return C.register_weight * std::log10((prose + web) / (2 * web));
 }
 

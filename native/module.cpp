@@ -64,7 +64,7 @@ Config config_of(const py::dict& d) {
     read(d, "W1", c.w1); read(d, "W2", c.w2); read(d, "BETA", c.beta); read(d, "WEIGHT", c.context_weight);
     read(d, "MAX_BONUS", c.max_bonus); read(d, "W_SUFFIX", c.w_suffix); read(d, "W_CLASS", c.w_class);
     read(d, "SKIP_UNSEEN", c.skip_unseen);
-    read(d, "REGISTER_WEIGHT", c.register_weight); read(d, "REGISTER_K", c.register_k);
+    read(d, "REGISTER_WEIGHT", c.register_weight); read(d, "REGISTER_PSEUDO", c.register_pseudo);
     read(d, "UNSEEN_AGAINST_N", c.unseen_against_n); read(d, "SUFFIX_MIN_LEN", c.suffix_min_len);
     read(d, "SUFFIX_LEN", c.suffix_len);
     read(d, "CAPITALS_ENDING_MAX", c.capitals_ending_max); read(d, "CAPITALS_MIN", c.capitals_min);

@@ -43,7 +43,7 @@ CONSTANTS = {
     "context": ("W1", "W2", "BETA", "WEIGHT", "MAX_BONUS", "W_SUFFIX", "W_CLASS", "SKIP_UNSEEN", "UNSEEN_AGAINST_N",
                 "SUFFIX_MIN_LEN", "SUFFIX_LEN"),
     "tokenize": ("CAPITALS_ENDING_MAX", "CAPITALS_MIN"),
-    "register": ("REGISTER_WEIGHT", "REGISTER_K"),
+    "register": ("REGISTER_WEIGHT", "REGISTER_PSEUDO"),
     "casing": ("MID_SENTENCE_CAPITAL_COST", "FREQUENT_WORD_CAPITAL_COST", "COMMON_WORD_ZIPF"),
 }
 

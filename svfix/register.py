@@ -9,9 +9,12 @@ word's prior moves towards the mean of the two frequencies:
     prior + REGISTER_WEIGHT · log10((corpus + wordfreq) / (2 · wordfreq))
 
 where wordfreq is the lexicon's own frequency (its prior, as a share of all words) and the
-corpus frequency is add-`REGISTER_K` smoothed: a word the corpus never wrote loses up to
-0.15 (log10 ½, half-weighted), one it writes far more than the web gains. The counts are
-`svfix/data/register.txt`, built by `wordlists/build_register.py` from the context corpus.
+corpus frequency is smoothed towards it: (count + α·wordfreq) / (tokens + α), with α
+`REGISTER_PSEUDO` times the corpus' size. Every word the corpus never wrote therefore loses
+the same (0.11), whatever its frequency: a corpus of a million words says nothing about
+rarer ones, and smoothing towards a flat floor instead would raise rare junk above real
+words ("strak" above "stråk"). One the corpus writes far more than the web gains. The counts
+are `svfix/data/register.txt`, built by `wordlists/build_register.py` from the context corpus.
 """
 
 from __future__ import annotations
@@ -24,13 +27,14 @@ from pathlib import Path
 from svfix.errors import MissingDependencyError
 
 #: How far a word's prior moves from wordfreq towards the mean of it and written prose.
-#: (Training pages, fourteenth session, restored / broken of 82,004 damaged words: 0
-#: 77,535 / 228, 0.25 77,574 / 213, 0.5 77,658 / 207, 0.75 77,638 / 211, 1.0 77,472 / 215;
-#: municipal pages, of 13,044: 12,529 / 17, 12,538 / 17, 12,551 / 17, 12,560 / 17,
-#: 12,522 / 21.)
 REGISTER_WEIGHT = 0.5
-#: Add-k for a word's corpus count.
-REGISTER_K = 0.5
+#: The pseudo-count behind the corpus frequency's smoothing, in units of the corpus' size.
+#: (Training pages, fourteenth session, restored / broken, all 82,004 damaged words |
+#: municipal 13,044: none 77,535 / 228 | 12,529 / 17; add-0.5 smoothing (the first form)
+#: 77,658 / 207 | 12,551 / 17; this with 0.1: 77,731 / 202 | 12,558 / 17, 0.25: 77,713 /
+#: 202 | 12,559 / 17, 1.0: 77,650 / 212 | 12,550 / 17; 0.25 with weight 0.75: 77,752 / 208
+#: | 12,572 / 17, with 1.0: 77,714 / 208 | 12,555 / 21.)
+REGISTER_PSEUDO = 0.25
 
 
 @dataclass(frozen=True)
@@ -45,12 +49,15 @@ def correction(prior: float, count: int, tokens: int) -> float:
     """What written prose adds to a word's prior (Zipf scale, log10 per billion words).
 
     >>> round(correction(4.83, 141, 1_216_808) - correction(5.45, 40, 1_216_808), 2)  # öka, åka
-    0.19
+    0.15
+    >>> round(correction(2.0, 0, 1_216_808), 2) == round(correction(5.0, 0, 1_216_808), 2)  # unseen
+    True
     """
     if not REGISTER_WEIGHT or tokens <= 0 or not math.isfinite(prior):
         return 0.0
     web = 10 ** (prior - 9)
-    prose = (count + REGISTER_K) / tokens
+    pseudo = REGISTER_PSEUDO * tokens
+    prose = (count + pseudo * web) / (tokens + pseudo)
     return REGISTER_WEIGHT * math.log10((prose + web) / (2 * web))
 
 

@@ -152,8 +152,9 @@ double Model::unknown_prior(const ustr& token) const {
 
 double Model::lexical_prior(const Reading& r) const {
     const Config& C = config_;
-    double whole = lexicon_.prior_id(key_of(r));
-    if (r.n_parts == 1) return whole + register_correction(whole, lexicon_.register_count(key_of(r)));
+    const int32_t key = key_of(r);
+    double whole = lexicon_.prior_id(key);
+    if (r.n_parts == 1) return whole + register_correction(whole, lexicon_.register_count(key));
     double lowest = 0.0, head = 0.0;
     for (size_t k = 0; k < r.n_parts; ++k) {
         // the head's floor is lower, unless it is a place-name element (rank.COMPOUND_HEAD_FLOOR)

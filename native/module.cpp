@@ -174,7 +174,7 @@ PYBIND11_MODULE(_native, m) {
                  std::string w = bytes_of(words), z = bytes_of(zipf), f = bytes_of(flags),
                              ew = bytes_of(english_words), ez = bytes_of(english_zipf);
                  // building the tries touches no Python object: another thread may run meanwhile
-                 // (pipeline.warm_up parses the context model while this builds)
+                 // (native.Engine parses the context model while this builds)
                  py::gil_scoped_release free;
                  return std::make_shared<Lexicon>(w, std::move(z), std::move(f), ew, std::move(ez));
              }),

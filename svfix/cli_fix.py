@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Iterator
 
-from svfix.chunking import CHUNK_CHARS, chunks
+from svfix.chunking import chunks
 from svfix.errors import BadInputError, CannotWriteError, UsageError
 from svfix.pipeline import DEFAULT_OPTIONS, correct
 from svfix.textio import decode
@@ -49,9 +51,13 @@ def _read(path: str) -> tuple[str, str]:
     return name, decode(data, name).text
 
 
-def _pieces(text: str) -> list[tuple[int, str]]:
-    """The text as one piece, or, past `chunking.CHUNK_CHARS`, cut as `svfix batch` cuts it."""
-    return [(0, text)] if len(text) <= CHUNK_CHARS else list(chunks(text))
+@contextmanager
+def _writing_changes(path: str) -> Iterator[None]:
+    """An OSError while writing the changes file, as one line naming it."""
+    try:
+        yield
+    except OSError as exc:
+        raise CannotWriteError(f"{path}: cannot write the changes: {exc.strerror or exc}") from None
 
 
 def _shifted(change: Change, offset: int) -> Change:
@@ -91,12 +97,11 @@ def run(args: argparse.Namespace) -> int:
         options = replace(options, normalize=chosen)
     changes_file = None
     if args.changes and args.changes != "-":
-        try:  # opened first: no text is printed when its changes cannot be kept
+        with _writing_changes(args.changes):  # first: nothing is printed if its changes cannot be kept
             changes_file = open(args.changes, "w", encoding="utf-8")  # noqa: SIM115 - closed below
-        except OSError as exc:
-            raise CannotWriteError(f"{args.changes}: cannot write the changes: {exc.strerror or exc}") from None
     try:
-        for offset, piece in _pieces(text):
+        # past chunking.CHUNK_CHARS the text is corrected in the batch's pieces (one piece otherwise)
+        for offset, piece in chunks(text):
             result = correct(piece, options)
             shown = result.changes if args.suggestions else result.applied
             if args.diff:
@@ -106,15 +111,11 @@ def run(args: argparse.Namespace) -> int:
             if args.changes:
                 lines = "".join(json.dumps({"file": name, **c.to_dict()}, ensure_ascii=False) + "\n"
                                 for c in (_shifted(c, offset) for c in shown))
-                try:
+                with _writing_changes(args.changes):
                     (changes_file or sys.stderr).write(lines)
-                except OSError as exc:
-                    raise CannotWriteError(f"{args.changes}: cannot write the changes: {exc.strerror or exc}") from None
         if changes_file is not None:
-            try:
+            with _writing_changes(args.changes):
                 changes_file.close()  # (its last lines reach the disk here)
-            except OSError as exc:
-                raise CannotWriteError(f"{args.changes}: cannot write the changes: {exc.strerror or exc}") from None
     finally:
         if changes_file is not None and not changes_file.closed:
             try:

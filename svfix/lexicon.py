@@ -28,6 +28,7 @@ from typing import Callable, Iterable
 
 from svfix import _native
 from svfix.errors import MissingDependencyError
+from svfix.register import register_bytes
 
 FORMAT = "svfix-lexicon"
 FORMAT_VERSION = 2
@@ -305,10 +306,7 @@ def load_lexicon(directory: str) -> Lexicon:
     except (OSError, RuntimeError) as exc:
         raise MissingDependencyError(f"{root}: cannot load the lexicon ({exc}); rebuild it") from None
     words.set_constants(NAME_FLOOR_ZIPF, CURATED_FLOOR_ZIPF, WEB_ONLY_PENALTY)
-    register = root / "register.txt"  # written prose's counts (svfix.register)
-    if not register.exists():
-        raise MissingDependencyError(f"{register}: missing; run `python wordlists/build_register.py`")
-    words.set_register(register.read_bytes())
+    words.set_register(register_bytes(directory))  # written prose's counts (svfix.register)
     flag_array = array.array("H")
     flag_array.frombytes(flags)
     if sys.byteorder != "little":

@@ -68,14 +68,19 @@ def default_register() -> RegisterCounts:
     return load_register(str(data_dir()))
 
 
+def register_bytes(directory: str) -> bytes:
+    """The counts file in `directory`, as it is (the engine parses it itself)."""
+    path = Path(directory) / "register.txt"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise MissingDependencyError(f"{path}: missing; run `python wordlists/build_register.py`") from None
+
+
 @lru_cache(maxsize=None)
 def load_register(directory: str) -> RegisterCounts:
     """The counts in `directory` (loaded once per process)."""
-    path = Path(directory) / "register.txt"
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except FileNotFoundError:
-        raise MissingDependencyError(f"{path}: missing; run `python wordlists/build_register.py`") from None
+    lines = register_bytes(directory).decode("utf-8").split("\n")
     counts: dict[str, int] = {}
     tokens = 0
     for line in lines:

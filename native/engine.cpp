@@ -355,6 +355,27 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::readings(WordEntry& w
     return slot;
 }
 
+// document.fuzzy_lexicon_readings (pipeline._lexicon_fuzzy): kept on the word, like its readings
+const std::shared_ptr<const std::vector<Reading>>& Engine::lexicon_fuzzy(WordEntry& w) {
+    if (w.fuzzy) return w.fuzzy;
+    const Config& C = config_;
+    std::vector<Reading> found;
+    if (static_cast<long>(w.low().size()) >= C.fuzzy_min_length) {
+        std::optional<FuzzyMatch> m = lexicon_->fuzzy(C.fuzzy_lexicon_min_zipf, C.fuzzy_min_length)
+                                          ->best(w.low(), C.fuzzy_lexicon_edit_log10, C.fuzzy_diacritic_log10);
+        if (m) {
+            Reading r = Reading::simple(m->word, std::u16string(), Reading::kUnasked);
+            r.fuzzy = true;
+            r.fuzzy_q = C.fuzzy_lexicon_edit_log10 * static_cast<double>(m->other)
+                        + C.fuzzy_diacritic_log10 * static_cast<double>(m->dots);
+            r.form = form_id(r.word);
+            found.push_back(std::move(r));
+        }
+    }
+    w.fuzzy = std::make_shared<const std::vector<Reading>>(std::move(found));
+    return w.fuzzy;
+}
+
 const std::vector<Reading>& Engine::readings_of(const ustr& word, bool compounds) {
     return *readings(words_[word_id(word)], compounds);
 }
@@ -822,6 +843,11 @@ void Engine::decide_words(Doc& d, const Options& o) {
                 combined = std::make_shared<const std::vector<Reading>>(model_.fuzzy_document_readings(word, *d.vocab));
                 found = combined.get();
             }
+        }
+        if (found->empty() && !(d.name_like[k] && words_[id].first_upper && !words_[id].upper)) {
+            // (a capitalised word no list has, mid-sentence, is a name sooner than a misread)
+            combined = lexicon_fuzzy(words_[id]);
+            found = combined.get();
         }
         bool uses_document = false;  // does a reading spell a word this page shows?
         if (spelled)

@@ -146,6 +146,7 @@ struct WordEntry {
     uint32_t shape_page = UINT32_MAX, shape_for = 0;
     uint64_t shape_key = UINT64_MAX;
     std::shared_ptr<const std::vector<Reading>> readings[2];  // by `compounds`
+    std::shared_ptr<const std::vector<Reading>> fuzzy;        // the lexicon's fuzzy match, once asked
     // the reading the word proves (an index into `readings`), kNoProof or kUnasked
     static constexpr int16_t kNoProof = -1, kUnasked = -2;
     int16_t proof[2] = {kUnasked, kUnasked};
@@ -282,6 +283,7 @@ private:
     bool continues_sentence(uint32_t sep, const WordEntry* previous);
     bool needs_look(uint32_t id);
     const std::shared_ptr<const std::vector<Reading>>& readings(WordEntry& w, bool compounds);
+    const std::shared_ptr<const std::vector<Reading>>& lexicon_fuzzy(WordEntry& w);
     const Reading* evidence(WordEntry& w, bool compounds);
     Judged judge(const ustr& word, std::shared_ptr<const std::vector<Reading>> found, const Profile& profile,
                  const Vocabulary* vocab, bool name_like, const Options& o, bool before_surname = false);

@@ -95,20 +95,7 @@ Trie::Trie(const std::string& blob) : direct_(0x400, 0) {
 
 std::vector<ustr> Trie::all_keys() const {
     std::vector<ustr> out(count_);
-    // depth-first from the root, carrying the spelled prefix
-    struct Frame { int32_t node; size_t depth; };
-    std::vector<Frame> stack{{kRoot, 0}};
-    ustr prefix;
-    while (!stack.empty()) {
-        Frame f = stack.back();
-        stack.pop_back();
-        prefix.resize(f.depth);
-        if (f.node != kRoot) prefix.push_back(alphabet_[labels_[f.node] - 1]);
-        if (nodes_[f.node].key >= 0) out[nodes_[f.node].key] = prefix;
-        uint32_t first = nodes_[f.node].first_child;
-        for (uint32_t k = n_children_[f.node]; k-- > 0;)
-            stack.push_back({static_cast<int32_t>(first + k), prefix.size()});
-    }
+    for_each_key([&](int32_t id, const ustr& key) { out[id] = key; });
     return out;
 }
 
@@ -120,6 +107,13 @@ Lexicon::Lexicon(const std::string& words, std::string zipf, std::string flags, 
         throw std::runtime_error("svfix lexicon: the zipf and flag arrays do not match the word list");
     if (english_zipf_.size() != english_.size())
         throw std::runtime_error("svfix lexicon: the English zipf array does not match its word list");
+}
+
+std::shared_ptr<const FuzzyIndex> Lexicon::fuzzy(double min_zipf, long min_length) const {
+    std::lock_guard<std::mutex> lock(fuzzy_made_);
+    if (!fuzzy_ || fuzzy_->min_zipf() != min_zipf || fuzzy_->min_length() != min_length)
+        fuzzy_ = std::make_shared<const FuzzyIndex>(*this, min_zipf, min_length);
+    return fuzzy_;
 }
 
 double Lexicon::prior_id(int32_t id) const {

@@ -404,20 +404,6 @@ std::vector<Reading> Model::document_readings(const ustr& token, const ustr& low
     return found;
 }
 
-namespace {
-ustr skeleton(const ustr& s) {  // document._SKELETON: åäöé60 -> aaoeoo
-    ustr out(s);
-    for (auto& c : out) {
-        switch (c) {
-            case U'\u00e5': case U'\u00e4': c = U'a'; break;
-            case U'\u00f6': case U'6': case U'0': c = U'o'; break;
-            case U'\u00e9': c = U'e'; break;
-            default: break;
-        }
-    }
-    return out;
-}
-}  // namespace
 
 IndelQuery::IndelQuery(const ustr& a) : a_(a) {
     if (a.size() > 64) return;

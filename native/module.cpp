@@ -55,7 +55,9 @@ Config config_of(const py::dict& d) {
     read(d, "SHORTFALL_WEIGHT", c.shortfall_weight); read(d, "SHORTFALL_TOLERANCE", c.shortfall_tolerance);
     read(d, "MIN_RATE", c.min_rate); read(d, "MAX_RATE", c.max_rate); read(d, "FUZZY_MIN_RATIO", c.fuzzy_min_ratio);
     read(d, "FUZZY_EDIT_LOG10", c.fuzzy_edit_log10); read(d, "FUZZY_DIACRITIC_LOG10", c.fuzzy_diacritic_log10);
-    read(d, "FUZZY_MIN_LENGTH", c.fuzzy_min_length); read(d, "SHAPE_PRIOR", c.shape_prior);
+    read(d, "FUZZY_MIN_LENGTH", c.fuzzy_min_length);
+    read(d, "FUZZY_LEXICON_MIN_ZIPF", c.fuzzy_lexicon_min_zipf);
+    read(d, "FUZZY_LEXICON_EDIT_LOG10", c.fuzzy_lexicon_edit_log10); read(d, "SHAPE_PRIOR", c.shape_prior);
     read(d, "SHAPE_MAX_BOOST", c.shape_max_boost); read(d, "SHAPE_MAX_LOG10_Q", c.shape_max_log10_q);
     read(d, "NEUTRAL_RATE", c.neutral_rate);
     read(d, "ENGLISH_NEIGHBOURS", c.english_neighbours); read(d, "ENGLISH_ZIPF", c.english_zipf);
@@ -187,6 +189,19 @@ PYBIND11_MODULE(_native, m) {
         .def("keys", [](const Lexicon& L) { return L.trie().all_keys(); }, "Every form, in id order.")
         .def("english_keys", [](const Lexicon& L) { return L.english().all_keys(); })
         .def("__len__", [](const Lexicon& L) { return L.trie().size(); })
+        .def("fuzzy_match",
+             [](const Lexicon& L, const std::u32string& lower, double min_zipf, long min_length, double edit_log10,
+                double diacritic_log10) -> py::object {
+                 std::optional<FuzzyMatch> m = L.fuzzy(min_zipf, min_length)->best(lower, edit_log10, diacritic_log10);
+                 if (!m) return py::none();
+                 return py::make_tuple(m->word, m->other, m->dots);
+             },
+             "The frequent å/ä/ö word closest to a lowercase token (native/fuzzy.hpp): "
+             "(word, other edits, diacritic edits), or None.")
+        .def("fuzzy_targets", [](const Lexicon& L, double min_zipf, long min_length) {
+            py::gil_scoped_release free;  // (as while the lexicon is built)
+            return L.fuzzy(min_zipf, min_length)->size();
+        }, "How many words the fuzzy index holds under these bounds (building it, if not yet made).")
         .def("set_constants", [](Lexicon& L, double name_floor, double curated_floor, double web_only) {
             L.constants = LexiconConstants{name_floor, curated_floor, web_only};
         })

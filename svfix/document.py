@@ -24,6 +24,7 @@ from typing import Iterable, Mapping
 
 from svfix.candidates import Reading
 from svfix.channel import ADAPTIVE, Channel, Edit
+from svfix.lexicon import Lexicon
 
 LETTERS = ("å", "ä", "ö")
 #: Documents are bimodal: either the OCR kept å/ä/ö (a clean page, or a Swedish model) or it
@@ -283,6 +284,37 @@ def fuzzy_document_readings(token: str, vocab: DocumentVocabulary) -> list[Readi
     other = Levenshtein.distance(skeleton, choices[word])
     dots = Levenshtein.distance(lower, word) - other
     cost = FUZZY_EDIT_LOG10 * other + FUZZY_DIACRITIC_LOG10 * max(0, dots)
+    return [Reading(word, (word,), (Edit(word, lower, cost, False),), fuzzy=True)]
+
+
+#: The lexicon's words a token with no other reading may be fuzzily matched to: frequent ones
+#: with å, ä or ö (7,970 at Zipf 3.0). Rarer targets gained a few words on the training pages
+#: and broke more (training.calibrate, fifteenth session).
+FUZZY_LEXICON_MIN_ZIPF = 3.0
+#: log10 cost of the one edit beyond the diacritics that a lexicon match may take: twice the
+#: cost of a match to the page's own spelling (`FUZZY_EDIT_LOG10`), which the page vouches for.
+FUZZY_LEXICON_EDIT_LOG10 = -3.0
+
+
+def fuzzy_lexicon_readings(token: str, lexicon: Lexicon) -> list[Reading]:
+    """The frequent å/ä/ö word one letter from `token` beyond its diacritics, when neither the
+    channel nor the page's own spellings read it ("atyärder" → "åtgärder", "samballe" →
+    "samhälle": a scan damages other letters too, and the channel allows one such edit only
+    where it has learned it).
+
+    The edit costs `FUZZY_LEXICON_EDIT_LOG10`, so a match is applied only when the token is
+    unlikely as it stands (`rank.unknown_prior`) and the word is common. The index and the
+    match are the engine's (`native/fuzzy.hpp`), shared with the reference as the trie is.
+    """
+    lower = token.lower()
+    if len(lower) < FUZZY_MIN_LENGTH:
+        return []
+    found = lexicon.words.fuzzy_match(lower, FUZZY_LEXICON_MIN_ZIPF, FUZZY_MIN_LENGTH,
+                                      FUZZY_LEXICON_EDIT_LOG10, FUZZY_DIACRITIC_LOG10)
+    if found is None:
+        return []
+    word, other, dots = found
+    cost = FUZZY_LEXICON_EDIT_LOG10 * other + FUZZY_DIACRITIC_LOG10 * dots
     return [Reading(word, (word,), (Edit(word, lower, cost, False),), fuzzy=True)]
 
 

@@ -32,6 +32,7 @@ from svfix.document import (
     document_readings,
     document_vocabulary,
     fuzzy_document_readings,
+    fuzzy_lexicon_readings,
     lost_letters,
     measure_profile,
     measure_shape,
@@ -169,6 +170,15 @@ def _readings(word: str, res: _Resources, compounds: bool) -> tuple[Reading, ...
         cached = tuple(quick or lexical_readings(word, res.lexicon, res.channel, compounds=compounds)
                        or (name_tail_readings(word, res.lexicon, res.channel) if compounds else ()))
         remember(res.reading_cache, key, cached, MAX_CACHE)
+    return cached
+
+
+def _lexicon_fuzzy(word: str, res: _Resources) -> tuple[Reading, ...]:
+    """A token nothing else reads, matched to a frequent word (`fuzzy_lexicon_readings`)."""
+    key = (word, None)
+    cached = res.reading_cache.get(key)
+    if cached is None:
+        cached = remember(res.reading_cache, key, tuple(fuzzy_lexicon_readings(word, res.lexicon)), MAX_CACHE)
     return cached
 
 
@@ -487,8 +497,11 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
                 found = [*found, *(r for r in shown if r.word not in known)]
             if not found:
                 found = fuzzy_document_readings(word, vocab)
-        uses_document = bool(spelled) and any(r.word in spelled for r in found)
         word_name_like = name_like.get(word, True)
+        if not found and not (word_name_like and word[:1].isupper() and not word.isupper()):
+            # (a capitalised word no list has, mid-sentence, is a name sooner than a misread)
+            found = _lexicon_fuzzy(word, res)
+        uses_document = bool(spelled) and any(r.word in spelled for r in found)
         word_profile = (_without_own_evidence(profile, survivors, lost, lost_total, letters, proofs[word],
                                               in_text[word], shapes)
                         if word in proofs else profile)

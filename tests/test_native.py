@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from svfix import _native, candidates, context, native, pipeline
+from svfix import _native, candidates, context, document, native, pipeline
 from svfix.channel import default_channel
 from svfix.lexicon import WORDS_MAGIC, default_lexicon, encode_words
 
@@ -70,6 +70,72 @@ def test_the_shipped_lexicon_keeps_its_keys_in_order() -> None:
     assert all(a < b for a, b in zip(keys[::997], keys[1::997]))
     assert lexicon.key_id(keys[123_456]) == 123_456
     assert lexicon.is_valid("åtgärder") and not lexicon.is_valid("atgarder")
+
+
+# --- the fuzzy index (native/fuzzy.hpp) --------------------------------------------------------
+
+_FUZZY_BOUNDS = (document.FUZZY_LEXICON_MIN_ZIPF, document.FUZZY_MIN_LENGTH)
+_FUZZY_COSTS = (document.FUZZY_LEXICON_EDIT_LOG10, document.FUZZY_DIACRITIC_LOG10)
+_SKELETON = str.maketrans("åäöé60", "aaoeoo")
+
+
+@pytest.fixture(scope="module")
+def fuzzy_targets() -> list[tuple[str, str, float]]:
+    """The index's targets found the slow way: (word, skeleton, zipf) for every listed form."""
+    lexicon = default_lexicon()
+    min_zipf, min_length = _FUZZY_BOUNDS
+    return [(w, w.translate(_SKELETON), lexicon.zipf(w)) for w in lexicon.keys()
+            if len(w) >= min_length - 1 and lexicon.zipf(w) >= min_zipf and w.isalpha()
+            and any(c in w for c in "åäö") and lexicon.is_valid(w)]
+
+
+def _best_by_scanning(lower: str, targets) -> tuple[str, int, int] | None:
+    """What the index should answer: every target's distance, the best score, ties alphabetical."""
+    from rapidfuzz.distance import Levenshtein
+
+    if len(lower) < _FUZZY_BOUNDS[1]:
+        return None
+    query, (edit, dots_cost) = lower.translate(_SKELETON), _FUZZY_COSTS
+    best = None
+    for word, skeleton, zipf in targets:
+        other = Levenshtein.distance(query, skeleton, score_cutoff=1)
+        if other > 1:
+            continue
+        dots = max(0, Levenshtein.distance(lower, word) - other)
+        key = (-(zipf + (edit * other + dots_cost * dots)), word)
+        if best is None or key < best[0]:
+            best = (key, (word, other, dots))
+    return best[1] if best else None
+
+
+def _one_letter_off(word: str, draw) -> str:
+    """`word` with its dots dropped or misread and one letter changed, added or removed."""
+    damaged = "".join(draw(st.sampled_from({"å": "ai", "ä": "aid", "ö": "o6é"}.get(c, c))) for c in word)
+    at = draw(st.integers(0, len(damaged)))
+    letter = draw(st.sampled_from("abdeghiklmnrstuy"))
+    kind = draw(st.sampled_from(("change", "add", "drop")))
+    if kind == "add":
+        return damaged[:at] + letter + damaged[at:]
+    at = min(at, len(damaged) - 1)
+    return damaged[:at] + (letter if kind == "change" else "") + damaged[at + 1:]
+
+
+def test_the_fuzzy_index_holds_every_target_and_answers_as_a_scan_does(fuzzy_targets) -> None:
+    lexicon = default_lexicon()
+    assert lexicon.words.fuzzy_targets(*_FUZZY_BOUNDS) == len(fuzzy_targets) > 5000
+    words = sorted(w for w, _, _ in fuzzy_targets)
+
+    @given(st.data())
+    @settings(max_examples=150, deadline=None)
+    def agrees(data) -> None:
+        token = _one_letter_off(data.draw(st.sampled_from(words)), data.draw)
+        assert lexicon.words.fuzzy_match(token, *_FUZZY_BOUNDS, *_FUZZY_COSTS) \
+            == _best_by_scanning(token, fuzzy_targets), token
+
+    agrees()
+    for token in ("atyärder", "samballe", "uppfolining", "kommunen", "åtgärder", "xyzxyzxyz", "ab"):
+        assert lexicon.words.fuzzy_match(token, *_FUZZY_BOUNDS, *_FUZZY_COSTS) \
+            == _best_by_scanning(token, fuzzy_targets), token
 
 
 # --- the candidate search --------------------------------------------------------------------

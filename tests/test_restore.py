@@ -489,3 +489,15 @@ def test_a_word_before_a_surname_is_read_as_the_given_name_it_may_be() -> None:
     # without a surname after it, a capitalised "Par" is no more a name than before
     alone = text.replace("Par Jonsson (S)", "Par (S)")
     assert "Par (S)" in svfix.fix(alone)
+
+
+def test_a_word_damaged_beyond_its_dots_is_matched_to_a_frequent_word() -> None:
+    """A scan damages other letters too: "samballe" (h read as b) and "UPPFOLINING" (j read as
+    i) are one letter from a frequent å/ä/ö word beyond their lost dots, and no channel edit
+    explains them. Two letters off is too far; a capitalised word no list has, mid-sentence,
+    is a name sooner than a misread, and stays."""
+    result = svfix.correct("Vi bor i ett samballe där alla hjälps åt.\nUPPFOLINING av planen görs i maj.")
+    assert result.text == "Vi bor i ett samhälle där alla hjälps åt.\nUPPFÖLJNING av planen görs i maj."
+    assert {c.reason for c in result.applied} == {Reason.FUZZY}
+    for kept in ("Vi bor i ett sanballe där alla hjälps åt.", "Ärendet gäller Swapper och andra föreningar."):
+        assert svfix.fix(kept) == kept

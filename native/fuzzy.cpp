@@ -1,0 +1,125 @@
+#include "fuzzy.hpp"
+
+#include <algorithm>
+
+#include "lexicon.hpp"
+#include "model.hpp"
+
+namespace svfix {
+
+ustr skeleton(const ustr& s) {
+    ustr out(s);
+    for (auto& c : out) {
+        switch (c) {
+            case U'\u00e5': case U'\u00e4': c = U'a'; break;
+            case U'\u00f6': case U'6': case U'0': c = U'o'; break;
+            case U'\u00e9': c = U'e'; break;
+            default: break;
+        }
+    }
+    return out;
+}
+
+namespace {
+// The Levenshtein distance of a and b when it is 0 or 1, else 2 (in one pass, no allocation).
+long apart(const ustr& a, const ustr& b) {
+    if (a.size() == b.size()) {
+        long differ = 0;
+        for (size_t i = 0; i < a.size() && differ < 2; ++i) differ += a[i] != b[i];
+        return differ;
+    }
+    const ustr& longer = a.size() > b.size() ? a : b;
+    const ustr& shorter = a.size() > b.size() ? b : a;
+    if (longer.size() != shorter.size() + 1) return 2;
+    size_t i = 0;
+    while (i < shorter.size() && shorter[i] == longer[i]) ++i;
+    for (size_t j = i; j < shorter.size(); ++j)  // the rest matches one place on
+        if (shorter[j] != longer[j + 1]) return 2;
+    return 1;
+}
+}  // namespace
+
+uint64_t FuzzyIndex::key(const char32_t* s, size_t n, size_t skip) {
+    uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a over the code points, one left out
+    for (size_t i = 0; i < n; ++i) {
+        if (i == skip) continue;
+        h = (h ^ static_cast<uint64_t>(s[i])) * 0x100000001b3ull;
+    }
+    h ^= n - (skip < n ? 1 : 0);  // the length too: "ab" without b is not "a" without nothing
+    return h ? h : 1;
+}
+
+std::pair<const uint32_t*, const uint32_t*> FuzzyIndex::find(uint64_t key) const {
+    if (slots_.empty()) return {nullptr, nullptr};
+    const size_t mask = slots_.size() - 1;
+    for (size_t at = key & mask;; at = (at + 1) & mask) {
+        const Slot& slot = slots_[at];
+        if (slot.key == key) return {ids_.data() + slot.begin, ids_.data() + slot.end};
+        if (slot.key == 0) return {nullptr, nullptr};
+    }
+}
+
+FuzzyIndex::FuzzyIndex(const Lexicon& lexicon, double min_zipf, long min_length)
+    : min_zipf_(min_zipf), min_length_(min_length) {
+    const size_t shortest = static_cast<size_t>(std::max(1L, min_length - 1));
+    std::vector<std::pair<uint64_t, uint32_t>> keyed;  // (key, target)
+    lexicon.trie().for_each_key([&](int32_t id, const ustr& word) {
+        if (word.size() < shortest || lexicon.zipf_of(id) < min_zipf || !lexicon.is_valid_id(id)) return;
+        if (!contains(word, U'\u00e5') && !contains(word, U'\u00e4') && !contains(word, U'\u00f6')) return;
+        if (!str_isalpha(word)) return;
+        const uint32_t at = static_cast<uint32_t>(targets_.size());
+        targets_.push_back(Target{word, skeleton(word), lexicon.zipf_of(id)});
+        const ustr& sk = targets_.back().skeleton;
+        for (size_t skip = 0; skip <= sk.size(); ++skip)  // skip == size: the skeleton itself
+            keyed.emplace_back(key(sk.data(), sk.size(), skip), at);
+    });
+    std::sort(keyed.begin(), keyed.end());
+    keyed.erase(std::unique(keyed.begin(), keyed.end()), keyed.end());  // "kaffe" less either f: once
+    size_t distinct = 0;
+    for (size_t i = 0; i < keyed.size(); ++i) distinct += (i == 0 || keyed[i].first != keyed[i - 1].first);
+    size_t capacity = 16;
+    while (capacity < 2 * distinct) capacity *= 2;
+    slots_.assign(capacity, Slot{});
+    ids_.reserve(keyed.size());
+    for (size_t i = 0; i < keyed.size();) {
+        const uint64_t k = keyed[i].first;
+        Slot slot{k, static_cast<uint32_t>(ids_.size()), 0};
+        for (; i < keyed.size() && keyed[i].first == k; ++i) ids_.push_back(keyed[i].second);
+        slot.end = static_cast<uint32_t>(ids_.size());
+        size_t at = k & (capacity - 1);
+        while (slots_[at].key != 0) at = (at + 1) & (capacity - 1);
+        slots_[at] = slot;
+    }
+}
+
+std::optional<FuzzyMatch> FuzzyIndex::best(const ustr& lower, double edit_log10, double diacritic_log10) const {
+    if (static_cast<long>(lower.size()) < min_length_ || targets_.empty()) return std::nullopt;
+    const ustr query = skeleton(lower);
+    std::vector<uint32_t> seen;
+    const Target* best = nullptr;
+    double best_score = 0.0;
+    long best_other = 0, best_dots = 0;
+    for (size_t skip = 0; skip <= query.size(); ++skip) {
+        auto [first, last] = find(key(query.data(), query.size(), skip));
+        for (const uint32_t* it = first; it != last; ++it) {
+            const uint32_t at = *it;
+            if (std::find(seen.begin(), seen.end(), at) != seen.end()) continue;
+            seen.push_back(at);
+            const Target& t = targets_[at];
+            const long other = apart(query, t.skeleton);
+            if (other > 1) continue;  // a hash collision, or two letters apart
+            const long dots = std::max(0L, static_cast<long>(levenshtein(lower, t.word)) - other);
+            const double score = t.zipf + (edit_log10 * static_cast<double>(other) + diacritic_log10 * static_cast<double>(dots));
+            if (best == nullptr || score > best_score || (score == best_score && t.word < best->word)) {
+                best = &t;
+                best_score = score;
+                best_other = other;
+                best_dots = dots;
+            }
+        }
+    }
+    if (best == nullptr) return std::nullopt;
+    return FuzzyMatch{best->word, best_other, best_dots};
+}
+
+}  // namespace svfix

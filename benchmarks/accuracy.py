@@ -7,8 +7,9 @@ Usage (from the repository root)::
 Input: the held-out pairs in `benchmarks/corpus/ocr/` (made by `benchmarks.make_eval_pairs`
 from `benchmarks/corpus/clean/` with fonts the confusion model never saw) and the clean pages
 themselves. For every system it reports CER and WER against the truth, the share of damaged
-words restored per damage class, the correct words it broke, and the words it changed in
-clean text. `--record` appends the table, the date and the command to
+words restored per damage class, the correct words it broke, the words it changed in clean
+text, and the words a second run on its own output changes (a fixer's output should be a
+fixed point of it; the second run is not timed). `--record` appends the table, the date and the command to
 `benchmarks/RESULTS.md`.
 
 Word-level scoring: truth and OCR words are aligned with a word-level Levenshtein alignment;
@@ -116,6 +117,8 @@ class Tally:
     words: int = 0
     clean_changed: int = 0
     clean_words: int = 0
+    rerun_changed: int = 0  # words a second run on the system's own output changes
+    output_words: int = 0
     seconds: float = 0.0
     encoding_fixed: Counter = field(default_factory=Counter)  # per damage kind of normalize_cases
     encoding_total: Counter = field(default_factory=Counter)
@@ -210,8 +213,10 @@ def run(names: list[str]) -> tuple[dict[str, Tally], dict[str, dict[str, Tally]]
     for name, fn in systems(names).items():
         tally = Tally()
         start = time.perf_counter()
+        outputs = []
         for truth, ocr, meta in pairs:
             output = fn(ocr)
+            outputs.append(output)
             score_pair(truth, ocr, output, tally, lexicon)
             q = by_quality.setdefault(meta["quality"], {}).setdefault(name, Tally())
             score_pair(truth, ocr, output, q, lexicon)
@@ -222,6 +227,9 @@ def run(names: list[str]) -> tuple[dict[str, Tally], dict[str, dict[str, Tally]]
             tally.encoding_total[kind] += 1
             tally.encoding_fixed[kind] += fn(damaged) == clean
         tally.seconds = time.perf_counter() - start
+        for output in outputs:  # (not timed) is the system's output a fixed point of it?
+            tally.rerun_changed += changed_words(output, fn(output))
+            tally.output_words += len(WORD.findall(output))
         tallies[name] = tally
     return tallies, by_quality, len(pairs)
 
@@ -253,6 +261,7 @@ def report(tallies: dict[str, Tally], by_quality: dict[str, dict[str, Tally]], n
     row(f"  ({OTHER})", lambda t: f"{pct(t.fixed[OTHER], t.damaged[OTHER])} of {t.damaged[OTHER]}")
     row("correct words broken", lambda t: f"{t.broken} of {t.correct_words} (1 in {t.correct_words // t.broken if t.broken else '∞'})")
     row("words changed in clean text", lambda t: f"{t.clean_changed} of {t.clean_words}")
+    row("words a second run changes (OCR pages)", lambda t: f"{t.rerun_changed} of {t.output_words}")
     row("encoding damage repaired (exact sentences)",
         lambda t: f"{sum(t.encoding_fixed.values())} of {sum(t.encoding_total.values())}")
     for kind in first.encoding_total:

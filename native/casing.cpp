@@ -71,7 +71,8 @@ std::optional<ustr> transfer_case_latin1(const ustr& token, const ustr& word, lo
         if (!out.empty()) out[0] = latin1_upper().upper[out[0]];
     if (n_token == n_word && !str_islower(token.data() + (n_token > 0 ? 1 : 0), n_token > 0 ? token.size() - 1 : 0))
         for (size_t i = 1; i < token.size(); ++i)
-            if (is_upper_c(token[i]) && lowers_to(token[i], out[i])) out[i] = latin1_upper().upper[out[i]];
+            if (is_upper_c(token[i]) && lowers_to(token[i], out[i]) && i + 1 < token.size() && is_lower_c(token[i + 1]))
+                out[i] = latin1_upper().upper[out[i]];
     return out;
 }
 

@@ -227,13 +227,15 @@ CAPITALS_MIN = 3
 def transfer_case(token: str, word: str) -> str:
     """Write the lowercase `word` in the case pattern of the OCR `token`.
 
-    A capital inside the word is kept where the word has the same letter there ("eHälsa"),
-    and dropped where it was the damage itself ("gAta" → "gåta").
+    A capital inside the word is kept where the word has the same letter there and a lowercase
+    letter follows, as where a part of the word starts ("eHälsa"), and dropped where it was the
+    damage itself ("gAta" → "gåta"). A capital at the end with no letter after it is read as
+    damage too: kept, the restoration "åhS" of "3hS" would read as "åhå" on a second run.
 
     >>> transfer_case("Ovrigt", "övrigt"), transfer_case("OVRIGT", "övrigt"), transfer_case("ar", "är")
     ('Övrigt', 'ÖVRIGT', 'är')
-    >>> transfer_case("eHalsa", "ehälsa"), transfer_case("gAta", "gåta")
-    ('eHälsa', 'gåta')
+    >>> transfer_case("eHalsa", "ehälsa"), transfer_case("gAta", "gåta"), transfer_case("3hS", "åhs")
+    ('eHälsa', 'gåta', 'åhs')
 
     A word in capitals with a short lowercase ending ("SAPOs", "SODERTORNs", a genitive or a
     plural) is written in capitals up to the ending; a capital run of two ("HAllstrom") is
@@ -254,8 +256,8 @@ def transfer_case(token: str, word: str) -> str:
     if token[:1].isupper() or (not token[:1].isalpha() and letters and letters[0].isupper()):
         word = word[:1].upper() + word[1:]
     if len(token) == len(word) and not token[1:].islower():
-        word = word[:1] + "".join(w.upper() if t.isupper() and t.lower() == w else w
-                                  for t, w in zip(token[1:], word[1:]))
+        word = word[:1] + "".join(w.upper() if t.isupper() and t.lower() == w and after.islower() else w
+                                  for t, w, after in zip(token[1:], word[1:], token[2:] + " "))
     return word
 
 

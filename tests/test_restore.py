@@ -144,6 +144,7 @@ def test_layout_is_preserved(text):
 
 @PROPERTY
 @given(ocr_like)
+@example("3hS")  # (found by a random draw: "åhS" kept its final capital, read as å the second time)
 def test_idempotent(text):
     once = svfix.fix(text)
     assert svfix.fix(once) == once

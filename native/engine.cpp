@@ -361,7 +361,7 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::lexicon_fuzzy(WordEnt
     const Config& C = config_;
     std::vector<Reading> found;
     if (static_cast<long>(w.low().size()) >= C.fuzzy_min_length) {
-        std::optional<FuzzyMatch> m = lexicon_->fuzzy(C.fuzzy_lexicon_min_zipf, C.fuzzy_min_length)
+        std::optional<FuzzyMatch> m = lexicon_->fuzzy(C.fuzzy_lexicon_min_zipf, C.fuzzy_lexicon_plain_min_zipf, C.fuzzy_min_length)
                                           ->best(w.low(), C.fuzzy_lexicon_edit_log10, C.fuzzy_diacritic_log10);
         if (m) {
             Reading r = Reading::simple(m->word, std::u16string(), Reading::kUnasked);

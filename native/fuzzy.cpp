@@ -59,13 +59,14 @@ std::pair<const uint32_t*, const uint32_t*> FuzzyIndex::find(uint64_t key) const
     }
 }
 
-FuzzyIndex::FuzzyIndex(const Lexicon& lexicon, double min_zipf, long min_length)
-    : min_zipf_(min_zipf), min_length_(min_length) {
+FuzzyIndex::FuzzyIndex(const Lexicon& lexicon, double min_zipf, double plain_min_zipf, long min_length)
+    : min_zipf_(min_zipf), plain_min_zipf_(plain_min_zipf), min_length_(min_length) {
     const size_t shortest = static_cast<size_t>(std::max(1L, min_length - 1));
     std::vector<std::pair<uint64_t, uint32_t>> keyed;  // (key, target)
     lexicon.trie().for_each_key([&](int32_t id, const ustr& word) {
         if (word.size() < shortest || lexicon.zipf_of(id) < min_zipf || !lexicon.is_valid_id(id)) return;
-        if (!contains(word, U'\u00e5') && !contains(word, U'\u00e4') && !contains(word, U'\u00f6')) return;
+        if (!contains(word, U'\u00e5') && !contains(word, U'\u00e4') && !contains(word, U'\u00f6')
+            && lexicon.zipf_of(id) < plain_min_zipf) return;
         if (!str_isalpha(word)) return;
         const uint32_t at = static_cast<uint32_t>(targets_.size());
         targets_.push_back(Target{word, skeleton(word), lexicon.zipf_of(id)});

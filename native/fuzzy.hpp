@@ -1,9 +1,10 @@
 // A damaged token that no channel edit explains, matched by string similarity against the
-// lexicon's frequent words with å, ä or ö (svfix.candidates.lexicon_fuzzy_readings asks it; the
-// Python reference and the engine share this one implementation, as they share the trie).
+// lexicon's frequent words, those with å, ä or ö first of all (svfix.document.fuzzy_lexicon_readings
+// asks it; the Python reference and the engine share this one implementation, as they share
+// the trie).
 //
-// Real scans damage more than the diacritic: "atyärder" (g read as y), "behérgheter" (a lost
-// i), "samballe" (h read as b). Undotted, such a token is one edit from a frequent word. The
+// Real scans damage more than the diacritic: "samballe" (h read as b), "UPPFOLINING" (j read
+// as i), "meltan" (l read as t). Undotted, such a token is one edit from a frequent word. The
 // index holds every target's undotted skeleton and each skeleton with one letter deleted
 // (symmetric deletion, as SymSpell does it), so a query costs one lookup per letter of the
 // token, and each candidate it finds is checked with a true Levenshtein distance.
@@ -31,16 +32,17 @@ struct FuzzyMatch {
 
 class FuzzyIndex {
 public:
-    // Targets: standalone valid words whose Zipf frequency is at least `min_zipf`, with å, ä or
-    // ö, of letters only, and at least `min_length` - 1 long (a token is `min_length` or more,
-    // one deleted letter apart at most).
-    FuzzyIndex(const Lexicon& lexicon, double min_zipf, long min_length);
+    // Targets: standalone valid words of letters only, at least `min_length` - 1 long (a token
+    // is `min_length` or more, one deleted letter apart at most), whose Zipf frequency is at
+    // least `min_zipf` if they have å, ä or ö, else at least `plain_min_zipf`.
+    FuzzyIndex(const Lexicon& lexicon, double min_zipf, double plain_min_zipf, long min_length);
 
     // The target one letter (of the skeleton) or less from `lower`'s skeleton that scores best:
     // zipf + other·edit_log10 + dots·diacritic_log10, ties to the alphabetically first word.
     std::optional<FuzzyMatch> best(const ustr& lower, double edit_log10, double diacritic_log10) const;
 
     double min_zipf() const { return min_zipf_; }
+    double plain_min_zipf() const { return plain_min_zipf_; }
     long min_length() const { return min_length_; }
     size_t size() const { return targets_.size(); }
 
@@ -61,7 +63,7 @@ private:
     };
     std::vector<Slot> slots_;
     std::vector<uint32_t> ids_;
-    double min_zipf_;
+    double min_zipf_, plain_min_zipf_;
     long min_length_;
 };
 

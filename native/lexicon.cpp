@@ -109,10 +109,11 @@ Lexicon::Lexicon(const std::string& words, std::string zipf, std::string flags, 
         throw std::runtime_error("svfix lexicon: the English zipf array does not match its word list");
 }
 
-std::shared_ptr<const FuzzyIndex> Lexicon::fuzzy(double min_zipf, long min_length) const {
+std::shared_ptr<const FuzzyIndex> Lexicon::fuzzy(double min_zipf, double plain_min_zipf, long min_length) const {
     std::lock_guard<std::mutex> lock(fuzzy_made_);
-    if (!fuzzy_ || fuzzy_->min_zipf() != min_zipf || fuzzy_->min_length() != min_length)
-        fuzzy_ = std::make_shared<const FuzzyIndex>(*this, min_zipf, min_length);
+    if (!fuzzy_ || fuzzy_->min_zipf() != min_zipf || fuzzy_->plain_min_zipf() != plain_min_zipf
+        || fuzzy_->min_length() != min_length)
+        fuzzy_ = std::make_shared<const FuzzyIndex>(*this, min_zipf, plain_min_zipf, min_length);
     return fuzzy_;
 }
 

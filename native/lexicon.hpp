@@ -178,7 +178,7 @@ public:
 
     // The index of frequent å/ä/ö words for fuzzy matches (0.03 s), made on first use (a clean
     // text never asks) and again if asked with other bounds (tuning does).
-    std::shared_ptr<const FuzzyIndex> fuzzy(double min_zipf, long min_length) const;
+    std::shared_ptr<const FuzzyIndex> fuzzy(double min_zipf, double plain_min_zipf, long min_length) const;
 
     LexiconConstants constants;
 

@@ -57,6 +57,7 @@ Config config_of(const py::dict& d) {
     read(d, "FUZZY_EDIT_LOG10", c.fuzzy_edit_log10); read(d, "FUZZY_DIACRITIC_LOG10", c.fuzzy_diacritic_log10);
     read(d, "FUZZY_MIN_LENGTH", c.fuzzy_min_length);
     read(d, "FUZZY_LEXICON_MIN_ZIPF", c.fuzzy_lexicon_min_zipf);
+    read(d, "FUZZY_LEXICON_PLAIN_MIN_ZIPF", c.fuzzy_lexicon_plain_min_zipf);
     read(d, "FUZZY_LEXICON_EDIT_LOG10", c.fuzzy_lexicon_edit_log10); read(d, "SHAPE_PRIOR", c.shape_prior);
     read(d, "SHAPE_MAX_BOOST", c.shape_max_boost); read(d, "SHAPE_MAX_LOG10_Q", c.shape_max_log10_q);
     read(d, "NEUTRAL_RATE", c.neutral_rate);
@@ -190,17 +191,18 @@ PYBIND11_MODULE(_native, m) {
         .def("english_keys", [](const Lexicon& L) { return L.english().all_keys(); })
         .def("__len__", [](const Lexicon& L) { return L.trie().size(); })
         .def("fuzzy_match",
-             [](const Lexicon& L, const std::u32string& lower, double min_zipf, long min_length, double edit_log10,
-                double diacritic_log10) -> py::object {
-                 std::optional<FuzzyMatch> m = L.fuzzy(min_zipf, min_length)->best(lower, edit_log10, diacritic_log10);
+             [](const Lexicon& L, const std::u32string& lower, double min_zipf, double plain_min_zipf, long min_length,
+                double edit_log10, double diacritic_log10) -> py::object {
+                 std::optional<FuzzyMatch> m =
+                     L.fuzzy(min_zipf, plain_min_zipf, min_length)->best(lower, edit_log10, diacritic_log10);
                  if (!m) return py::none();
                  return py::make_tuple(m->word, m->other, m->dots);
              },
              "The frequent å/ä/ö word closest to a lowercase token (native/fuzzy.hpp): "
              "(word, other edits, diacritic edits), or None.")
-        .def("fuzzy_targets", [](const Lexicon& L, double min_zipf, long min_length) {
+        .def("fuzzy_targets", [](const Lexicon& L, double min_zipf, double plain_min_zipf, long min_length) {
             py::gil_scoped_release free;  // (as while the lexicon is built)
-            return L.fuzzy(min_zipf, min_length)->size();
+            return L.fuzzy(min_zipf, plain_min_zipf, min_length)->size();
         }, "How many words the fuzzy index holds under these bounds (building it, if not yet made).")
         .def("set_constants", [](Lexicon& L, double name_floor, double curated_floor, double web_only) {
             L.constants = LexiconConstants{name_floor, curated_floor, web_only};

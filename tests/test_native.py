@@ -74,7 +74,7 @@ def test_the_shipped_lexicon_keeps_its_keys_in_order() -> None:
 
 # --- the fuzzy index (native/fuzzy.hpp) --------------------------------------------------------
 
-_FUZZY_BOUNDS = (document.FUZZY_LEXICON_MIN_ZIPF, document.FUZZY_MIN_LENGTH)
+_FUZZY_BOUNDS = (document.FUZZY_LEXICON_MIN_ZIPF, document.FUZZY_LEXICON_PLAIN_MIN_ZIPF, document.FUZZY_MIN_LENGTH)
 _FUZZY_COSTS = (document.FUZZY_LEXICON_EDIT_LOG10, document.FUZZY_DIACRITIC_LOG10)
 _SKELETON = str.maketrans("åäöé60", "aaoeoo")
 
@@ -83,17 +83,17 @@ _SKELETON = str.maketrans("åäöé60", "aaoeoo")
 def fuzzy_targets() -> list[tuple[str, str, float]]:
     """The index's targets found the slow way: (word, skeleton, zipf) for every listed form."""
     lexicon = default_lexicon()
-    min_zipf, min_length = _FUZZY_BOUNDS
+    min_zipf, plain_min_zipf, min_length = _FUZZY_BOUNDS
     return [(w, w.translate(_SKELETON), lexicon.zipf(w)) for w in lexicon.keys()
             if len(w) >= min_length - 1 and lexicon.zipf(w) >= min_zipf and w.isalpha()
-            and any(c in w for c in "åäö") and lexicon.is_valid(w)]
+            and (any(c in w for c in "åäö") or lexicon.zipf(w) >= plain_min_zipf) and lexicon.is_valid(w)]
 
 
 def _best_by_scanning(lower: str, targets) -> tuple[str, int, int] | None:
     """What the index should answer: every target's distance, the best score, ties alphabetical."""
     from rapidfuzz.distance import Levenshtein
 
-    if len(lower) < _FUZZY_BOUNDS[1]:
+    if len(lower) < _FUZZY_BOUNDS[2]:
         return None
     query, (edit, dots_cost) = lower.translate(_SKELETON), _FUZZY_COSTS
     best = None

@@ -176,8 +176,8 @@ public:
     }
     long register_tokens() const { return register_tokens_; }
 
-    // The index of frequent å/ä/ö words for fuzzy matches (0.03 s), made on first use (a clean
-    // text never asks) and again if asked with other bounds (tuning does).
+    // The index of frequent words for fuzzy matches (native/fuzzy.hpp, 0.03 s to make), made
+    // when a token first needs it and again if asked with other bounds (tuning does).
     std::shared_ptr<const FuzzyIndex> fuzzy(double min_zipf, double plain_min_zipf, long min_length) const;
 
     LexiconConstants constants;

@@ -198,7 +198,7 @@ PYBIND11_MODULE(_native, m) {
                  if (!m) return py::none();
                  return py::make_tuple(m->word, m->other, m->dots);
              },
-             "The frequent å/ä/ö word closest to a lowercase token (native/fuzzy.hpp): "
+             "The frequent word closest to a lowercase token (native/fuzzy.hpp): "
              "(word, other edits, diacritic edits), or None.")
         .def("fuzzy_targets", [](const Lexicon& L, double min_zipf, double plain_min_zipf, long min_length) {
             py::gil_scoped_release free;  // (as while the lexicon is built)

@@ -314,8 +314,8 @@ def fuzzy_lexicon_readings(token: str, lexicon: Lexicon) -> list[Reading]:
     lower = token.lower()
     if len(lower) < FUZZY_MIN_LENGTH:
         return []
-    found = lexicon.words.fuzzy_match(lower, FUZZY_LEXICON_MIN_ZIPF, FUZZY_LEXICON_PLAIN_MIN_ZIPF, FUZZY_MIN_LENGTH,
-                                      FUZZY_LEXICON_EDIT_LOG10, FUZZY_DIACRITIC_LOG10)
+    found = lexicon.words.fuzzy_match(lower, FUZZY_LEXICON_MIN_ZIPF, FUZZY_LEXICON_PLAIN_MIN_ZIPF,
+                                      FUZZY_MIN_LENGTH, FUZZY_LEXICON_EDIT_LOG10, FUZZY_DIACRITIC_LOG10)
     if found is None:
         return []
     word, other, dots = found

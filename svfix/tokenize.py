@@ -229,8 +229,9 @@ def transfer_case(token: str, word: str) -> str:
 
     A capital inside the word is kept where the word has the same letter there and a lowercase
     letter follows, as where a part of the word starts ("eHälsa"), and dropped where it was the
-    damage itself ("gAta" → "gåta"). A capital at the end with no letter after it is read as
-    damage too: kept, the restoration "åhS" of "3hS" would read as "åhå" on a second run.
+    damage itself ("gAta" → "gåta"). A capital with no lowercase letter after it (at the end,
+    or before another capital) is read as damage too: kept, the restoration "åhS" of "3hS"
+    would read as "åhå" on a second run.
 
     >>> transfer_case("Ovrigt", "övrigt"), transfer_case("OVRIGT", "övrigt"), transfer_case("ar", "är")
     ('Övrigt', 'ÖVRIGT', 'är')

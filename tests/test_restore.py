@@ -495,8 +495,9 @@ def test_a_word_before_a_surname_is_read_as_the_given_name_it_may_be() -> None:
 def test_a_word_damaged_beyond_its_dots_is_matched_to_a_frequent_word() -> None:
     """A scan damages other letters too: "samballe" (h read as b) and "UPPFOLINING" (j read as
     i) are one letter from a frequent å/ä/ö word beyond their lost dots, "meltan" (l read as t)
-    from a very frequent word without any, and no channel edit explains them. Two letters off is too far; a capitalised word no list has, mid-sentence,
-    is a name sooner than a misread, and stays."""
+    from a very frequent word without any, and no channel edit explains them. Two letters off
+    is too far; a capitalised word no list has, mid-sentence, is a name sooner than a misread,
+    and stays."""
     result = svfix.correct("Vi bor i ett samballe där alla hjälps åt.\nUPPFOLINING av planen görs i maj.\n"
                            "Vi ses meltan klockan tre och fyra.")
     assert result.text == ("Vi bor i ett samhälle där alla hjälps åt.\nUPPFÖLJNING av planen görs i maj.\n"

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator
 
 from svfix.chunking import chunks
-from svfix.errors import BadInputError, CannotWriteError, UsageError
+from svfix.errors import BadInputError, CannotWriteError, UsageError, reported_as
 from svfix.pipeline import DEFAULT_OPTIONS, correct
 from svfix.textio import decode
 from svfix.types import Change
@@ -51,13 +50,9 @@ def _read(path: str) -> tuple[str, str]:
     return name, decode(data, name).text
 
 
-@contextmanager
-def _writing_changes(path: str) -> Iterator[None]:
+def _writing_changes(path: str) -> AbstractContextManager[None]:
     """An OSError while writing the changes file, as one line naming it."""
-    try:
-        yield
-    except OSError as exc:
-        raise CannotWriteError(f"{path}: cannot write the changes: {exc.strerror or exc}") from None
+    return reported_as(CannotWriteError, f"{path}: cannot write the changes")
 
 
 def _shifted(change: Change, offset: int) -> Change:

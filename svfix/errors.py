@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from contextlib import contextmanager
+from typing import Iterator
 
 
 class ExitCode(enum.IntEnum):
@@ -42,3 +44,13 @@ class MissingDependencyError(SvfixError):
     """An external program or data file svfix needs is not installed; says what to install."""
 
     exit_code = ExitCode.MISSING_DEPENDENCY
+
+
+@contextmanager
+def reported_as(error: type[SvfixError], what: str) -> Iterator[None]:
+    """An OSError raised inside, raised again as `error` with one line: "`what`: the reason"
+    (a full disk, a missing folder), so that the CLI prints it as it prints every error."""
+    try:
+        yield
+    except OSError as exc:
+        raise error(f"{what}: {exc.strerror or exc}") from exc

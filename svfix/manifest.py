@@ -42,12 +42,12 @@ import json
 import os
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import IO, Iterator
 
-from svfix.errors import CannotWriteError
+from svfix.errors import CannotWriteError, reported_as
 
 MANIFEST_NAME = "svfix-files.jsonl"
 CHANGES_NAME = "svfix-changes.jsonl"
@@ -94,13 +94,9 @@ class ManifestWriteError(CannotWriteError):
     since what it did could no longer be recorded."""
 
 
-@contextmanager
-def _writing(path: str) -> Iterator[None]:
-    """Turn an OSError while writing `path` into a one-line `ManifestWriteError`."""
-    try:
-        yield
-    except OSError as exc:
-        raise ManifestWriteError(f"cannot write {path}: {exc.strerror or exc}") from exc
+def _writing(path: str) -> AbstractContextManager[None]:
+    """An OSError while writing `path`, as a one-line `ManifestWriteError`."""
+    return reported_as(ManifestWriteError, f"cannot write {path}")
 
 
 @lru_cache(maxsize=1)

@@ -366,8 +366,7 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::lexicon_fuzzy(WordEnt
         if (m) {
             Reading r = Reading::simple(m->word, std::u16string(), Reading::kUnasked);
             r.fuzzy = true;
-            r.fuzzy_q = C.fuzzy_lexicon_edit_log10 * static_cast<double>(m->other)
-                        + C.fuzzy_diacritic_log10 * static_cast<double>(m->dots);
+            r.fuzzy_q = m->cost;
             r.form = form_id(r.word);
             found.push_back(std::move(r));
         }

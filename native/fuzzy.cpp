@@ -98,7 +98,7 @@ std::optional<FuzzyMatch> FuzzyIndex::best(const ustr& lower, double edit_log10,
     const ustr query = skeleton(lower);
     std::vector<uint32_t> seen;
     const Target* best = nullptr;
-    double best_score = 0.0;
+    double best_score = 0.0, best_cost = 0.0;
     long best_other = 0, best_dots = 0;
     for (size_t skip = 0; skip <= query.size(); ++skip) {
         auto [first, last] = find(key(query.data(), query.size(), skip));
@@ -110,17 +110,19 @@ std::optional<FuzzyMatch> FuzzyIndex::best(const ustr& lower, double edit_log10,
             const long other = apart(query, t.skeleton);
             if (other > 1) continue;  // a hash collision, or two letters apart
             const long dots = std::max(0L, static_cast<long>(levenshtein(lower, t.word)) - other);
-            const double score = t.zipf + (edit_log10 * static_cast<double>(other) + diacritic_log10 * static_cast<double>(dots));
+            const double cost = edit_log10 * static_cast<double>(other) + diacritic_log10 * static_cast<double>(dots);
+            const double score = t.zipf + cost;
             if (best == nullptr || score > best_score || (score == best_score && t.word < best->word)) {
                 best = &t;
                 best_score = score;
+                best_cost = cost;
                 best_other = other;
                 best_dots = dots;
             }
         }
     }
     if (best == nullptr) return std::nullopt;
-    return FuzzyMatch{best->word, best_other, best_dots};
+    return FuzzyMatch{best->word, best_other, best_dots, best_cost};
 }
 
 }  // namespace svfix

@@ -25,9 +25,10 @@ class Lexicon;
 ustr skeleton(const ustr& s);
 
 struct FuzzyMatch {
-    ustr word;   // the listed word (lowercase)
-    long other;  // letters beyond the diacritics: Levenshtein distance of the skeletons
-    long dots;   // the diacritics: the rest of the Levenshtein distance to the word itself
+    ustr word;    // the listed word (lowercase)
+    long other;   // letters beyond the diacritics: Levenshtein distance of the skeletons
+    long dots;    // the diacritics: the rest of the Levenshtein distance to the word itself
+    double cost;  // log10: other·edit_log10 + dots·diacritic_log10 (the reading's one edit)
 };
 
 class FuzzyIndex {
@@ -38,7 +39,7 @@ public:
     FuzzyIndex(const Lexicon& lexicon, double min_zipf, double plain_min_zipf, long min_length);
 
     // The target one letter (of the skeleton) or less from `lower`'s skeleton that scores best:
-    // zipf + other·edit_log10 + dots·diacritic_log10, ties to the alphabetically first word.
+    // zipf + cost, ties to the alphabetically first word.
     std::optional<FuzzyMatch> best(const ustr& lower, double edit_log10, double diacritic_log10) const;
 
     double min_zipf() const { return min_zipf_; }

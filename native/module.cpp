@@ -196,10 +196,10 @@ PYBIND11_MODULE(_native, m) {
                  std::optional<FuzzyMatch> m =
                      L.fuzzy(min_zipf, plain_min_zipf, min_length)->best(lower, edit_log10, diacritic_log10);
                  if (!m) return py::none();
-                 return py::make_tuple(m->word, m->other, m->dots);
+                 return py::make_tuple(m->word, m->other, m->dots, m->cost);
              },
              "The frequent word closest to a lowercase token (native/fuzzy.hpp): "
-             "(word, other edits, diacritic edits), or None.")
+             "(word, other edits, diacritic edits, log10 cost), or None.")
         .def("fuzzy_targets", [](const Lexicon& L, double min_zipf, double plain_min_zipf, long min_length) {
             py::gil_scoped_release free;  // (as while the lexicon is built)
             return L.fuzzy(min_zipf, plain_min_zipf, min_length)->size();

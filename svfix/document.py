@@ -318,8 +318,7 @@ def fuzzy_lexicon_readings(token: str, lexicon: Lexicon) -> list[Reading]:
                                       FUZZY_MIN_LENGTH, FUZZY_LEXICON_EDIT_LOG10, FUZZY_DIACRITIC_LOG10)
     if found is None:
         return []
-    word, other, dots = found
-    cost = FUZZY_LEXICON_EDIT_LOG10 * other + FUZZY_DIACRITIC_LOG10 * dots
+    word, _, _, cost = found
     return [Reading(word, (word,), (Edit(word, lower, cost, False),), fuzzy=True)]
 
 

@@ -90,7 +90,7 @@ def fuzzy_targets() -> list[tuple[str, str, float]]:
             and (any(c in w for c in "åäö") or lexicon.zipf(w) >= plain_min_zipf) and lexicon.is_valid(w)]
 
 
-def _best_by_scanning(lower: str, targets) -> tuple[str, int, int] | None:
+def _best_by_scanning(lower: str, targets) -> tuple[str, int, int, float] | None:
     """What the index should answer: every target's distance, the best score, ties alphabetical."""
     from rapidfuzz.distance import Levenshtein
 
@@ -103,9 +103,10 @@ def _best_by_scanning(lower: str, targets) -> tuple[str, int, int] | None:
         if other > 1:
             continue
         dots = max(0, Levenshtein.distance(lower, word) - other)
-        key = (-(zipf + (edit * other + dots_cost * dots)), word)
+        cost = edit * other + dots_cost * dots
+        key = (-(zipf + cost), word)
         if best is None or key < best[0]:
-            best = (key, (word, other, dots))
+            best = (key, (word, other, dots, cost))
     return best[1] if best else None
 
 

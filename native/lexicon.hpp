@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bits.hpp"
 #include "fuzzy.hpp"
 #include "text.hpp"
 
@@ -53,10 +54,10 @@ public:
         if (sym < 64) {  // every Latin-1 letter: one bit test, and the bits below count the place
             const uint64_t bit = uint64_t{1} << sym;
             if (!(at_node.low & bit)) return -1;
-            return static_cast<int32_t>(at_node.first_child + std::popcount(at_node.low & (bit - 1)));
+            return static_cast<int32_t>(at_node.first_child + count_bits(at_node.low & (bit - 1)));
         }
         // the rarer letters: their labels follow the masked ones, sorted
-        const uint32_t masked = static_cast<uint32_t>(std::popcount(at_node.low));
+        const uint32_t masked = count_bits(at_node.low);
         const uint32_t first = at_node.first_child + masked;
         const uint8_t* labels = labels_.data() + first;
         const uint8_t* end = labels + (n_children_[node] - masked);

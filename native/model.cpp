@@ -438,7 +438,7 @@ size_t IndelQuery::distance(const ustr& b) const {
             v = (v + u) | (v - u);
         }
         uint64_t used = a.size() == 64 ? ~uint64_t{0} : ((uint64_t{1} << a.size()) - 1);
-        size_t lcs = static_cast<size_t>(__builtin_popcountll(~v & used));
+        size_t lcs = static_cast<size_t>(count_bits(~v & used));
         return a.size() + b.size() - 2 * lcs;
     }
     std::vector<size_t> prev(b.size() + 1, 0), cur(b.size() + 1, 0);

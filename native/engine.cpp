@@ -118,6 +118,8 @@ struct Engine::Doc {
     std::vector<char> before_surname;               // by suspicious word: written before a surname
     Survivors survivors;
     std::optional<Vocabulary> vocab;                // the page's own å/ä/ö spellings
+    std::optional<Vocabulary> proved_vocab;         // those and the words its proofs restore,
+    Vocabulary* fuzzy_vocab = nullptr;              // when they add any: what the fuzzy match reaches
     Profile profile;
     std::vector<const Reading*> proofs;             // by suspicious word: what it proves, if it counts
     std::vector<long> in_text;
@@ -181,6 +183,8 @@ void Engine::forget() {
     forms_.clear();
     form_ids_.clear();
     form_doc_.clear();
+    form_proved_.clear();
+    form_slot_.clear();
     form_neighbour_.clear();
     form_neighbour_made_.clear();
     chunks_.clear();
@@ -254,6 +258,8 @@ uint32_t Engine::form_id(uview s) {
     uint32_t id = static_cast<uint32_t>(forms_.size());
     forms_.emplace_back(s);
     form_doc_.push_back(0);
+    form_proved_.push_back(0);
+    form_slot_.push_back(0);
     form_neighbour_.emplace_back();
     form_neighbour_made_.push_back(0);
     form_ids_.insert(s, h, id);
@@ -768,6 +774,44 @@ void Engine::measure(Doc& d, const Options& o) {
     d.profile = measure_profile(C, d.survivors, d.lost, d.letters);
     if (C.shape_adapts) d.profile.shape = measure_shape(C, d.shapes);
     d.lost_total = d.lost[0] + d.lost[1] + d.lost[2];
+    add_proved_spellings(d);
+}
+
+// pipeline._with_proved_spellings: the page's å/ä/ö spellings for the fuzzy match, with the
+// words its proofs restore (a scan that loses every dot has no spelling of its own to match
+// "Radieamatirerna" to, but "Radioamatérerna" elsewhere on it proves "radioamatörerna"). The
+// page's spellings are not copied: the extension names them as its base. A proved word too
+// short to reach the match's ratio with any token long enough to be matched is left out,
+// which changes no answer (the reference keeps it and never picks it).
+void Engine::add_proved_spellings(Doc& d) {
+    const Config& C = config_;
+    d.fuzzy_vocab = d.vocab ? &*d.vocab : nullptr;
+    Vocabulary* extended = nullptr;
+    for (size_t k = 0; k < d.suspicious.size(); ++k) {
+        const Reading* proof = d.proofs[k];
+        if (proof == nullptr) continue;
+        const ustr& word = proof->word;
+        const double len = static_cast<double>(word.size());
+        if (200.0 * len / (len + C.fuzzy_min_length) < C.fuzzy_min_ratio) continue;
+        if (word.find_first_of(U"\u00e5\u00e4\u00f6") == ustr::npos) continue;
+        if (form_doc_[proof->form] == d.no) continue;  // (one of the page's own spellings)
+        if (extended == nullptr) {
+            extended = &d.proved_vocab.emplace();
+            extended->extension = true;
+            extended->base = d.fuzzy_vocab;
+            if (d.vocab) extended->total = d.vocab->total;
+            else for (const auto& [id, c] : d.counts) extended->total += c;
+        }
+        if (form_proved_[proof->form] == d.no) {
+            extended->counts[form_slot_[proof->form]].second += d.in_text[k];
+            continue;
+        }
+        form_proved_[proof->form] = d.no;
+        form_slot_[proof->form] = static_cast<uint32_t>(extended->counts.size());
+        extended->forms.push_back(proof->form);
+        extended->counts.emplace_back(word, d.in_text[k]);
+    }
+    if (extended != nullptr) d.fuzzy_vocab = extended;
 }
 
 // pipeline._before_surname: which capitalised suspicious words stand, somewhere on the page,
@@ -838,18 +882,21 @@ void Engine::decide_words(Doc& d, const Options& o) {
                 combined = std::make_shared<const std::vector<Reading>>(std::move(all));
                 found = combined.get();
             }
-            if (found->empty()) {
-                combined = std::make_shared<const std::vector<Reading>>(model_.fuzzy_document_readings(word, *d.vocab));
-                found = combined.get();
-            }
         }
+        bool matched_page = false;  // read as a spelling of the page's own, or one it proves
+        if (found->empty() && d.fuzzy_vocab != nullptr) {
+            combined = std::make_shared<const std::vector<Reading>>(model_.fuzzy_document_readings(word, *d.fuzzy_vocab));
+            found = combined.get();
+            matched_page = !found->empty();
+        }
+        const Vocabulary* jv = matched_page ? d.fuzzy_vocab : v;  // the spellings the word is judged by
         if (found->empty() && !(d.name_like[k] && words_[id].first_upper && !words_[id].upper)) {
             // (a capitalised word no list has, mid-sentence, is a name sooner than a misread)
             combined = lexicon_fuzzy(words_[id]);
             found = combined.get();
         }
-        bool uses_document = false;  // does a reading spell a word this page shows?
-        if (spelled)
+        bool uses_document = matched_page;  // does a reading spell a word this page shows?
+        if (spelled && !matched_page)
             for (const Reading& r : *found) uses_document = uses_document || form_doc_[r.form] == d.no;
         const bool word_name_like = d.name_like[k];
         const bool word_before_surname = d.before_surname[k];
@@ -899,13 +946,13 @@ void Engine::decide_words(Doc& d, const Options& o) {
                         return *j2;
                     }
                 ++judged_count_;
-                entry.judged.emplace_back(packed, std::make_unique<Judged>(judge(word, combined ? combined : lex, p, v,
+                entry.judged.emplace_back(packed, std::make_unique<Judged>(judge(word, combined ? combined : lex, p, jv,
                                                                                  word_name_like, o, word_before_surname)));
                 entry.last_key = packed;
                 entry.last = entry.judged.back().second.get();
                 return *entry.last;
             }
-            d.held.push_back(judge(word, combined ? combined : lex, p, v, word_name_like, o, word_before_surname));
+            d.held.push_back(judge(word, combined ? combined : lex, p, jv, word_name_like, o, word_before_surname));
             return d.held.back();
         };
         const Judged* judged = &judged_under(key, word_profile.shape.empty() ? word_profile : plain_profile(word_profile));

@@ -257,6 +257,7 @@ private:
     void find_suspicious(Doc& d);
     void find_sheltered(Doc& d);
     void measure(Doc& d, const Options& o);
+    void add_proved_spellings(Doc& d);
     void mark_before_surname(Doc& d, const Options& o);
     void decide_words(Doc& d, const Options& o);
     void restore_split_words(Doc& d, const Options& o, Restored& out);
@@ -326,6 +327,7 @@ private:
     std::vector<ustr> forms_;
     InternTable form_ids_;
     std::vector<uint32_t> form_doc_;  // by form id: the document whose own spellings hold it
+    std::vector<uint32_t> form_proved_, form_slot_;  // the document whose proofs restore it; where
     std::vector<Neighbour> form_neighbour_;  // by form id: what the context model knows of it
     std::vector<char> form_neighbour_made_;
     UMap<bool> chunks_;               // is this chunk around a glued word an address?

@@ -464,43 +464,73 @@ size_t levenshtein(const ustr& a, const ustr& b) {
     return prev[b.size()];
 }
 
+uint64_t letters_of(const ustr& s) {
+    uint64_t set = 0;
+    for (char32_t c : s) set |= uint64_t{1} << (c >= U'a' && c <= U'z' ? c - U'a' : 26 + c % 38);
+    return set;
+}
+
+namespace {
+void make_skeletons(Vocabulary& vocab) {
+    if (vocab.skeletons_made) return;
+    for (const auto& [word, n] : vocab.counts) {
+        vocab.skeletons.push_back(skeleton(word));
+        vocab.letter_sets.push_back(letters_of(vocab.skeletons.back()));
+    }
+    vocab.skeletons_made = true;
+}
+}  // namespace
+
 std::vector<Reading> Model::fuzzy_document_readings(const ustr& token, Vocabulary& vocab) const {
     const Config& C = config_;
     ustr low = lower(token);
-    if (static_cast<long>(low.size()) < C.fuzzy_min_length || vocab.counts.empty()) return {};
+    if (static_cast<long>(low.size()) < C.fuzzy_min_length) return {};
+    // the base's spellings, then the extension's: one list of choices, in that order
+    Vocabulary* parts[2] = {vocab.base, &vocab};
+    if (vocab.counts.empty() && (vocab.base == nullptr || vocab.base->counts.empty())) return {};
     ustr query = skeleton(low);
-    if (!vocab.skeletons_made) {
-        for (const auto& [word, n] : vocab.counts) vocab.skeletons.push_back(skeleton(word));
-        vocab.skeletons_made = true;
-    }
     // rapidfuzz.process.extractOne(query, choices, scorer=fuzz.ratio, score_cutoff=C): the first
     // choice with the best score at or above the cutoff; a perfect score ends the search.
     const IndelQuery from_query(query);  // (the query's letters, once for every choice)
+    const uint64_t query_letters = letters_of(query);
     double cutoff = C.fuzzy_min_ratio;
-    long best = -1;
+    const Vocabulary* best_in = nullptr;
+    size_t best = 0;
     double best_score = 0.0;
-    for (size_t k = 0; k < vocab.skeletons.size(); ++k) {
-        const ustr& choice = vocab.skeletons[k];
-        size_t lensum = query.size() + choice.size();
-        // the best ratio the lengths allow; below the cutoff this choice cannot be taken
-        size_t apart = query.size() > choice.size() ? query.size() - choice.size() : choice.size() - query.size();
-        if (lensum && (1.0 - static_cast<double>(apart) / static_cast<double>(lensum)) * 100 < cutoff) continue;
-        double sim = 1.0 - (lensum ? static_cast<double>(from_query.distance(choice)) / static_cast<double>(lensum) : 0.0);
-        double score = sim >= cutoff / 100 ? sim * 100 : 0.0;
-        if (score >= cutoff && (best < 0 || score > best_score)) {
-            cutoff = score;
-            best = static_cast<long>(k);
-            best_score = score;
+    bool perfect = false;
+    for (Vocabulary* part : parts) {
+        if (part == nullptr || perfect) continue;
+        make_skeletons(*part);
+        for (size_t k = 0; k < part->skeletons.size(); ++k) {
+            const ustr& choice = part->skeletons[k];
+            size_t lensum = query.size() + choice.size();
+            // the best ratio the lengths, then the letters, allow; below the cutoff this choice
+            // cannot be taken
+            size_t apart = query.size() > choice.size() ? query.size() - choice.size() : choice.size() - query.size();
+            if (lensum && (1.0 - static_cast<double>(apart) / static_cast<double>(lensum)) * 100 < cutoff) continue;
+            size_t unshared = static_cast<size_t>(count_bits(query_letters ^ part->letter_sets[k]));
+            if (lensum && (1.0 - static_cast<double>(unshared) / static_cast<double>(lensum)) * 100 < cutoff) continue;
+            double sim = 1.0 - (lensum ? static_cast<double>(from_query.distance(choice)) / static_cast<double>(lensum) : 0.0);
+            double score = sim >= cutoff / 100 ? sim * 100 : 0.0;
+            if (score >= cutoff && (best_in == nullptr || score > best_score)) {
+                cutoff = score;
+                best_in = part;
+                best = k;
+                best_score = score;
+            }
+            if (score == 100.0) {
+                perfect = true;
+                break;
+            }
         }
-        if (score == 100.0) break;
     }
-    if (best < 0) return {};
-    const ustr& word = vocab.counts[best].first;
-    long other = static_cast<long>(levenshtein(query, vocab.skeletons[best]));
+    if (best_in == nullptr) return {};
+    const ustr& word = best_in->counts[best].first;
+    long other = static_cast<long>(levenshtein(query, best_in->skeletons[best]));
     long dots = static_cast<long>(levenshtein(low, word)) - other;
     double cost = C.fuzzy_edit_log10 * static_cast<double>(other) + C.fuzzy_diacritic_log10 * static_cast<double>(std::max(0L, dots));
     Reading r = Reading::simple(word, std::u16string(), Reading::kUnasked);
-    r.form = vocab.forms[best];
+    r.form = best_in->forms[best];
     r.fuzzy = true;
     r.fuzzy_q = cost;
     return {r};

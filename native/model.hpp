@@ -76,7 +76,11 @@ struct Decision {
 };
 
 // The document's own å/ä/ö spellings (svfix.document.DocumentVocabulary).
+// Spellings with their counts; an extension (the words a page's proofs restore) names the
+// page's own spellings as its base, and stands after them.
 struct Vocabulary {
+    bool extension = false;
+    Vocabulary* base = nullptr;  // (its skeletons are made when first needed)
     std::vector<std::pair<ustr, long>> counts;  // insertion order
     std::vector<uint32_t> forms;                // the engine's form id of each, same order
     UMap<size_t> index;
@@ -84,7 +88,13 @@ struct Vocabulary {
     std::unordered_map<uint32_t, std::vector<size_t>> by_key;  // by the form id of the wild key
     bool skeletons_made = false;
     std::vector<ustr> skeletons;
+    std::vector<uint64_t> letter_sets;  // letters_of each skeleton
     long count(const ustr& w) const {
+        if (extension) {  // (asked a word or two a page: it keeps no index)
+            for (const auto& [word, n] : counts)
+                if (word == w) return n;
+            return base ? base->count(w) : 0;
+        }
         auto it = index.find(w);
         return it == index.end() ? 0 : counts[it->second].second;
     }
@@ -142,6 +152,11 @@ size_t indel(const ustr& a, const ustr& b);
 
 // One string's Indel distance to many: its letters' bit masks are made once, in a table for
 // Latin-1 (every Swedish letter) and a short list for the rest, not a hash map per pair.
+// The letters a word holds, as a set of 64 bits (a–z their own, any other letter a shared one
+// by its code): each letter one word holds and the other lacks costs an insertion or a
+// deletion, so the bits the two sets differ in bound their Indel distance from below.
+uint64_t letters_of(const ustr& s);
+
 class IndelQuery {
 public:
     explicit IndelQuery(const ustr& a);

@@ -225,6 +225,23 @@ def document_vocabulary(word_counts: Mapping[str, int], channel: Channel) -> Doc
     return vocab
 
 
+def with_spellings(vocab: DocumentVocabulary | None, spellings: Mapping[str, int], total: int,
+                   channel: Channel) -> DocumentVocabulary | None:
+    """`vocab` with `spellings` it lacks added after its own, for the fuzzy match to the page
+    and the judging of what it matches (`document_readings` still asks `vocab` alone).
+
+    A scan that loses every dot leaves a page no spelling of its own to match "Radieamatirerna"
+    to, but "Radioamatérerna" elsewhere on it proves "radioamatörerna". `total` is the page's
+    word count, for a page that has no vocabulary of its own.
+    """
+    base = vocab.counts if vocab is not None else Counter()
+    added = Counter({word: n for word, n in spellings.items() if n > 0 and word not in base})
+    if not added:
+        return vocab
+    return DocumentVocabulary(counts=base + added, total=vocab.total if vocab is not None else total,
+                              _wild=_wild_table(channel))
+
+
 def document_readings(token: str, vocab: DocumentVocabulary, channel: Channel) -> list[Reading]:
     """Readings of `token` as a spelling the document shows elsewhere (one-to-one edits only)."""
     lower = token.lower()

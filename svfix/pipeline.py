@@ -37,6 +37,7 @@ from svfix.document import (
     measure_profile,
     measure_shape,
     shape_evidence,
+    with_spellings,
 )
 from svfix.lexicon import Flag, Lexicon, default_lexicon, remember
 from svfix.rank import APPLY_AT, Decision, Scored, decide, posteriors, score_readings, with_context
@@ -444,6 +445,16 @@ def _shaped(profile: Profile, shapes: dict[tuple[str, str], tuple[float, float]]
     return replace(profile, shape=shape) if shape else profile
 
 
+def _proved_spellings(proofs: dict[str, Reading], in_text: dict[str, int]) -> Counter:
+    """The å/ä/ö words the page's proofs restore, counted as often as the proofs stand in its
+    running text (first-proved order)."""
+    proved: Counter = Counter()
+    for word, proof in proofs.items():
+        if any(c in proof.word for c in "åäö"):
+            proved[proof.word] += in_text[word]
+    return proved
+
+
 def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], Analysis]:
     """Split `text` and decide, per distinct suspicious word, what it should become.
 
@@ -483,6 +494,10 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
         lost_total = sum(lost.values())
     else:
         profile = NEUTRAL
+    # What the fuzzy match reaches: the page's spellings and the words its proofs restore. A
+    # second run would find those on the restored page; the first uses them too.
+    fuzzy_vocab = (with_spellings(vocab, _proved_spellings(proofs, in_text), sum(counts.values()), res.channel)
+                   if options.use_document else None)
     decisions: dict[str, Decision] = {}
     context_scored: dict[str, list[Scored]] = {}
     scored_keys: dict[str, tuple | None] = {}
@@ -495,13 +510,16 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
             if shown:
                 known = {r.word for r in found}
                 found = [*found, *(r for r in shown if r.word not in known)]
-            if not found:
-                found = fuzzy_document_readings(word, vocab)
+        judge_vocab = vocab  # the spellings the word is judged by
+        if not found and fuzzy_vocab is not None:
+            found = fuzzy_document_readings(word, fuzzy_vocab)
+            if found:
+                judge_vocab = fuzzy_vocab
         word_name_like = name_like.get(word, True)
         if not found and not (word_name_like and word[:1].isupper() and not word.isupper()):
             # (a capitalised word no list has, mid-sentence, is a name sooner than a misread)
             found = _lexicon_fuzzy(word, res)
-        uses_document = bool(spelled) and any(r.word in spelled for r in found)
+        uses_document = judge_vocab is not None and any(r.word in judge_vocab.counts for r in found)
         word_profile = (_without_own_evidence(profile, survivors, lost, lost_total, letters, proofs[word],
                                               in_text[word], shapes)
                         if word in proofs else profile)
@@ -515,7 +533,7 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
             readings depend on this document's own spellings."""
             judged = None if uses_document else cache.get(key)
             if judged is None:
-                judged = _judge(word, list(found), profile, vocab, word_name_like, options, res,
+                judged = _judge(word, list(found), profile, judge_vocab, word_name_like, options, res,
                                 word_before_surname)
                 if not uses_document:
                     remember(cache, key, judged, MAX_CACHE)

@@ -118,8 +118,9 @@ struct Engine::Doc {
     std::vector<char> before_surname;               // by suspicious word: written before a surname
     Survivors survivors;
     std::optional<Vocabulary> vocab;                // the page's own å/ä/ö spellings
-    std::optional<Vocabulary> proved_vocab;         // those and the words its proofs restore,
-    Vocabulary* fuzzy_vocab = nullptr;              // when they add any: what the fuzzy match reaches
+    std::optional<Vocabulary> proved_vocab;         // the words its proofs restore that `vocab` lacks
+    Vocabulary* fuzzy_vocab = nullptr;              // what the fuzzy match reaches: proved_vocab (on
+                                                    // `vocab`) if there is one, else `vocab`
     Profile profile;
     std::vector<const Reading*> proofs;             // by suspicious word: what it proves, if it counts
     std::vector<long> in_text;
@@ -777,8 +778,8 @@ void Engine::measure(Doc& d, const Options& o) {
     add_proved_spellings(d);
 }
 
-// pipeline._with_proved_spellings: the page's å/ä/ö spellings for the fuzzy match, with the
-// words its proofs restore (a scan that loses every dot has no spelling of its own to match
+// document.with_spellings of pipeline._proved_spellings: the page's å/ä/ö spellings for the
+// fuzzy match, with the words its proofs restore (a scan that loses every dot has no spelling of its own to match
 // "Radieamatirerna" to, but "Radioamatérerna" elsewhere on it proves "radioamatörerna"). The
 // page's spellings are not copied: the extension names them as its base. A proved word too
 // short to reach the match's ratio with any token long enough to be matched is left out,

@@ -327,7 +327,9 @@ private:
     std::vector<ustr> forms_;
     InternTable form_ids_;
     std::vector<uint32_t> form_doc_;  // by form id: the document whose own spellings hold it
-    std::vector<uint32_t> form_proved_, form_slot_;  // the document whose proofs restore it; where
+    // by form id: the document whose proofs restore it, and its place in that document's
+    // extension of its spellings (Engine::add_proved_spellings)
+    std::vector<uint32_t> form_proved_, form_slot_;
     std::vector<Neighbour> form_neighbour_;  // by form id: what the context model knows of it
     std::vector<char> form_neighbour_made_;
     UMap<bool> chunks_;               // is this chunk around a glued word an address?

@@ -75,9 +75,8 @@ struct Decision {
     uint32_t form = UINT32_MAX;  // `word` in the engine's form table, once it has been asked
 };
 
-// The document's own å/ä/ö spellings (svfix.document.DocumentVocabulary).
-// Spellings with their counts; an extension (the words a page's proofs restore) names the
-// page's own spellings as its base, and stands after them.
+// The document's own å/ä/ö spellings (svfix.document.DocumentVocabulary), or an extension of
+// them (the words a page's proofs restore), which names them as its base and stands after them.
 struct Vocabulary {
     bool extension = false;
     Vocabulary* base = nullptr;  // (its skeletons are made when first needed)
@@ -150,13 +149,13 @@ private:
 size_t levenshtein(const ustr& a, const ustr& b);
 size_t indel(const ustr& a, const ustr& b);
 
-// One string's Indel distance to many: its letters' bit masks are made once, in a table for
-// Latin-1 (every Swedish letter) and a short list for the rest, not a hash map per pair.
 // The letters a word holds, as a set of 64 bits (a–z their own, any other letter a shared one
 // by its code): each letter one word holds and the other lacks costs an insertion or a
 // deletion, so the bits the two sets differ in bound their Indel distance from below.
 uint64_t letters_of(const ustr& s);
 
+// One string's Indel distance to many: its letters' bit masks are made once, in a table for
+// Latin-1 (every Swedish letter) and a short list for the rest, not a hash map per pair.
 class IndelQuery {
 public:
     explicit IndelQuery(const ustr& a);

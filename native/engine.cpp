@@ -779,9 +779,9 @@ void Engine::measure(Doc& d, const Options& o) {
 }
 
 // document.with_spellings of pipeline._proved_spellings: the page's å/ä/ö spellings for the
-// fuzzy match, with the words its proofs restore (a scan that loses every dot has no spelling of its own to match
-// "Radieamatirerna" to, but "Radioamatérerna" elsewhere on it proves "radioamatörerna"). The
-// page's spellings are not copied: the extension names them as its base. A proved word too
+// fuzzy match, with the words its proofs restore (a scan that loses every dot has no spelling
+// of its own to match "Radieamatirerna" to, but "Radioamatérerna" elsewhere on it proves
+// "radioamatörerna"). The page's spellings are not copied: the extension names them as its base. A proved word too
 // short to reach the match's ratio with any token long enough to be matched is left out,
 // which changes no answer (the reference keeps it and never picks it).
 void Engine::add_proved_spellings(Doc& d) {

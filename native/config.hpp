@@ -28,7 +28,8 @@ struct Config {
     double shortfall_weight = 0.5, shortfall_tolerance = 0.5, min_rate = 1e-4, max_rate = 0.995;
     double fuzzy_min_ratio = 85.0, fuzzy_edit_log10 = -1.5, fuzzy_diacritic_log10 = -0.3;
     int fuzzy_min_length = 6;
-    double fuzzy_lexicon_min_zipf = 3.0, fuzzy_lexicon_plain_min_zipf = 4.5, fuzzy_lexicon_edit_log10 = -3.0;
+    double fuzzy_lexicon_min_zipf = 3.0, fuzzy_lexicon_plain_min_zipf = 3.0, fuzzy_lexicon_edit_log10 = -3.0;
+    double fuzzy_lexicon_max_edit_log10 = -2.0;
     double shape_prior = 20.0, shape_max_boost = 0.5, shape_max_log10_q = -0.6;
     double neutral_rate = 0.3;
     // pipeline

@@ -31,6 +31,13 @@ namespace svfix {
 
 namespace {
 
+// pipeline._only_compounds: no reading restores the token as one listed word (each is a
+// compound, or the token as it stands), so the fuzzy match to the lexicon is asked too.
+bool only_compounds(const std::vector<Reading>& found) {
+    return std::all_of(found.begin(), found.end(),
+                       [](const Reading& r) { return r.n_parts > 1 || (r.edits.empty() && !r.fuzzy); });
+}
+
 constexpr size_t kMaxCached = 250000;  // decisions, context decisions, cases: then forget all
 constexpr uint32_t kNone = UINT32_MAX;
 
@@ -142,12 +149,14 @@ struct Engine::Doc {
     int32_t suspicious_index(const std::vector<WordHot>& hot, uint32_t id) const { return suspicious_at[hot[id].at]; }
 };
 
-Engine::Engine(std::shared_ptr<Lexicon> lexicon, Config config, Channel channel, UstrSet shadows, UstrSet elements,
+Engine::Engine(std::shared_ptr<Lexicon> lexicon, Config config, Channel channel, LetterCosts letter_costs,
+               UstrSet shadows, UstrSet elements,
                UstrSet trigrams, UstrSet top_level_domains, std::unique_ptr<ContextModel> context,
                Callbacks callbacks)
     : lexicon_(std::move(lexicon)),
       config_(std::move(config)),
       channel_(std::move(channel)),
+      letter_costs_(std::move(letter_costs)),
       search_(*lexicon_, channel_, config_, std::move(elements)),
       model_(*lexicon_, channel_, config_, search_, trigrams),
       shadows_(std::move(shadows)),
@@ -369,7 +378,7 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::lexicon_fuzzy(WordEnt
     std::vector<Reading> found;
     if (static_cast<long>(w.low().size()) >= C.fuzzy_min_length) {
         std::optional<FuzzyMatch> m = lexicon_->fuzzy(C.fuzzy_lexicon_min_zipf, C.fuzzy_lexicon_plain_min_zipf, C.fuzzy_min_length)
-                                          ->best(w.low(), C.fuzzy_lexicon_edit_log10, C.fuzzy_diacritic_log10);
+                                          ->best(w.low(), letter_costs_, C.fuzzy_diacritic_log10);
         if (m) {
             Reading r = Reading::simple(m->word, std::u16string(), Reading::kUnasked);
             r.fuzzy = true;
@@ -891,10 +900,20 @@ void Engine::decide_words(Doc& d, const Options& o) {
             matched_page = !found->empty();
         }
         const Vocabulary* jv = matched_page ? d.fuzzy_vocab : v;  // the spellings the word is judged by
-        if (found->empty() && !(d.name_like[k] && words_[id].first_upper && !words_[id].upper)) {
+        if (only_compounds(*found) && !(d.name_like[k] && words_[id].first_upper && !words_[id].upper)) {
             // (a capitalised word no list has, mid-sentence, is a name sooner than a misread)
-            combined = lexicon_fuzzy(words_[id]);
-            found = combined.get();
+            const std::shared_ptr<const std::vector<Reading>>& matched = lexicon_fuzzy(words_[id]);
+            if (found->empty()) {
+                combined = matched;
+                found = combined.get();
+            } else if (!matched->empty()) {
+                std::vector<Reading> all(*found);
+                for (const Reading& r : *matched)
+                    if (std::none_of(all.begin(), all.end(), [&](const Reading& o) { return o.word == r.word; }))
+                        all.push_back(r);
+                combined = std::make_shared<const std::vector<Reading>>(std::move(all));
+                found = combined.get();
+            }
         }
         bool uses_document = matched_page;  // does a reading spell a word this page shows?
         if (spelled && !matched_page)

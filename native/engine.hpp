@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "context.hpp"
+#include "fuzzy.hpp"
 #include "flat_map.hpp"
 #include "intern.hpp"
 #include "model.hpp"
@@ -225,7 +226,8 @@ private:
 
 class Engine {
 public:
-    Engine(std::shared_ptr<Lexicon> lexicon, Config config, Channel channel, UstrSet shadows, UstrSet elements,
+    Engine(std::shared_ptr<Lexicon> lexicon, Config config, Channel channel, LetterCosts letter_costs,
+           UstrSet shadows, UstrSet elements,
            UstrSet trigrams, UstrSet top_level_domains, std::unique_ptr<ContextModel> context, Callbacks callbacks);
     ~Engine();
 
@@ -305,6 +307,7 @@ private:
     std::shared_ptr<Lexicon> lexicon_;
     Config config_;
     Channel channel_;
+    LetterCosts letter_costs_;  // what the fuzzy match to the lexicon charges (native/fuzzy.hpp)
     Search search_;
     Model model_;
     UstrSet shadows_;

@@ -37,7 +37,29 @@ long apart(const ustr& a, const ustr& b) {
         if (shorter[j] != longer[j + 1]) return 2;
     return 1;
 }
+
+// The letters of `word` and `lower` (the truth and what the OCR wrote; 0 for none) where
+// their skeletons, one edit apart, differ: the first place they part (in a run of one letter
+// every place gives the same pair).
+std::pair<char32_t, char32_t> parted(const ustr& word, const ustr& word_skeleton, const ustr& lower,
+                                     const ustr& lower_skeleton) {
+    size_t i = 0;
+    while (i < word_skeleton.size() && i < lower_skeleton.size() && word_skeleton[i] == lower_skeleton[i]) ++i;
+    if (word_skeleton.size() == lower_skeleton.size()) return {word[i], lower[i]};
+    if (lower_skeleton.size() > word_skeleton.size()) return {0, lower[i]};  // the OCR added a letter
+    return {word[i], 0};                                                       // the OCR lost one
+}
 }  // namespace
+
+LetterCosts::LetterCosts(const std::vector<std::tuple<char32_t, char32_t, double>>& edits, double floor, double cap)
+    : floor_(floor) {
+    for (const auto& [truth, observed, log10] : edits) log10_[pair(truth, observed)] = std::clamp(log10, floor, cap);
+}
+
+double LetterCosts::operator()(char32_t truth, char32_t observed) const {
+    auto it = log10_.find(pair(truth, observed));
+    return it == log10_.end() ? floor_ : it->second;
+}
 
 uint64_t FuzzyIndex::key(const char32_t* s, size_t n, size_t skip) {
     uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a over the code points, one left out
@@ -93,7 +115,7 @@ FuzzyIndex::FuzzyIndex(const Lexicon& lexicon, double min_zipf, double plain_min
     }
 }
 
-std::optional<FuzzyMatch> FuzzyIndex::best(const ustr& lower, double edit_log10, double diacritic_log10) const {
+std::optional<FuzzyMatch> FuzzyIndex::best(const ustr& lower, const LetterCosts& letters, double diacritic_log10) const {
     if (static_cast<long>(lower.size()) < min_length_ || targets_.empty()) return std::nullopt;
     const ustr query = skeleton(lower);
     std::vector<uint32_t> seen;
@@ -110,7 +132,11 @@ std::optional<FuzzyMatch> FuzzyIndex::best(const ustr& lower, double edit_log10,
             const long other = apart(query, t.skeleton);
             if (other > 1) continue;  // a hash collision, or two letters apart
             const long dots = std::max(0L, static_cast<long>(levenshtein(lower, t.word)) - other);
-            const double cost = edit_log10 * static_cast<double>(other) + diacritic_log10 * static_cast<double>(dots);
+            double cost = diacritic_log10 * static_cast<double>(dots);
+            if (other == 1) {
+                const auto [truth, observed] = parted(t.word, t.skeleton, lower, query);
+                cost += letters(truth, observed);
+            }
             const double score = t.zipf + cost;
             if (best == nullptr || score > best_score || (score == best_score && t.word < best->word)) {
                 best = &t;

@@ -8,10 +8,17 @@
 // index holds every target's undotted skeleton and each skeleton with one letter deleted
 // (symmetric deletion, as SymSpell does it), so a query costs one lookup per letter of the
 // token, and each candidate it finds is checked with a true Levenshtein distance.
+//
+// The one edit beyond the diacritic costs what the scans made it cost: the confusion table's
+// P(observed | truth) for that letter pair (h read as b, l as t, a t lost), between a floor
+// for edits the scans never showed and a cap. An author's own slip ("kontruktion") is seldom
+// an edit OCR makes often; "sholan" for "skolan" is.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -28,7 +35,22 @@ struct FuzzyMatch {
     ustr word;    // the listed word (lowercase)
     long other;   // letters beyond the diacritics: Levenshtein distance of the skeletons
     long dots;    // the diacritics: the rest of the Levenshtein distance to the word itself
-    double cost;  // log10: other·edit_log10 + dots·diacritic_log10 (the reading's one edit)
+    double cost;  // log10: the other letter's LetterCosts + dots·diacritic_log10 (the reading's one edit)
+};
+
+// log10 P(observed | truth) of one letter edit, as the confusion table learned it
+// (svfix.channel.Channel.letters): a substitution, or with 0 for the missing side an
+// insertion (truth 0) or a loss (observed 0). Clamped to [floor, cap]; an unlisted pair costs
+// the floor.
+class LetterCosts {
+public:
+    LetterCosts(const std::vector<std::tuple<char32_t, char32_t, double>>& edits, double floor, double cap);
+    double operator()(char32_t truth, char32_t observed) const;
+
+private:
+    static uint64_t pair(char32_t truth, char32_t observed) { return (uint64_t{truth} << 32) | observed; }
+    std::unordered_map<uint64_t, double> log10_;
+    double floor_;
 };
 
 class FuzzyIndex {
@@ -40,7 +62,7 @@ public:
 
     // The target one letter (of the skeleton) or less from `lower`'s skeleton that scores best:
     // zipf + cost, ties to the alphabetically first word.
-    std::optional<FuzzyMatch> best(const ustr& lower, double edit_log10, double diacritic_log10) const;
+    std::optional<FuzzyMatch> best(const ustr& lower, const LetterCosts& letters, double diacritic_log10) const;
 
     double min_zipf() const { return min_zipf_; }
     double plain_min_zipf() const { return plain_min_zipf_; }

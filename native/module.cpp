@@ -23,6 +23,20 @@ UstrSet ustr_set(const py::iterable& items) {
     return out;
 }
 
+// svfix.channel.Channel.letters: (truth, observed, log10 P), each side one letter or empty
+// (0: the letter the OCR added, or lost).
+std::vector<std::tuple<char32_t, char32_t, double>> letter_edits(const py::iterable& letters) {
+    std::vector<std::tuple<char32_t, char32_t, double>> out;
+    for (py::handle h : letters) {
+        py::tuple t = py::reinterpret_borrow<py::tuple>(h);
+        const ustr truth = from_py(t[0].ptr()), observed = from_py(t[1].ptr());
+        if (truth.size() > 1 || observed.size() > 1)
+            throw std::runtime_error("svfix engine: a letter edit of more than one letter");
+        out.emplace_back(truth.empty() ? 0 : truth[0], observed.empty() ? 0 : observed[0], t[2].cast<double>());
+    }
+    return out;
+}
+
 template <class T>
 void read(const py::dict& d, const char* name, T& field) {
     if (!d.contains(name)) throw std::runtime_error(std::string("svfix engine: constant missing: ") + name);
@@ -58,7 +72,8 @@ Config config_of(const py::dict& d) {
     read(d, "FUZZY_MIN_LENGTH", c.fuzzy_min_length);
     read(d, "FUZZY_LEXICON_MIN_ZIPF", c.fuzzy_lexicon_min_zipf);
     read(d, "FUZZY_LEXICON_PLAIN_MIN_ZIPF", c.fuzzy_lexicon_plain_min_zipf);
-    read(d, "FUZZY_LEXICON_EDIT_LOG10", c.fuzzy_lexicon_edit_log10); read(d, "SHAPE_PRIOR", c.shape_prior);
+    read(d, "FUZZY_LEXICON_EDIT_LOG10", c.fuzzy_lexicon_edit_log10);
+    read(d, "FUZZY_LEXICON_MAX_EDIT_LOG10", c.fuzzy_lexicon_max_edit_log10); read(d, "SHAPE_PRIOR", c.shape_prior);
     read(d, "SHAPE_MAX_BOOST", c.shape_max_boost); read(d, "SHAPE_MAX_LOG10_Q", c.shape_max_log10_q);
     read(d, "NEUTRAL_RATE", c.neutral_rate);
     read(d, "ENGLISH_NEIGHBOURS", c.english_neighbours); read(d, "ENGLISH_ZIPF", c.english_zipf);
@@ -171,6 +186,14 @@ PYBIND11_MODULE(_native, m) {
           "tokenize.transfer_case in the engine, or None where it leaves the answer to Python.");
     m.def("indel", &indel, "The Indel distance of the engine's fuzzy match (rapidfuzz.distance.Indel's).");
 
+    py::class_<LetterCosts>(m, "LetterCosts")
+        .def(py::init([](const py::iterable& letters, double floor, double cap) {
+                 return LetterCosts(letter_edits(letters), floor, cap);
+             }),
+             py::arg("letters"), py::arg("floor"), py::arg("cap"),
+             "What the fuzzy match charges for one letter edit (native/fuzzy.hpp): from "
+             "svfix.channel.Channel.letters, (truth, observed, log10 P), clamped to [floor, cap].");
+
     py::class_<Lexicon, std::shared_ptr<Lexicon>>(m, "Lexicon")
         .def(py::init([](const py::bytes& words, const py::bytes& zipf, const py::bytes& flags,
                          const py::bytes& english_words, const py::bytes& english_zipf) {
@@ -192,9 +215,9 @@ PYBIND11_MODULE(_native, m) {
         .def("__len__", [](const Lexicon& L) { return L.trie().size(); })
         .def("fuzzy_match",
              [](const Lexicon& L, const std::u32string& lower, double min_zipf, double plain_min_zipf, long min_length,
-                double edit_log10, double diacritic_log10) -> py::object {
+                const LetterCosts& letters, double diacritic_log10) -> py::object {
                  std::optional<FuzzyMatch> m =
-                     L.fuzzy(min_zipf, plain_min_zipf, min_length)->best(lower, edit_log10, diacritic_log10);
+                     L.fuzzy(min_zipf, plain_min_zipf, min_length)->best(lower, letters, diacritic_log10);
                  if (!m) return py::none();
                  return py::make_tuple(m->word, m->other, m->dots, m->cost);
              },
@@ -234,7 +257,7 @@ PYBIND11_MODULE(_native, m) {
 
     py::class_<Engine>(m, "Engine")
         .def(py::init([](std::shared_ptr<Lexicon> lexicon, const py::dict& constants, const py::list& edits,
-                         const py::iterable& shadows, const py::iterable& elements, const py::iterable& trigrams,
+                         const py::iterable& letters, const py::iterable& shadows, const py::iterable& elements, const py::iterable& trigrams,
                          const py::iterable& tlds, const py::object& context, const py::dict& word_classes,
                          const py::dict& callbacks) {
                  Config config = config_of(constants);
@@ -255,11 +278,15 @@ PYBIND11_MODULE(_native, m) {
                  cb.address_chunk = callback(callbacks, "address_chunk");
                  cb.transfer_case = callback(callbacks, "transfer_case");
                  auto model = context_of(context, word_classes, config);
-                 return std::make_unique<Engine>(std::move(lexicon), config, std::move(channel), ustr_set(shadows),
+                 LetterCosts letter_costs(letter_edits(letters), config.fuzzy_lexicon_edit_log10,
+                                          config.fuzzy_lexicon_max_edit_log10);
+                 return std::make_unique<Engine>(std::move(lexicon), config, std::move(channel), std::move(letter_costs),
+                                                 ustr_set(shadows),
                                                  ustr_set(elements), ustr_set(trigrams), ustr_set(tlds),
                                                  std::move(model), cb);
              }),
-             py::arg("lexicon"), py::arg("constants"), py::arg("edits"), py::arg("shadows"), py::arg("elements"),
+             py::arg("lexicon"), py::arg("constants"), py::arg("edits"), py::arg("letters"), py::arg("shadows"),
+             py::arg("elements"),
              py::arg("trigrams"), py::arg("tlds"), py::arg("context"), py::arg("word_classes"), py::arg("callbacks"))
         .def("restore",
              [](Engine& e, const py::str& text, bool compounds, bool use_context, bool use_document, double threshold) {

@@ -48,6 +48,11 @@ class Channel:
 
     inverse: dict[str, tuple[Edit, ...]]
     header: dict
+    #: Every one-letter edit the table saw, unfiltered: (truth, observed, log10 P(observed |
+    #: truth)), lowercase, "" for the side that has no letter (a letter the OCR added or lost).
+    #: The search above keeps only the likely ones; the fuzzy match prices its one edit with
+    #: these (`document.fuzzy_lexicon_readings`).
+    letters: tuple[tuple[str, str, float], ...] = ()
 
     def explanations(self, observed: str) -> tuple[Edit, ...]:
         return self.inverse.get(observed, ())
@@ -85,7 +90,27 @@ def build_channel(table: dict) -> Channel:
     return Channel(
         inverse={k: tuple(sorted(v, key=lambda e: -e.log10_q)) for k, v in inverse.items()},
         header={k: v for k, v in table.items() if k not in ("events", "by_quality")},
+        letters=letter_edits(table),
     )
+
+
+def letter_edits(table: dict) -> tuple[tuple[str, str, float], ...]:
+    """The table's one-letter edits between lowercase letters or digits, with their log10
+    probability ("" for a missing side), in the table's order.
+
+    >>> letter_edits({"events": [{"truth": "l", "ocr": "i", "p": 0.01}, {"truth": "rn", "ocr": "m", "p": 0.03},
+    ...                          {"truth": "t", "ocr": "", "p": 0.001}, {"truth": "I", "ocr": "l", "p": 0.02}]})
+    (('l', 'i', -2.0), ('t', '', -3.0))
+    """
+    letters = []
+    for event in table["events"]:
+        truth, observed, p = event["truth"], event["ocr"], event["p"]
+        if len(truth) > 1 or len(observed) > 1 or truth == observed or p <= 0:
+            continue
+        if not all(c.isalnum() and c == c.lower() for c in truth + observed):
+            continue
+        letters.append((truth, observed, math.log10(p)))
+    return tuple(letters)
 
 
 @lru_cache(maxsize=None)

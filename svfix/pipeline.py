@@ -179,8 +179,17 @@ def _lexicon_fuzzy(word: str, res: _Resources) -> tuple[Reading, ...]:
     key = (word, None)
     cached = res.reading_cache.get(key)
     if cached is None:
-        cached = remember(res.reading_cache, key, tuple(fuzzy_lexicon_readings(word, res.lexicon)), MAX_CACHE)
+        cached = remember(res.reading_cache, key, tuple(fuzzy_lexicon_readings(word, res.lexicon, res.channel)),
+                          MAX_CACHE)
     return cached
+
+
+def _only_compounds(found: Iterable[Reading]) -> bool:
+    """No reading restores the token as one listed word: each is a compound or the token as it
+    stands ("entigt" read as "en+ögt", "skotan" as itself). The fuzzy match to the lexicon is
+    asked then too, and the ranker weighs its frequent word against them ("enligt", "skolan");
+    once it was asked only for tokens with no reading at all."""
+    return all(len(r.parts) > 1 or not r.edits for r in found)
 
 
 def _englishish(word: str, res: _Resources) -> bool:
@@ -516,9 +525,10 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
             if found:
                 judge_vocab = fuzzy_vocab
         word_name_like = name_like.get(word, True)
-        if not found and not (word_name_like and word[:1].isupper() and not word.isupper()):
+        if _only_compounds(found) and not (word_name_like and word[:1].isupper() and not word.isupper()):
             # (a capitalised word no list has, mid-sentence, is a name sooner than a misread)
-            found = _lexicon_fuzzy(word, res)
+            known = {r.word for r in found}
+            found = [*found, *(r for r in _lexicon_fuzzy(word, res) if r.word not in known)]
         uses_document = judge_vocab is not None and any(r.word in judge_vocab.counts for r in found)
         word_profile = (_without_own_evidence(profile, survivors, lost, lost_total, letters, proofs[word],
                                               in_text[word], shapes)

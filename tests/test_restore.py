@@ -507,6 +507,46 @@ def test_a_word_damaged_beyond_its_dots_is_matched_to_a_frequent_word() -> None:
         assert svfix.fix(kept) == kept
 
 
+def test_a_fuzzy_match_costs_what_the_scans_made_its_edit_cost() -> None:
+    """The one edit beyond the dots is priced by the confusion table, not at one flat rate: k
+    read as h ("sholan") is an edit OCR makes; an s it never adds is not, and costs the floor.
+    A common edit (l read as i) costs no less than the cap."""
+    from svfix.document import (FUZZY_DIACRITIC_LOG10, FUZZY_LEXICON_EDIT_LOG10, FUZZY_LEXICON_MAX_EDIT_LOG10,
+                                fuzzy_lexicon_readings)
+
+    from svfix.channel import default_channel
+    from svfix.lexicon import default_lexicon
+
+    lexicon, channel = default_lexicon(), default_channel()
+    table = {(t, o): q for t, o, q in channel.letters}
+
+    def cost(token: str, word: str) -> float:
+        [reading] = fuzzy_lexicon_readings(token, lexicon, channel)
+        assert reading.word == word and reading.fuzzy
+        return reading.edits[0].log10_q
+
+    assert cost("sholan", "skolan") == pytest.approx(table["k", "h"])
+    assert FUZZY_LEXICON_EDIT_LOG10 < table["k", "h"] < FUZZY_LEXICON_MAX_EDIT_LOG10
+    assert cost("besiutet", "beslutet") == FUZZY_LEXICON_MAX_EDIT_LOG10 < table["l", "i"]
+    assert ("", "x") not in table and cost("skolaxn", "skolan") == FUZZY_LEXICON_EDIT_LOG10
+    # lost dots cost what they did: "samhälle" is an h read as b and one ä undotted
+    assert cost("samballe", "samhälle") == pytest.approx(table["h", "b"] + FUZZY_DIACRITIC_LOG10)
+
+
+def test_a_word_read_only_as_a_compound_is_matched_to_a_frequent_word_too() -> None:
+    """"skotan" reads as itself (a compound of "skot") and "vatinet" as "våtlånet" (a compound
+    the channel reaches with three edits), but neither is one listed word. The fuzzy match is
+    asked for such tokens as well, and the ranker finds "skolan" and "vattnet" far likelier;
+    once it was asked only for tokens with no reading at all. Beside them, words without å,
+    ä or ö damaged beyond their dots are restored from a Zipf frequency of 3 on."""
+    text = "Barnen i skotan dricker vatinet. Kommunen uppfylier kraven på aviopp och besiutet gäller."
+    result = svfix.correct(text)
+    assert result.text == "Barnen i skolan dricker vattnet. Kommunen uppfyller kraven på avlopp och beslutet gäller."
+    assert {c.reason for c in result.applied} == {Reason.FUZZY}
+    for kept in ("Vi diskuterade det absurda i frågan.", "Vi träffade Vatinet och Sholan i maj."):
+        assert svfix.fix(kept) == kept
+
+
 def test_a_page_that_lost_every_dot_matches_its_damaged_words_to_what_it_proves() -> None:
     """A page with no å, ä or ö left has no spelling of its own to match a word damaged beyond
     its dots to; but its other copies of the word prove what it is ("Radioamatorerna" can only

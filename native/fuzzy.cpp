@@ -38,16 +38,46 @@ long apart(const ustr& a, const ustr& b) {
     return 1;
 }
 
-// The letters of `word` and `lower` (the truth and what the OCR wrote; 0 for none) where
-// their skeletons, one edit apart, differ: the first place they part (in a run of one letter
-// every place gives the same pair).
-std::pair<char32_t, char32_t> parted(const ustr& word, const ustr& word_skeleton, const ustr& lower,
-                                     const ustr& lower_skeleton) {
-    size_t i = 0;
-    while (i < word_skeleton.size() && i < lower_skeleton.size() && word_skeleton[i] == lower_skeleton[i]) ++i;
-    if (word_skeleton.size() == lower_skeleton.size()) return {word[i], lower[i]};
-    if (lower_skeleton.size() > word_skeleton.size()) return {0, lower[i]};  // the OCR added a letter
-    return {word[i], 0};                                                       // the OCR lost one
+bool dotted(char32_t c) { return c == U'\u00e5' || c == U'\u00e4' || c == U'\u00f6'; }
+
+// What `lower` costs as a scan of `word`, their skeletons `other` (0 or 1) edits apart, and how
+// many of the word's å, ä, ö it lost or misread as its skeleton's letter ("6" for ö). Walked
+// letter by letter: the one skeleton edit stands where the skeletons first part (in a run of
+// one letter every place gives the same pair); at every other place the letters agree, or the
+// word's å/ä/ö lost its dots (`diacritic_log10` each), or the OCR added a mark the word does
+// not have ("é" for e, "ö" for o), which the table prices like any edit.
+double price(const ustr& word, const ustr& word_skeleton, const ustr& lower, const ustr& lower_skeleton, long other,
+             const LetterCosts& letters, double diacritic_log10, long& dots) {
+    size_t part = ustr::npos;
+    if (other == 1) {
+        part = 0;
+        while (part < word_skeleton.size() && part < lower_skeleton.size()
+               && word_skeleton[part] == lower_skeleton[part])
+            ++part;
+    }
+    double cost = 0.0;
+    dots = 0;
+    size_t i = 0, j = 0;  // in word, in lower
+    while (i < word.size() || j < lower.size()) {
+        if (i == part) {
+            if (word.size() == lower.size()) cost += letters(word[i++], lower[j++]);
+            else if (lower.size() > word.size()) cost += letters(0, lower[j++]);  // the OCR added a letter
+            else cost += letters(word[i++], 0);                                  // the OCR lost one
+            part = ustr::npos;
+            continue;
+        }
+        if (word[i] != lower[j]) {
+            if (dotted(word[i])) {
+                ++dots;
+                cost += diacritic_log10;
+            } else {
+                cost += letters(word[i], lower[j]);
+            }
+        }
+        ++i;
+        ++j;
+    }
+    return cost;
 }
 }  // namespace
 
@@ -131,12 +161,8 @@ std::optional<FuzzyMatch> FuzzyIndex::best(const ustr& lower, const LetterCosts&
             const Target& t = targets_[at];
             const long other = apart(query, t.skeleton);
             if (other > 1) continue;  // a hash collision, or two letters apart
-            const long dots = std::max(0L, static_cast<long>(levenshtein(lower, t.word)) - other);
-            double cost = diacritic_log10 * static_cast<double>(dots);
-            if (other == 1) {
-                const auto [truth, observed] = parted(t.word, t.skeleton, lower, query);
-                cost += letters(truth, observed);
-            }
+            long dots = 0;
+            const double cost = price(t.word, t.skeleton, lower, query, other, letters, diacritic_log10, dots);
             const double score = t.zipf + cost;
             if (best == nullptr || score > best_score || (score == best_score && t.word < best->word)) {
                 best = &t;

@@ -7,12 +7,15 @@
 // as i), "meltan" (l read as t). Undotted, such a token is one edit from a frequent word. The
 // index holds every target's undotted skeleton and each skeleton with one letter deleted
 // (symmetric deletion, as SymSpell does it), so a query costs one lookup per letter of the
-// token, and each candidate it finds is checked with a true Levenshtein distance.
+// token, and each candidate it finds is checked against the skeleton, then priced letter by
+// letter.
 //
 // The one edit beyond the diacritic costs what the scans made it cost: the confusion table's
 // P(observed | truth) for that letter pair (h read as b, l as t, a t lost), between a floor
 // for edits the scans never showed and a cap. An author's own slip ("kontruktion") is seldom
-// an edit OCR makes often; "sholan" for "skolan" is.
+// an edit OCR makes often; "sholan" for "skolan" is. So does a mark the OCR would have had to
+// add: "Jöran" is not a damaged "Johan" with its dots lost, and "idéella" costs as an e read
+// as é, not as lost dots.
 #pragma once
 
 #include <cstdint>
@@ -34,8 +37,8 @@ ustr skeleton(const ustr& s);
 struct FuzzyMatch {
     ustr word;    // the listed word (lowercase)
     long other;   // letters beyond the diacritics: Levenshtein distance of the skeletons
-    long dots;    // the diacritics: the rest of the Levenshtein distance to the word itself
-    double cost;  // log10: the other letter's LetterCosts + dots·diacritic_log10 (the reading's one edit)
+    long dots;    // the word's å, ä, ö the token lost or misread as its skeleton's letter
+    double cost;  // log10: dots·diacritic_log10 + LetterCosts of the other edit and of marks the OCR added
 };
 
 // log10 P(observed | truth) of one letter edit, as the confusion table learned it

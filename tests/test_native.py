@@ -104,13 +104,18 @@ def _best_by_scanning(lower: str, targets) -> tuple[str, int, int, float] | None
         other = Levenshtein.distance(query, skeleton, score_cutoff=1)
         if other > 1:
             continue
-        dots = max(0, Levenshtein.distance(lower, word) - other)
-        cost = dots_cost * dots
-        if other:  # the letters where the skeletons first part: what the page had, what the OCR wrote
-            at = next((i for i, (a, b) in enumerate(zip(skeleton, query)) if a != b), min(len(skeleton), len(query)))
-            truth = word[at] if len(skeleton) >= len(query) else ""
-            observed = lower[at] if len(query) >= len(skeleton) else ""
-            cost += letters.get((truth, observed), document.FUZZY_LEXICON_EDIT_LOG10)
+        # the one skeleton edit where the skeletons first part, lost dots of the word's å/ä/ö, and
+        # each mark the OCR added ("é" for e), priced by the table
+        at = next((i for i, (a, b) in enumerate(zip(skeleton, query)) if a != b), min(len(skeleton), len(query)))
+        pairs = list(zip(word, lower)) if not other else [
+            *zip(word[:at], lower[:at]),
+            (word[at] if len(word) >= len(lower) else "", lower[at] if len(lower) >= len(word) else ""),
+            *zip(word[at + (len(word) >= len(lower)):], lower[at + (len(lower) >= len(word)):])]
+        edit, floor = (at if other else -1), document.FUZZY_LEXICON_EDIT_LOG10
+        dots = sum(1 for i, (t, o) in enumerate(pairs) if i != edit and t != o and t in ("å", "ä", "ö"))
+        cost = sum(letters.get((t, o), floor) if i == edit else 0.0 if t == o
+                   else dots_cost if t in ("å", "ä", "ö") else letters.get((t, o), floor)
+                   for i, (t, o) in enumerate(pairs))
         key = (-(zipf + cost), word)
         if best is None or key < best[0]:
             best = (key, (word, other, dots, cost))

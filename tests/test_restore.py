@@ -531,6 +531,9 @@ def test_a_fuzzy_match_costs_what_the_scans_made_its_edit_cost() -> None:
     assert ("", "x") not in table and cost("skolaxn", "skolan") == FUZZY_LEXICON_EDIT_LOG10
     # lost dots cost what they did: "samhälle" is an h read as b and one ä undotted
     assert cost("samballe", "samhälle") == pytest.approx(table["h", "b"] + FUZZY_DIACRITIC_LOG10)
+    # a mark the OCR added is an edit, not lost dots: "idéella" is "ideella" with e read as é
+    assert cost("idéella", "ideella") == pytest.approx(table["e", "é"])
+    assert table["e", "é"] < FUZZY_DIACRITIC_LOG10
 
 
 def test_a_word_read_only_as_a_compound_is_matched_to_a_frequent_word_too() -> None:

@@ -75,7 +75,7 @@ def test_the_shipped_lexicon_keeps_its_keys_in_order() -> None:
 # --- the fuzzy index (native/fuzzy.hpp) --------------------------------------------------------
 
 _FUZZY_BOUNDS = (document.FUZZY_LEXICON_MIN_ZIPF, document.FUZZY_LEXICON_PLAIN_MIN_ZIPF,
-                 document.FUZZY_MIN_LENGTH)
+                 document.FUZZY_LEXICON_MIN_LENGTH)
 _FUZZY_COSTS = (document.letter_costs(default_channel()), document.FUZZY_DIACRITIC_LOG10)
 _SKELETON = str.maketrans("åäöé60", "aaoeoo")
 

@@ -376,11 +376,13 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::lexicon_fuzzy(WordEnt
     if (w.fuzzy) return w.fuzzy;
     const Config& C = config_;
     std::vector<Reading> found;
-    const long min_length = w.alpha && w.lowered.empty() ? C.fuzzy_lexicon_min_length : C.fuzzy_min_length;
-    if (static_cast<long>(w.low().size()) >= min_length) {
+    const bool plain = w.alpha && w.lowered.empty();  // lowercase letters only
+    const long length = static_cast<long>(w.low().size());
+    if (length >= (plain ? C.fuzzy_lexicon_min_length : C.fuzzy_min_length)) {
         std::optional<FuzzyMatch> m = lexicon_->fuzzy(C.fuzzy_lexicon_min_zipf, C.fuzzy_lexicon_plain_min_zipf,
                                                       C.fuzzy_lexicon_min_length)
-                                          ->best(w.low(), letter_costs_, C.fuzzy_diacritic_log10);
+                                          ->best(w.low(), letter_costs_, C.fuzzy_diacritic_log10,
+                                                 plain && length >= C.fuzzy_lexicon_two_edits_min_length);
         if (m) {
             Reading r = Reading::simple(m->word, std::u16string(), Reading::kUnasked);
             r.fuzzy = true;

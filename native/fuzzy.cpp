@@ -2,25 +2,23 @@
 
 #include <algorithm>
 
+#include "bits.hpp"
 #include "lexicon.hpp"
 #include "model.hpp"
 
 namespace svfix {
 
-ustr skeleton(const ustr& s) {
-    ustr out(s);
-    for (auto& c : out) {
-        switch (c) {
-            case U'\u00e5': case U'\u00e4': c = U'a'; break;
-            case U'\u00f6': case U'6': case U'0': c = U'o'; break;
-            case U'\u00e9': c = U'e'; break;
-            default: break;
-        }
+namespace {
+// document._SKELETON for one letter: å, ä → a; ö, 6, 0 → o; é → e
+char32_t skeleton_letter(char32_t c) {
+    switch (c) {
+        case U'\u00e5': case U'\u00e4': return U'a';
+        case U'\u00f6': case U'6': case U'0': return U'o';
+        case U'\u00e9': return U'e';
+        default: return c;
     }
-    return out;
 }
 
-namespace {
 // The Levenshtein distance of a and b when it is 0 or 1, else 2 (in one pass, no allocation).
 long apart(const ustr& a, const ustr& b) {
     if (a.size() == b.size()) {
@@ -79,7 +77,45 @@ double price(const ustr& word, const ustr& word_skeleton, const ustr& lower, con
     }
     return cost;
 }
+
+// The log10 probability of the likeliest alignment of `word` (the truth) with `lower` (what the
+// OCR wrote): a dynamic programme over letter pairs priced as `price` prices them (the word's
+// å/ä/ö undotted or read as its skeleton's letter at `diacritic_log10`, every other pair, lost
+// letter or added letter by `letters`), and how many of the word's å, ä, ö its path undots.
+double price_two(const ustr& word, const ustr& lower, const LetterCosts& letters, double diacritic_log10,
+                 long& dots) {
+    const size_t n = word.size(), m = lower.size();
+    static const std::pair<double, long> worst{-1e300, 0};
+    std::vector<std::pair<double, long>> at((n + 1) * (m + 1), worst);  // (log10, dots) to (i, j)
+    auto cell = [&](size_t i, size_t j) -> std::pair<double, long>& { return at[i * (m + 1) + j]; };
+    auto offer = [](std::pair<double, long>& to, double cost, long d) {
+        if (cost > to.first) to = {cost, d};
+    };
+    cell(0, 0) = {0.0, 0};
+    for (size_t i = 0; i <= n; ++i)
+        for (size_t j = 0; j <= m; ++j) {
+            const auto [cost, d] = cell(i, j);
+            if (cost <= worst.first) continue;
+            if (i < n && j < m) {
+                const char32_t t = word[i], o = lower[j];
+                if (t == o) offer(cell(i + 1, j + 1), cost, d);
+                else if (dotted(t) && skeleton_letter(t) == skeleton_letter(o))
+                    offer(cell(i + 1, j + 1), cost + diacritic_log10, d + 1);
+                else offer(cell(i + 1, j + 1), cost + letters(t, o), d);
+            }
+            if (i < n) offer(cell(i + 1, j), cost + letters(word[i], 0), d);   // the OCR lost it
+            if (j < m) offer(cell(i, j + 1), cost + letters(0, lower[j]), d);  // the OCR added it
+        }
+    dots = cell(n, m).second;
+    return cell(n, m).first;
+}
 }  // namespace
+
+ustr skeleton(const ustr& s) {
+    ustr out(s);
+    for (auto& c : out) c = skeleton_letter(c);
+    return out;
+}
 
 LetterCosts::LetterCosts(const std::vector<std::tuple<char32_t, char32_t, double>>& edits, double floor, double cap)
     : floor_(floor) {
@@ -91,22 +127,44 @@ double LetterCosts::operator()(char32_t truth, char32_t observed) const {
     return it == log10_.end() ? floor_ : it->second;
 }
 
-uint64_t FuzzyIndex::key(const char32_t* s, size_t n, size_t skip) {
-    uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a over the code points, one left out
+uint64_t FuzzyIndex::key(const char32_t* s, size_t n, size_t skip, size_t also) {
+    uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a over the code points, those skipped left out
+    size_t kept = 0;
     for (size_t i = 0; i < n; ++i) {
-        if (i == skip) continue;
+        if (i == skip || i == also) continue;
         h = (h ^ static_cast<uint64_t>(s[i])) * 0x100000001b3ull;
+        ++kept;
     }
-    h ^= n - (skip < n ? 1 : 0);  // the length too: "ab" without b is not "a" without nothing
+    h ^= kept;  // the length too: "ab" without b is not "a" without nothing
     return h ? h : 1;
 }
 
-std::pair<const uint32_t*, const uint32_t*> FuzzyIndex::find(uint64_t key) const {
-    if (slots_.empty()) return {nullptr, nullptr};
-    const size_t mask = slots_.size() - 1;
+void FuzzyIndex::KeyTable::build(std::vector<std::pair<uint64_t, uint32_t>>& keyed) {
+    std::sort(keyed.begin(), keyed.end());
+    keyed.erase(std::unique(keyed.begin(), keyed.end()), keyed.end());  // "kaffe" less either f: once
+    size_t distinct = 0;
+    for (size_t i = 0; i < keyed.size(); ++i) distinct += (i == 0 || keyed[i].first != keyed[i - 1].first);
+    size_t capacity = 16;
+    while (capacity < 2 * distinct) capacity *= 2;
+    slots.assign(capacity, Slot{});
+    ids.reserve(keyed.size());
+    for (size_t i = 0; i < keyed.size();) {
+        const uint64_t k = keyed[i].first;
+        Slot slot{k, static_cast<uint32_t>(ids.size()), 0};
+        for (; i < keyed.size() && keyed[i].first == k; ++i) ids.push_back(keyed[i].second);
+        slot.end = static_cast<uint32_t>(ids.size());
+        size_t at = k & (capacity - 1);
+        while (slots[at].key != 0) at = (at + 1) & (capacity - 1);
+        slots[at] = slot;
+    }
+}
+
+std::pair<const uint32_t*, const uint32_t*> FuzzyIndex::KeyTable::find(uint64_t key) const {
+    if (slots.empty()) return {nullptr, nullptr};
+    const size_t mask = slots.size() - 1;
     for (size_t at = key & mask;; at = (at + 1) & mask) {
-        const Slot& slot = slots_[at];
-        if (slot.key == key) return {ids_.data() + slot.begin, ids_.data() + slot.end};
+        const Slot& slot = slots[at];
+        if (slot.key == key) return {ids.data() + slot.begin, ids.data() + slot.end};
         if (slot.key == 0) return {nullptr, nullptr};
     }
 }
@@ -114,7 +172,7 @@ std::pair<const uint32_t*, const uint32_t*> FuzzyIndex::find(uint64_t key) const
 FuzzyIndex::FuzzyIndex(const Lexicon& lexicon, double min_zipf, double plain_min_zipf, long min_length)
     : min_zipf_(min_zipf), plain_min_zipf_(plain_min_zipf), min_length_(min_length) {
     const size_t shortest = static_cast<size_t>(std::max(1L, min_length - 1));
-    std::vector<std::pair<uint64_t, uint32_t>> keyed;  // (key, target)
+    std::vector<std::pair<uint64_t, uint32_t>> one, two;  // (key, target)
     lexicon.trie().for_each_key([&](int32_t id, const ustr& word) {
         if (word.size() < shortest || lexicon.zipf_of(id) < min_zipf || !lexicon.is_valid_id(id)) return;
         if (!contains(word, U'\u00e5') && !contains(word, U'\u00e4') && !contains(word, U'\u00f6')
@@ -124,28 +182,18 @@ FuzzyIndex::FuzzyIndex(const Lexicon& lexicon, double min_zipf, double plain_min
         targets_.push_back(Target{word, skeleton(word), lexicon.zipf_of(id)});
         const ustr& sk = targets_.back().skeleton;
         for (size_t skip = 0; skip <= sk.size(); ++skip)  // skip == size: the skeleton itself
-            keyed.emplace_back(key(sk.data(), sk.size(), skip), at);
+            one.emplace_back(key(sk.data(), sk.size(), skip), at);
+        if (sk.size() >= 4)
+            for (size_t skip = 0; skip < sk.size(); ++skip)
+                for (size_t also = skip + 1; also < sk.size(); ++also)
+                    two.emplace_back(key(sk.data(), sk.size(), skip, also), at);
     });
-    std::sort(keyed.begin(), keyed.end());
-    keyed.erase(std::unique(keyed.begin(), keyed.end()), keyed.end());  // "kaffe" less either f: once
-    size_t distinct = 0;
-    for (size_t i = 0; i < keyed.size(); ++i) distinct += (i == 0 || keyed[i].first != keyed[i - 1].first);
-    size_t capacity = 16;
-    while (capacity < 2 * distinct) capacity *= 2;
-    slots_.assign(capacity, Slot{});
-    ids_.reserve(keyed.size());
-    for (size_t i = 0; i < keyed.size();) {
-        const uint64_t k = keyed[i].first;
-        Slot slot{k, static_cast<uint32_t>(ids_.size()), 0};
-        for (; i < keyed.size() && keyed[i].first == k; ++i) ids_.push_back(keyed[i].second);
-        slot.end = static_cast<uint32_t>(ids_.size());
-        size_t at = k & (capacity - 1);
-        while (slots_[at].key != 0) at = (at + 1) & (capacity - 1);
-        slots_[at] = slot;
-    }
+    one_.build(one);
+    two_.build(two);
 }
 
-std::optional<FuzzyMatch> FuzzyIndex::best(const ustr& lower, const LetterCosts& letters, double diacritic_log10) const {
+std::optional<FuzzyMatch> FuzzyIndex::best(const ustr& lower, const LetterCosts& letters, double diacritic_log10,
+                                           bool two_edits) const {
     if (static_cast<long>(lower.size()) < min_length_ || targets_.empty()) return std::nullopt;
     const ustr query = skeleton(lower);
     std::vector<uint32_t> seen;
@@ -153,7 +201,7 @@ std::optional<FuzzyMatch> FuzzyIndex::best(const ustr& lower, const LetterCosts&
     double best_score = 0.0, best_cost = 0.0;
     long best_other = 0, best_dots = 0;
     for (size_t skip = 0; skip <= query.size(); ++skip) {
-        auto [first, last] = find(key(query.data(), query.size(), skip));
+        auto [first, last] = one_.find(key(query.data(), query.size(), skip));
         for (const uint32_t* it = first; it != last; ++it) {
             const uint32_t at = *it;
             if (std::find(seen.begin(), seen.end(), at) != seen.end()) continue;
@@ -173,8 +221,48 @@ std::optional<FuzzyMatch> FuzzyIndex::best(const ustr& lower, const LetterCosts&
             }
         }
     }
-    if (best == nullptr) return std::nullopt;
+    if (best == nullptr) return two_edits ? best_two_apart(lower, query, letters, diacritic_log10) : std::nullopt;
     return FuzzyMatch{best->word, best_other, best_dots, best_cost};
+}
+
+std::optional<FuzzyMatch> FuzzyIndex::best_two_apart(const ustr& lower, const ustr& query, const LetterCosts& letters,
+                                                     double diacritic_log10) const {
+    // Two edits apart, the skeletons agree once each has lost at most two letters: the query less
+    // none, one or two letters is looked up among the skeletons less none or one (`one_`) and
+    // less two (`two_`).
+    std::vector<uint32_t> seen;
+    const Target* best = nullptr;
+    double best_score = 0.0, best_cost = 0.0;
+    long best_dots = 0;
+    auto consider = [&](std::pair<const uint32_t*, const uint32_t*> run) {
+        for (const uint32_t* it = run.first; it != run.second; ++it) {
+            const uint32_t at = *it;
+            if (std::find(seen.begin(), seen.end(), at) != seen.end()) continue;
+            seen.push_back(at);
+            const Target& t = targets_[at];
+            if (levenshtein(query, t.skeleton) != 2) continue;  // a hash collision, or nearer, or farther
+            long dots = 0;
+            const double cost = price_two(t.word, lower, letters, diacritic_log10, dots);
+            const double score = t.zipf + cost;
+            if (best == nullptr || score > best_score || (score == best_score && t.word < best->word)) {
+                best = &t;
+                best_score = score;
+                best_cost = cost;
+                best_dots = dots;
+            }
+        }
+    };
+    const size_t n = query.size();
+    for (size_t skip = 0; skip <= n; ++skip)
+        for (size_t also = skip < n ? skip + 1 : kNone; also != kNone && also <= n; ++also) {
+            const size_t second = also < n ? also : kNone;  // also == n: only `skip` left out
+            const uint64_t k = key(query.data(), n, skip, second);
+            consider(one_.find(k));
+            consider(two_.find(k));
+        }
+    consider(two_.find(key(query.data(), n, kNone)));  // the query whole: a word two letters longer
+    if (best == nullptr) return std::nullopt;
+    return FuzzyMatch{best->word, 2, best_dots, best_cost};
 }
 
 }  // namespace svfix

@@ -64,8 +64,11 @@ public:
     FuzzyIndex(const Lexicon& lexicon, double min_zipf, double plain_min_zipf, long min_length);
 
     // The target one letter (of the skeleton) or less from `lower`'s skeleton that scores best:
-    // zipf + cost, ties to the alphabetically first word.
-    std::optional<FuzzyMatch> best(const ustr& lower, const LetterCosts& letters, double diacritic_log10) const;
+    // zipf + cost, ties to the alphabetically first word. With `two_edits`, when no target is
+    // that close, the best of those two letters away, each priced along its likeliest
+    // alignment (`price_two`).
+    std::optional<FuzzyMatch> best(const ustr& lower, const LetterCosts& letters, double diacritic_log10,
+                                   bool two_edits = false) const;
 
     double min_zipf() const { return min_zipf_; }
     double plain_min_zipf() const { return plain_min_zipf_; }
@@ -77,18 +80,26 @@ private:
         ustr word, skeleton;
         double zipf;
     };
-    static uint64_t key(const char32_t* s, size_t n, size_t skip);  // hash of s without s[skip], never 0
-    // the targets whose skeleton, or the skeleton less one letter, hashes to `key`
-    std::pair<const uint32_t*, const uint32_t*> find(uint64_t key) const;
-    std::vector<Target> targets_;
-    // An open-addressing table of the keys (0: empty), each naming its run of `ids_`: 16 bytes a
-    // key instead of a node and a vector, and one cache line a lookup.
-    struct Slot {
-        uint64_t key = 0;
-        uint32_t begin = 0, end = 0;
+    // An open-addressing table of keys (0: empty), each naming its run of `ids`: 16 bytes a key
+    // instead of a node and a vector, and one cache line a lookup.
+    struct KeyTable {
+        struct Slot {
+            uint64_t key = 0;
+            uint32_t begin = 0, end = 0;
+        };
+        std::vector<Slot> slots;
+        std::vector<uint32_t> ids;
+        void build(std::vector<std::pair<uint64_t, uint32_t>>& keyed);  // (key, target), in any order
+        std::pair<const uint32_t*, const uint32_t*> find(uint64_t key) const;
     };
-    std::vector<Slot> slots_;
-    std::vector<uint32_t> ids_;
+    static constexpr size_t kNone = static_cast<size_t>(-1);
+    // hash of s without s[skip] and s[also] (either may be kNone), never 0
+    static uint64_t key(const char32_t* s, size_t n, size_t skip, size_t also = kNone);
+    std::optional<FuzzyMatch> best_two_apart(const ustr& lower, const ustr& query, const LetterCosts& letters,
+                                             double diacritic_log10) const;
+    std::vector<Target> targets_;
+    KeyTable one_;  // each skeleton, and each skeleton less one letter
+    KeyTable two_;  // each skeleton less two letters (of skeletons of 4 or more: a token of 6 is 2 from them)
     double min_zipf_, plain_min_zipf_;
     long min_length_;
 };

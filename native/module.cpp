@@ -74,7 +74,8 @@ Config config_of(const py::dict& d) {
     read(d, "FUZZY_LEXICON_PLAIN_MIN_ZIPF", c.fuzzy_lexicon_plain_min_zipf);
     read(d, "FUZZY_LEXICON_EDIT_LOG10", c.fuzzy_lexicon_edit_log10);
     read(d, "FUZZY_LEXICON_MAX_EDIT_LOG10", c.fuzzy_lexicon_max_edit_log10);
-    read(d, "FUZZY_LEXICON_MIN_LENGTH", c.fuzzy_lexicon_min_length); read(d, "SHAPE_PRIOR", c.shape_prior);
+    read(d, "FUZZY_LEXICON_MIN_LENGTH", c.fuzzy_lexicon_min_length);
+    read(d, "FUZZY_LEXICON_TWO_EDITS_MIN_LENGTH", c.fuzzy_lexicon_two_edits_min_length); read(d, "SHAPE_PRIOR", c.shape_prior);
     read(d, "SHAPE_MAX_BOOST", c.shape_max_boost); read(d, "SHAPE_MAX_LOG10_Q", c.shape_max_log10_q);
     read(d, "NEUTRAL_RATE", c.neutral_rate);
     read(d, "ENGLISH_NEIGHBOURS", c.english_neighbours); read(d, "ENGLISH_ZIPF", c.english_zipf);
@@ -216,12 +217,14 @@ PYBIND11_MODULE(_native, m) {
         .def("__len__", [](const Lexicon& L) { return L.trie().size(); })
         .def("fuzzy_match",
              [](const Lexicon& L, const std::u32string& lower, double min_zipf, double plain_min_zipf, long min_length,
-                const LetterCosts& letters, double diacritic_log10) -> py::object {
+                const LetterCosts& letters, double diacritic_log10, bool two_edits) -> py::object {
                  std::optional<FuzzyMatch> m =
-                     L.fuzzy(min_zipf, plain_min_zipf, min_length)->best(lower, letters, diacritic_log10);
+                     L.fuzzy(min_zipf, plain_min_zipf, min_length)->best(lower, letters, diacritic_log10, two_edits);
                  if (!m) return py::none();
                  return py::make_tuple(m->word, m->other, m->dots, m->cost);
              },
+             py::arg("lower"), py::arg("min_zipf"), py::arg("plain_min_zipf"), py::arg("min_length"),
+             py::arg("letters"), py::arg("diacritic_log10"), py::arg("two_edits") = false,
              "The frequent word closest to a lowercase token (native/fuzzy.hpp): "
              "(word, other edits, diacritic edits, log10 cost), or None.")
         .def("fuzzy_targets", [](const Lexicon& L, double min_zipf, double plain_min_zipf, long min_length) {

@@ -153,6 +153,67 @@ def test_the_fuzzy_index_holds_every_target_and_answers_as_a_scan_does(fuzzy_tar
             == _best_by_scanning(token, fuzzy_targets), token
 
 
+def _price_two_by_dp(word: str, lower: str, letters: dict) -> tuple[float, int]:
+    """(log10, dots) of the likeliest alignment of `word` with what the OCR wrote, `lower`."""
+    floor = document.FUZZY_LEXICON_EDIT_LOG10
+    worst = (-1e300, 0)
+    at = [[worst] * (len(lower) + 1) for _ in range(len(word) + 1)]
+    at[0][0] = (0.0, 0)
+    for i in range(len(word) + 1):
+        for j in range(len(lower) + 1):
+            cost, dots = at[i][j]
+            steps = []
+            if i < len(word) and j < len(lower):
+                t, o = word[i], lower[j]
+                if t == o:
+                    steps.append((i + 1, j + 1, 0.0, 0))
+                elif t in "åäö" and t.translate(_SKELETON) == o.translate(_SKELETON):
+                    steps.append((i + 1, j + 1, document.FUZZY_DIACRITIC_LOG10, 1))
+                else:
+                    steps.append((i + 1, j + 1, letters.get((t, o), floor), 0))
+            if i < len(word):
+                steps.append((i + 1, j, letters.get((word[i], ""), floor), 0))
+            if j < len(lower):
+                steps.append((i, j + 1, letters.get(("", lower[j]), floor), 0))
+            for ni, nj, step, d in steps:
+                if cost + step > at[ni][nj][0]:
+                    at[ni][nj] = (cost + step, dots + d)
+    return at[-1][-1]
+
+
+def test_two_edits_reach_the_best_word_two_letters_away(fuzzy_targets) -> None:
+    """With `two_edits`, a token no target is one letter from is matched to the best target two
+    letters from it, priced along its likeliest alignment; a scan over every target agrees."""
+    from rapidfuzz.distance import Levenshtein
+
+    lexicon = default_lexicon()
+    letters = {(t, o): min(document.FUZZY_LEXICON_MAX_EDIT_LOG10, max(document.FUZZY_LEXICON_EDIT_LOG10, q))
+               for t, o, q in default_channel().letters}
+    assert lexicon.words.fuzzy_match("sirskitt", *_FUZZY_BOUNDS, *_FUZZY_COSTS) is None
+    word, other, dots, cost = lexicon.words.fuzzy_match("sirskitt", *_FUZZY_BOUNDS, *_FUZZY_COSTS, True)
+    assert (word, other, dots) == ("särskilt", 2, 0)
+    assert cost == pytest.approx(letters["ä", "i"] + letters["l", "t"])  # ä read as i, l as t
+
+    for token in ("sirskitt", "méjigheten", "behsiver", "offendiig", "xyzxyzxyz", "hommunstyreisens",
+                  "kommunstyreisens"):
+        one_apart = lexicon.words.fuzzy_match(token, *_FUZZY_BOUNDS, *_FUZZY_COSTS)
+        if one_apart is not None:  # a word one letter away is the answer, two_edits or not
+            assert lexicon.words.fuzzy_match(token, *_FUZZY_BOUNDS, *_FUZZY_COSTS, True) == one_apart
+            continue
+        query, best = token.translate(_SKELETON), None
+        for target, skeleton, zipf in fuzzy_targets:
+            if Levenshtein.distance(query, skeleton, score_cutoff=2) == 2:
+                price, target_dots = _price_two_by_dp(target, token, letters)
+                key = (-(zipf + price), target)
+                if best is None or key < best[0]:
+                    best = (key, (target, 2, target_dots, price))
+        found = lexicon.words.fuzzy_match(token, *_FUZZY_BOUNDS, *_FUZZY_COSTS, True)
+        expected = best[1] if best else None
+        assert (found is None) == (expected is None), token
+        if found is not None:
+            assert found[:3] == expected[:3] and found[3] == pytest.approx(expected[3]), token
+
+
 # --- the candidate search --------------------------------------------------------------------
 
 

@@ -563,6 +563,18 @@ def test_short_lowercase_words_are_matched_but_names_and_codes_are_not() -> None
         assert svfix.fix(kept) == kept
 
 
+def test_a_lowercase_word_two_letters_off_is_matched_to_a_frequent_word() -> None:
+    """Scans often break two letters of a long word: "sirskitt" (ä read as i, l as t) and
+    "méjigheten" (ö read as é, l lost). A lowercase token of letters, six or longer, that no
+    word is one letter from is matched to the words two letters from it; a capitalised one
+    or one with digits is not ("44Exempel" keeps its footnote number)."""
+    result = svfix.correct("Nämnden ska sirskitt prioritera frågan om méjigheten att resa.")
+    assert result.text == "Nämnden ska särskilt prioritera frågan om möjligheten att resa."
+    assert {c.reason for c in result.applied} == {Reason.FUZZY}
+    for kept in ("Se not 44Exempel i bilagan.", "Vi träffade Sirskitt i maj."):
+        assert svfix.fix(kept) == kept
+
+
 def test_a_page_that_lost_every_dot_matches_its_damaged_words_to_what_it_proves() -> None:
     """A page with no å, ä or ö left has no spelling of its own to match a word damaged beyond
     its dots to; but its other copies of the word prove what it is ("Radioamatorerna" can only

@@ -117,12 +117,33 @@ ustr skeleton(const ustr& s) {
     return out;
 }
 
+int LetterCosts::slot(char32_t c) {
+    if (c == 0) return 0;
+    if (c >= U'a' && c <= U'z') return 1 + static_cast<int>(c - U'a');
+    if (c >= U'0' && c <= U'9') return 27 + static_cast<int>(c - U'0');
+    switch (c) {
+        case U'\u00e5': return 37;
+        case U'\u00e4': return 38;
+        case U'\u00f6': return 39;
+        case U'\u00e9': return 40;
+        default: return -1;
+    }
+}
+
 LetterCosts::LetterCosts(const std::vector<std::tuple<char32_t, char32_t, double>>& edits, double floor, double cap)
     : floor_(floor) {
-    for (const auto& [truth, observed, log10] : edits) log10_[pair(truth, observed)] = std::clamp(log10, floor, cap);
+    dense_.fill(floor);
+    for (const auto& [truth, observed, log10] : edits) {
+        const double cost = std::clamp(log10, floor, cap);
+        const int t = slot(truth), o = slot(observed);
+        if (t >= 0 && o >= 0) dense_[t * kSlots + o] = cost;
+        else log10_[pair(truth, observed)] = cost;
+    }
 }
 
 double LetterCosts::operator()(char32_t truth, char32_t observed) const {
+    const int t = slot(truth), o = slot(observed);
+    if (t >= 0 && o >= 0) return dense_[t * kSlots + o];
     auto it = log10_.find(pair(truth, observed));
     return it == log10_.end() ? floor_ : it->second;
 }
@@ -169,6 +190,27 @@ std::pair<const uint32_t*, const uint32_t*> FuzzyIndex::KeyTable::find(uint64_t 
     }
 }
 
+void FuzzyIndex::BucketedKeys::build(std::vector<std::pair<uint64_t, uint32_t>>& keyed) {
+    std::sort(keyed.begin(), keyed.end());
+    keyed.erase(std::unique(keyed.begin(), keyed.end()), keyed.end());
+    starts.assign((size_t{1} << kBucketBits) + 1, 0);
+    checks.reserve(keyed.size());
+    ids.reserve(keyed.size());
+    for (const auto& [k, at] : keyed) {
+        ++starts[bucket(k) + 1];
+        checks.push_back(check(k));
+        ids.push_back(at);
+    }
+    for (size_t b = 1; b < starts.size(); ++b) starts[b] += starts[b - 1];
+}
+
+void FuzzyIndex::BucketedKeys::find(uint64_t key, std::vector<uint32_t>& out) const {
+    if (ids.empty()) return;
+    const uint32_t b = bucket(key), c = check(key);
+    for (uint32_t at = starts[b]; at < starts[b + 1]; ++at)
+        if (checks[at] == c) out.push_back(ids[at]);
+}
+
 FuzzyIndex::FuzzyIndex(const Lexicon& lexicon, double min_zipf, double plain_min_zipf, long min_length)
     : min_zipf_(min_zipf), plain_min_zipf_(plain_min_zipf), min_length_(min_length) {
     const size_t shortest = static_cast<size_t>(std::max(1L, min_length - 1));
@@ -183,12 +225,13 @@ FuzzyIndex::FuzzyIndex(const Lexicon& lexicon, double min_zipf, double plain_min
         const ustr& sk = targets_.back().skeleton;
         for (size_t skip = 0; skip <= sk.size(); ++skip)  // skip == size: the skeleton itself
             one.emplace_back(key(sk.data(), sk.size(), skip), at);
-        if (sk.size() >= 4)
-            for (size_t skip = 0; skip < sk.size(); ++skip)
-                for (size_t also = skip + 1; also < sk.size(); ++also)
+        if (sk.size() >= 4)  // the skeleton less none, one or two letters (skip or also == size: none)
+            for (size_t skip = 0; skip <= sk.size(); ++skip)
+                for (size_t also = skip + 1; also <= sk.size() + (skip == sk.size()); ++also)
                     two.emplace_back(key(sk.data(), sk.size(), skip, also), at);
     });
     one_.build(one);
+    std::vector<std::pair<uint64_t, uint32_t>>().swap(one);  // (before the larger one is sorted)
     two_.build(two);
 }
 
@@ -228,39 +271,29 @@ std::optional<FuzzyMatch> FuzzyIndex::best(const ustr& lower, const LetterCosts&
 std::optional<FuzzyMatch> FuzzyIndex::best_two_apart(const ustr& lower, const ustr& query, const LetterCosts& letters,
                                                      double diacritic_log10) const {
     // Two edits apart, the skeletons agree once each has lost at most two letters: the query less
-    // none, one or two letters is looked up among the skeletons less none or one (`one_`) and
-    // less two (`two_`).
-    std::vector<uint32_t> seen;
+    // none, one or two letters is looked up among the skeletons less none, one or two (`two_`).
     const Target* best = nullptr;
     double best_score = 0.0, best_cost = 0.0;
     long best_dots = 0;
-    auto consider = [&](std::pair<const uint32_t*, const uint32_t*> run) {
-        for (const uint32_t* it = run.first; it != run.second; ++it) {
-            const uint32_t at = *it;
-            if (std::find(seen.begin(), seen.end(), at) != seen.end()) continue;
-            seen.push_back(at);
-            const Target& t = targets_[at];
-            if (levenshtein(query, t.skeleton) != 2) continue;  // a hash collision, or nearer, or farther
-            long dots = 0;
-            const double cost = price_two(t.word, lower, letters, diacritic_log10, dots);
-            const double score = t.zipf + cost;
-            if (best == nullptr || score > best_score || (score == best_score && t.word < best->word)) {
-                best = &t;
-                best_score = score;
-                best_cost = cost;
-                best_dots = dots;
-            }
-        }
-    };
+    std::vector<uint32_t> found;
     const size_t n = query.size();
     for (size_t skip = 0; skip <= n; ++skip)
-        for (size_t also = skip < n ? skip + 1 : kNone; also != kNone && also <= n; ++also) {
-            const size_t second = also < n ? also : kNone;  // also == n: only `skip` left out
-            const uint64_t k = key(query.data(), n, skip, second);
-            consider(one_.find(k));
-            consider(two_.find(k));
+        for (size_t also = skip + 1; also <= n + (skip == n); ++also) two_.find(key(query.data(), n, skip, also), found);
+    std::sort(found.begin(), found.end());
+    found.erase(std::unique(found.begin(), found.end()), found.end());
+    for (const uint32_t at : found) {
+        const Target& t = targets_[at];
+        if (levenshtein(query, t.skeleton) != 2) continue;  // a hash collision, or nearer, or farther
+        long dots = 0;
+        const double cost = price_two(t.word, lower, letters, diacritic_log10, dots);
+        const double score = t.zipf + cost;
+        if (best == nullptr || score > best_score || (score == best_score && t.word < best->word)) {
+            best = &t;
+            best_score = score;
+            best_cost = cost;
+            best_dots = dots;
         }
-    consider(two_.find(key(query.data(), n, kNone)));  // the query whole: a word two letters longer
+    }
     if (best == nullptr) return std::nullopt;
     return FuzzyMatch{best->word, 2, best_dots, best_cost};
 }

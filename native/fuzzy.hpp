@@ -18,6 +18,7 @@
 // as é, not as lost dots.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <tuple>
@@ -51,7 +52,12 @@ public:
     double operator()(char32_t truth, char32_t observed) const;
 
 private:
+    // none, a–z, 0–9, å, ä, ö, é: one table for the letters nearly every pair has (asked in the
+    // inner loop of `price_two`); the rest in a hash map
+    static constexpr int kSlots = 41;
+    static int slot(char32_t c);  // -1: not in the table
     static uint64_t pair(char32_t truth, char32_t observed) { return (uint64_t{truth} << 32) | observed; }
+    std::array<double, kSlots * kSlots> dense_;
     std::unordered_map<uint64_t, double> log10_;
     double floor_;
 };
@@ -92,6 +98,21 @@ private:
         void build(std::vector<std::pair<uint64_t, uint32_t>>& keyed);  // (key, target), in any order
         std::pair<const uint32_t*, const uint32_t*> find(uint64_t key) const;
     };
+    // The same for the two-edit keys, which are four times as many and seldom asked, in 8 bytes
+    // a (key, target) pair: sorted by key, found through the key's top 20 bits (`starts`: about
+    // one pair a bucket), and told apart by 32 more bits of it. Two cache misses a lookup.
+    struct BucketedKeys {
+        static constexpr int kBucketBits = 20;
+        std::vector<uint32_t> starts;  // starts[b]: the first pair whose key's top bits are b or more
+        std::vector<uint32_t> checks;  // the next 32 bits of each pair's key
+        std::vector<uint32_t> ids;
+        void build(std::vector<std::pair<uint64_t, uint32_t>>& keyed);
+        // the targets whose key matches `key` (a 2^-52 chance of a stranger, which the caller's
+        // distance check turns away), appended to `out`
+        void find(uint64_t key, std::vector<uint32_t>& out) const;
+        static uint32_t bucket(uint64_t key) { return static_cast<uint32_t>(key >> (64 - kBucketBits)); }
+        static uint32_t check(uint64_t key) { return static_cast<uint32_t>(key >> (32 - kBucketBits)); }
+    };
     static constexpr size_t kNone = static_cast<size_t>(-1);
     // hash of s without s[skip] and s[also] (either may be kNone), never 0
     static uint64_t key(const char32_t* s, size_t n, size_t skip, size_t also = kNone);
@@ -99,7 +120,7 @@ private:
                                              double diacritic_log10) const;
     std::vector<Target> targets_;
     KeyTable one_;  // each skeleton, and each skeleton less one letter
-    KeyTable two_;  // each skeleton less two letters (of skeletons of 4 or more: a token of 6 is 2 from them)
+    BucketedKeys two_;  // skeletons of 4 or more (a token of 6 is 2 from them), each less none, one or two letters
     double min_zipf_, plain_min_zipf_;
     long min_length_;
 };

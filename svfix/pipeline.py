@@ -27,6 +27,7 @@ from svfix.document import (
     SHAPE_MAX_BOOST,
     DocumentVocabulary,
     Profile,
+    build_fuzzy_index,
     count_survivors,
     damage_forms,
     document_readings,
@@ -110,11 +111,12 @@ def _resources() -> _Resources:
 
 
 def warm_up() -> None:
-    """Load the lexicon, channel and shadow index, and build the engine, now: a batch does it
-    once in the parent, whose workers then share them (they are forked)."""
+    """Load the lexicon, channel and shadow index, and build the engine and the fuzzy match's
+    index, now: a batch does it once in the parent, whose workers then share them (they are
+    forked; each building its own index cost 55 MB of memory a worker and 0.2 s)."""
     if native.wanted():
         native.engine()
-    _resources()
+    build_fuzzy_index(_resources().lexicon)
 
 
 def _needs_look(word: str, res: _Resources) -> bool:

@@ -214,7 +214,7 @@ void FuzzyIndex::BucketedKeys::find(uint64_t key, std::vector<uint32_t>& out) co
 FuzzyIndex::FuzzyIndex(const Lexicon& lexicon, double min_zipf, double plain_min_zipf, long min_length)
     : min_zipf_(min_zipf), plain_min_zipf_(plain_min_zipf), min_length_(min_length) {
     const size_t shortest = static_cast<size_t>(std::max(1L, min_length - 1));
-    std::vector<std::pair<uint64_t, uint32_t>> one, two;  // (key, target)
+    std::vector<std::pair<uint64_t, uint32_t>> one;  // (key, target)
     lexicon.trie().for_each_key([&](int32_t id, const ustr& word) {
         if (word.size() < shortest || lexicon.zipf_of(id) < min_zipf || !lexicon.is_valid_id(id)) return;
         if (!contains(word, U'\u00e5') && !contains(word, U'\u00e4') && !contains(word, U'\u00f6')
@@ -225,14 +225,23 @@ FuzzyIndex::FuzzyIndex(const Lexicon& lexicon, double min_zipf, double plain_min
         const ustr& sk = targets_.back().skeleton;
         for (size_t skip = 0; skip <= sk.size(); ++skip)  // skip == size: the skeleton itself
             one.emplace_back(key(sk.data(), sk.size(), skip), at);
-        if (sk.size() >= 4)  // the skeleton less none, one or two letters (skip or also == size: none)
+    });
+    one_.build(one);
+}
+
+void FuzzyIndex::prepare_two_edits() const {
+    std::call_once(two_made_, [this] {
+        std::vector<std::pair<uint64_t, uint32_t>> two;  // (key, target)
+        for (uint32_t at = 0; at < targets_.size(); ++at) {
+            const ustr& sk = targets_[at].skeleton;
+            if (sk.size() < 4) continue;
+            // the skeleton less none, one or two letters (skip or also past the end: none)
             for (size_t skip = 0; skip <= sk.size(); ++skip)
                 for (size_t also = skip + 1; also <= sk.size() + (skip == sk.size()); ++also)
                     two.emplace_back(key(sk.data(), sk.size(), skip, also), at);
+        }
+        two_.build(two);
     });
-    one_.build(one);
-    std::vector<std::pair<uint64_t, uint32_t>>().swap(one);  // (before the larger one is sorted)
-    two_.build(two);
 }
 
 std::optional<FuzzyMatch> FuzzyIndex::best(const ustr& lower, const LetterCosts& letters, double diacritic_log10,
@@ -272,6 +281,7 @@ std::optional<FuzzyMatch> FuzzyIndex::best_two_apart(const ustr& lower, const us
                                                      double diacritic_log10) const {
     // Two edits apart, the skeletons agree once each has lost at most two letters: the query less
     // none, one or two letters is looked up among the skeletons less none, one or two (`two_`).
+    prepare_two_edits();
     const Target* best = nullptr;
     double best_score = 0.0, best_cost = 0.0;
     long best_dots = 0;

@@ -227,10 +227,15 @@ PYBIND11_MODULE(_native, m) {
              py::arg("letters"), py::arg("diacritic_log10"), py::arg("two_edits") = false,
              "The frequent word closest to a lowercase token (native/fuzzy.hpp): "
              "(word, other edits, diacritic edits, log10 cost), or None.")
-        .def("fuzzy_targets", [](const Lexicon& L, double min_zipf, double plain_min_zipf, long min_length) {
+        .def("fuzzy_targets", [](const Lexicon& L, double min_zipf, double plain_min_zipf, long min_length,
+                                 bool two_edits) {
             py::gil_scoped_release free;  // (as while the lexicon is built)
-            return L.fuzzy(min_zipf, plain_min_zipf, min_length)->size();
-        }, "How many words the fuzzy index holds under these bounds (building it, if not yet made).")
+            std::shared_ptr<const FuzzyIndex> index = L.fuzzy(min_zipf, plain_min_zipf, min_length);
+            if (two_edits) index->prepare_two_edits();
+            return index->size();
+        }, py::arg("min_zipf"), py::arg("plain_min_zipf"), py::arg("min_length"), py::arg("two_edits") = false,
+        "How many words the fuzzy index holds under these bounds (building it, and with `two_edits` "
+        "its two-edit keys, if not yet made).")
         .def("set_constants", [](Lexicon& L, double name_floor, double curated_floor, double web_only) {
             L.constants = LexiconConstants{name_floor, curated_floor, web_only};
         })

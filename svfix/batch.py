@@ -249,7 +249,7 @@ def _ensure_warm() -> None:
 
             warm_up = getattr(pipeline, "warm_up", None)
             if warm_up is not None:
-                warm_up()
+                warm_up(fuzzy_index=True)
             _WARM = True
         except Exception as exc:  # reported per task as fatal: every file would fail alike
             _WARM = exc

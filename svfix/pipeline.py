@@ -110,13 +110,16 @@ def _resources() -> _Resources:
     return _RESOURCES
 
 
-def warm_up() -> None:
-    """Load the lexicon, channel and shadow index, and build the engine and the fuzzy match's
-    index, now: a batch does it once in the parent, whose workers then share them (they are
-    forked; each building its own index cost 55 MB of memory a worker and 0.2 s)."""
+def warm_up(fuzzy_index: bool = False) -> None:
+    """Load the lexicon, channel and shadow index, and build the engine, now: a batch does it
+    once in the parent, whose workers then share them (they are forked). With `fuzzy_index`,
+    the fuzzy match's index too (0.2 s, which a short CLI run would rather not wait for: it
+    is otherwise made on first use; each batch worker making its own cost 55 MB)."""
     if native.wanted():
         native.engine()
-    build_fuzzy_index(_resources().lexicon)
+    res = _resources()
+    if fuzzy_index:
+        build_fuzzy_index(res.lexicon)
 
 
 def _needs_look(word: str, res: _Resources) -> bool:

@@ -113,8 +113,8 @@ def _resources() -> _Resources:
 def warm_up(fuzzy_index: bool = False) -> None:
     """Load the lexicon, channel and shadow index, and build the engine, now: a batch does it
     once in the parent, whose workers then share them (they are forked). With `fuzzy_index`,
-    the fuzzy match's index too (0.2 s, which a short CLI run would rather not wait for: it
-    is otherwise made on first use; each batch worker making its own cost 55 MB)."""
+    the fuzzy match's index too (0.2 s and 30 MB, which a short CLI run would rather not wait
+    for: it is otherwise made on first use, and batch workers would each make their own)."""
     if native.wanted():
         native.engine()
     res = _resources()

@@ -13,9 +13,10 @@
 // The one edit beyond the diacritic costs what the scans made it cost: the confusion table's
 // P(observed | truth) for that letter pair (h read as b, l as t, a t lost), between a floor
 // for edits the scans never showed and a cap. An author's own slip ("kontruktion") is seldom
-// an edit OCR makes often; "sholan" for "skolan" is. So does a mark the OCR would have had to
-// add: "Jöran" is not a damaged "Johan" with its dots lost, and "idéella" costs as an e read
-// as é, not as lost dots.
+// an edit OCR makes often; "sholan" for "skolan" is. A mark the OCR would have had to add is
+// priced the same way: "Jöran" is not a damaged "Johan" with its dots lost, and "idéella"
+// costs as an e read as é, not as lost dots. A long lowercase token may also be matched to a
+// word two letters away (`best`'s `two_edits`), through the skeletons less two letters.
 #pragma once
 
 #include <array>

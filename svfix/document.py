@@ -349,8 +349,10 @@ def fuzzy_lexicon_readings(token: str, lexicon: Lexicon, channel: Channel) -> li
     The edit costs what the scans made it cost (`Channel.letters`: h read as b is likelier
     than a lost s), between `FUZZY_LEXICON_EDIT_LOG10` and `FUZZY_LEXICON_MAX_EDIT_LOG10`, so a
     match is applied only when the token is unlikely as it stands (`rank.unknown_prior`) and
-    the word is common. The index and the match are the engine's (`native/fuzzy.hpp`), shared
-    with the reference as the trie is.
+    the word is common. A lowercase token of letters is matched from `FUZZY_LEXICON_MIN_LENGTH`
+    letters on, and from `FUZZY_LEXICON_TWO_EDITS_MIN_LENGTH` on also to the words two letters
+    from it when none is one letter from it ("sirskitt" → "särskilt"). The index and the match
+    are the engine's (`native/fuzzy.hpp`), shared with the reference as the trie is.
     """
     lower = token.lower()
     plain = token == lower and token.isalpha()
@@ -359,8 +361,6 @@ def fuzzy_lexicon_readings(token: str, lexicon: Lexicon, channel: Channel) -> li
     found = lexicon.words.fuzzy_match(lower, FUZZY_LEXICON_MIN_ZIPF, FUZZY_LEXICON_PLAIN_MIN_ZIPF,
                                       FUZZY_LEXICON_MIN_LENGTH, letter_costs(channel), FUZZY_DIACRITIC_LOG10,
                                       plain and len(lower) >= FUZZY_LEXICON_TWO_EDITS_MIN_LENGTH)
-    if found is None and token.isalpha() and (token == lower or __import__('os').environ.get('D2_CAP')):
-        found = _d2(lower, lexicon, channel)
     if found is None:
         return []
     word, _, _, cost = found
@@ -461,40 +461,3 @@ def measure_shape(evidence: Mapping[tuple[str, str], tuple[float, float]]) -> di
             shape[(truth, observed)] = boost
     return shape
 
-
-_D2 = []
-
-
-def _d2(lower, lexicon, channel):
-    import os
-    ml = int(os.environ.get('D2_ML', 99))
-    if len(lower) < ml:
-        return None
-    from rapidfuzz import process
-    from rapidfuzz.distance import Levenshtein
-    if not _D2:
-        ws = [w for w in lexicon.keys() if len(w) >= ml - 2 and w.isalpha() and lexicon.is_valid(w)
-              and lexicon.zipf(w) >= (FUZZY_LEXICON_MIN_ZIPF if any(c in w for c in 'åäö') else FUZZY_LEXICON_PLAIN_MIN_ZIPF)]
-        _D2.append(ws)
-        _D2.append([w.translate(_SKELETON) for w in ws])
-        _D2.append({(t, o): min(FUZZY_LEXICON_MAX_EDIT_LOG10, max(FUZZY_LEXICON_EDIT_LOG10, q)) for t, o, q in channel.letters})
-    ws, sks, letters = _D2
-    sk = lower.translate(_SKELETON)
-    hits = process.extract(sk, sks, scorer=Levenshtein.distance, score_cutoff=2, limit=50)
-    best = None
-    for _, d, i in hits:
-        if d != 2:
-            continue
-        w = ws[i]
-        cost = 0.0
-        for op in Levenshtein.editops(w, lower):
-            t = w[op.src_pos] if op.tag != 'insert' else ''
-            o = lower[op.dest_pos] if op.tag != 'delete' else ''
-            if t in ('å', 'ä', 'ö') and t.translate(_SKELETON) == o.translate(_SKELETON):
-                cost += FUZZY_DIACRITIC_LOG10
-            else:
-                cost += letters.get((t, o), FUZZY_LEXICON_EDIT_LOG10)
-        score = lexicon.zipf(w) + cost
-        if best is None or score > best[0]:
-            best = (score, (w, 2, 0, cost))
-    return best[1] if best else None

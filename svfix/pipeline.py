@@ -191,9 +191,9 @@ def _lexicon_fuzzy(word: str, res: _Resources) -> tuple[Reading, ...]:
 
 def _only_compounds(found: Iterable[Reading]) -> bool:
     """No reading restores the token as one listed word: each is a compound or the token as it
-    stands ("entigt" read as "en+ögt", "skotan" as itself). The fuzzy match to the lexicon is
-    asked then too, and the ranker weighs its frequent word against them ("enligt", "skolan");
-    once it was asked only for tokens with no reading at all."""
+    stands ("vatinet" read as "våt+lånet", "skotan" as itself). The fuzzy match to the lexicon
+    is asked then too, and the ranker weighs its frequent word against them ("vattnet",
+    "skolan"); once it was asked only for tokens with no reading at all."""
     return all(len(r.parts) > 1 or not r.edits for r in found)
 
 

@@ -509,12 +509,11 @@ def test_a_word_damaged_beyond_its_dots_is_matched_to_a_frequent_word() -> None:
 
 def test_a_fuzzy_match_costs_what_the_scans_made_its_edit_cost() -> None:
     """The one edit beyond the dots is priced by the confusion table, not at one flat rate: k
-    read as h ("sholan") is an edit OCR makes; an s it never adds is not, and costs the floor.
+    read as h ("sholan") is an edit OCR makes; an x it never adds is not, and costs the floor.
     A common edit (l read as i) costs no less than the cap."""
+    from svfix.channel import default_channel
     from svfix.document import (FUZZY_DIACRITIC_LOG10, FUZZY_LEXICON_EDIT_LOG10, FUZZY_LEXICON_MAX_EDIT_LOG10,
                                 fuzzy_lexicon_readings)
-
-    from svfix.channel import default_channel
     from svfix.lexicon import default_lexicon
 
     lexicon, channel = default_lexicon(), default_channel()

@@ -109,6 +109,26 @@ double price_two(const ustr& word, const ustr& lower, const LetterCosts& letters
     dots = cell(n, m).second;
     return cell(n, m).first;
 }
+
+// The best match offered so far: the highest zipf + cost, ties to the alphabetically first word.
+struct Leader {
+    const ustr* word = nullptr;
+    double score = 0.0, cost = 0.0;
+    long other = 0, dots = 0;
+    void offer(const ustr& w, double zipf, long w_other, long w_dots, double w_cost) {
+        const double s = zipf + w_cost;
+        if (word != nullptr && (s < score || (s == score && !(w < *word)))) return;
+        word = &w;
+        score = s;
+        cost = w_cost;
+        other = w_other;
+        dots = w_dots;
+    }
+    std::optional<FuzzyMatch> match() const {
+        if (word == nullptr) return std::nullopt;
+        return FuzzyMatch{*word, other, dots, cost};
+    }
+};
 }  // namespace
 
 ustr skeleton(const ustr& s) {
@@ -249,9 +269,7 @@ std::optional<FuzzyMatch> FuzzyIndex::best(const ustr& lower, const LetterCosts&
     if (static_cast<long>(lower.size()) < min_length_ || targets_.empty()) return std::nullopt;
     const ustr query = skeleton(lower);
     std::vector<uint32_t> seen;
-    const Target* best = nullptr;
-    double best_score = 0.0, best_cost = 0.0;
-    long best_other = 0, best_dots = 0;
+    Leader best;
     for (size_t skip = 0; skip <= query.size(); ++skip) {
         auto [first, last] = one_.find(key(query.data(), query.size(), skip));
         for (const uint32_t* it = first; it != last; ++it) {
@@ -263,18 +281,11 @@ std::optional<FuzzyMatch> FuzzyIndex::best(const ustr& lower, const LetterCosts&
             if (other > 1) continue;  // a hash collision, or two letters apart
             long dots = 0;
             const double cost = price(t.word, t.skeleton, lower, query, other, letters, diacritic_log10, dots);
-            const double score = t.zipf + cost;
-            if (best == nullptr || score > best_score || (score == best_score && t.word < best->word)) {
-                best = &t;
-                best_score = score;
-                best_cost = cost;
-                best_other = other;
-                best_dots = dots;
-            }
+            best.offer(t.word, t.zipf, other, dots, cost);
         }
     }
-    if (best == nullptr) return two_edits ? best_two_apart(lower, query, letters, diacritic_log10) : std::nullopt;
-    return FuzzyMatch{best->word, best_other, best_dots, best_cost};
+    if (best.word == nullptr && two_edits) return best_two_apart(lower, query, letters, diacritic_log10);
+    return best.match();
 }
 
 std::optional<FuzzyMatch> FuzzyIndex::best_two_apart(const ustr& lower, const ustr& query, const LetterCosts& letters,
@@ -282,30 +293,21 @@ std::optional<FuzzyMatch> FuzzyIndex::best_two_apart(const ustr& lower, const us
     // Two edits apart, the skeletons agree once each has lost at most two letters: the query less
     // none, one or two letters is looked up among the skeletons less none, one or two (`two_`).
     prepare_two_edits();
-    const Target* best = nullptr;
-    double best_score = 0.0, best_cost = 0.0;
-    long best_dots = 0;
     std::vector<uint32_t> found;
     const size_t n = query.size();
     for (size_t skip = 0; skip <= n; ++skip)
         for (size_t also = skip + 1; also <= n + (skip == n); ++also) two_.find(key(query.data(), n, skip, also), found);
     std::sort(found.begin(), found.end());
     found.erase(std::unique(found.begin(), found.end()), found.end());
+    Leader best;
     for (const uint32_t at : found) {
         const Target& t = targets_[at];
         if (levenshtein(query, t.skeleton) != 2) continue;  // a hash collision, or nearer, or farther
         long dots = 0;
         const double cost = price_two(t.word, lower, letters, diacritic_log10, dots);
-        const double score = t.zipf + cost;
-        if (best == nullptr || score > best_score || (score == best_score && t.word < best->word)) {
-            best = &t;
-            best_score = score;
-            best_cost = cost;
-            best_dots = dots;
-        }
+        best.offer(t.word, t.zipf, 2, dots, cost);
     }
-    if (best == nullptr) return std::nullopt;
-    return FuzzyMatch{best->word, 2, best_dots, best_cost};
+    return best.match();
 }
 
 }  // namespace svfix

@@ -48,11 +48,34 @@ inline PyObject* to_py(const ustr& s) {  // new reference
     return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, s.data(), static_cast<Py_ssize_t>(s.size()));
 }
 
+// UTF-8 as code points, decoded here, not by Python: the lexicon is built, and its register
+// read, on a thread without the GIL while the main thread parses the context model, and a
+// Python call there corrupted the heap (a segfault in json.load, now and then). Strict, as
+// bytes.decode("utf-8") is: an invalid, overlong, surrogate or out-of-range sequence gives
+// the empty string.
 inline ustr from_utf8(const std::string& s) {
-    PyObject* obj = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "strict");
-    if (!obj) { PyErr_Clear(); return ustr(); }
-    ustr out = from_py(obj);
-    Py_DECREF(obj);
+    static constexpr char32_t kLeast[5] = {0, 0, 0x80, 0x800, 0x10000};  // below these: overlong
+    ustr out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size();) {
+        const unsigned char lead = static_cast<unsigned char>(s[i]);
+        size_t length;
+        char32_t c;
+        if (lead < 0x80) { c = lead; length = 1; }
+        else if ((lead & 0xE0) == 0xC0) { c = lead & 0x1F; length = 2; }
+        else if ((lead & 0xF0) == 0xE0) { c = lead & 0x0F; length = 3; }
+        else if ((lead & 0xF8) == 0xF0) { c = lead & 0x07; length = 4; }
+        else return ustr();
+        if (i + length > s.size()) return ustr();
+        for (size_t k = 1; k < length; ++k) {
+            const unsigned char next = static_cast<unsigned char>(s[i + k]);
+            if ((next & 0xC0) != 0x80) return ustr();
+            c = (c << 6) | (next & 0x3F);
+        }
+        if (c < kLeast[length] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return ustr();
+        out.push_back(c);
+        i += length;
+    }
     return out;
 }
 

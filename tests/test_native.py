@@ -476,3 +476,30 @@ def test_loading_beside_another_load_raises_what_either_raised() -> None:
         native._beside(lambda: 1 / 0, lambda: 5)
     with pytest.raises(KeyError):
         native._beside(lambda: None, lambda: {}["x"])
+
+
+_LOAD_BESIDE_ALLOCATIONS = """
+import json, threading
+from svfix import lexicon
+directory = str(lexicon.data_dir())
+blob = json.dumps({str(i): [i, str(i) * 3, {"a": i}] for i in range(20000)})
+for _ in range(5):
+    thread = threading.Thread(target=lexicon.load_lexicon.__wrapped__, args=(directory,))
+    thread.start()
+    while thread.is_alive():
+        json.loads(blob)
+    thread.join()
+"""
+
+
+def test_the_lexicon_is_built_on_a_thread_without_touching_python() -> None:
+    """The engine builds the lexicon and reads its register on a thread with the GIL released,
+    while the main thread parses the context model's JSON (`native._beside`). Nothing there may
+    call into Python: the UTF-8 decoding did (PyUnicode_DecodeUTF8), and a process allocating
+    Python objects meanwhile crashed, once in a fresh clone's test run and at once here."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", _LOAD_BESIDE_ALLOCATIONS], capture_output=True, text=True,
+                         timeout=300, cwd=Path(__file__).resolve().parent.parent)
+    assert run.returncode == 0, (run.returncode, run.stderr[-2000:])

@@ -40,7 +40,6 @@ struct Config {
     int leave_out_share = 10;
     bool shape_adapts = true;
     double shape_settled = 0.99, reach = 3.0;
-    double reading_explains_prior = 1.0;  // a rarer reading leaves the fuzzy match to the lexicon asked
     // context
     double w1 = 1.0, w2 = 0.5, beta = 1.0, context_weight = 1.0, max_bonus = 2.0, w_suffix = 0.5,
            w_class = 1.0;

@@ -31,15 +31,11 @@ namespace svfix {
 
 namespace {
 
-// pipeline._unexplained: no reading makes the token a common listed word (each is a compound,
-// the token as it stands, or a word rarer than `explains_prior`), so the fuzzy match to the
-// lexicon is asked too.
-bool unexplained(const std::vector<Reading>& found, const Lexicon& lexicon, double explains_prior) {
-    return std::all_of(found.begin(), found.end(), [&](const Reading& r) {
-        if (r.n_parts > 1 || (r.edits.empty() && !r.fuzzy)) return true;
-        const double prior = r.key == Reading::kUnasked ? lexicon.prior(r.word) : lexicon.prior_id(r.key);
-        return prior < explains_prior;
-    });
+// pipeline._only_compounds: no reading restores the token as one listed word (each is a
+// compound, or the token as it stands), so the fuzzy match to the lexicon is asked too.
+bool only_compounds(const std::vector<Reading>& found) {
+    return std::all_of(found.begin(), found.end(),
+                       [](const Reading& r) { return r.n_parts > 1 || (r.edits.empty() && !r.fuzzy); });
 }
 
 constexpr size_t kMaxCached = 250000;  // decisions, context decisions, cases: then forget all
@@ -908,7 +904,7 @@ void Engine::decide_words(Doc& d, const Options& o) {
             matched_page = !found->empty();
         }
         const Vocabulary* jv = matched_page ? d.fuzzy_vocab : v;  // the spellings the word is judged by
-        if (unexplained(*found, *lexicon_, config_.reading_explains_prior) && !(d.name_like[k] && words_[id].first_upper && !words_[id].upper)) {
+        if (only_compounds(*found) && !(d.name_like[k] && words_[id].first_upper && !words_[id].upper)) {
             // (a capitalised word no list has, mid-sentence, is a name sooner than a misread)
             const std::shared_ptr<const std::vector<Reading>>& matched = lexicon_fuzzy(words_[id]);
             if (found->empty()) {

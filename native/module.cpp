@@ -81,7 +81,6 @@ Config config_of(const py::dict& d) {
     read(d, "ENGLISH_NEIGHBOURS", c.english_neighbours); read(d, "ENGLISH_ZIPF", c.english_zipf);
     read(d, "CONTEXT_MARGIN", c.context_margin); read(d, "LEAVE_OUT_SHARE", c.leave_out_share);
     read(d, "SHAPE_ADAPTS", c.shape_adapts); read(d, "SHAPE_SETTLED", c.shape_settled); read(d, "REACH", c.reach);
-    read(d, "READING_EXPLAINS_PRIOR", c.reading_explains_prior);
     read(d, "W1", c.w1); read(d, "W2", c.w2); read(d, "BETA", c.beta); read(d, "WEIGHT", c.context_weight);
     read(d, "MAX_BONUS", c.max_bonus); read(d, "W_SUFFIX", c.w_suffix); read(d, "W_CLASS", c.w_class);
     read(d, "SKIP_UNSEEN", c.skip_unseen);

@@ -60,13 +60,6 @@ MAX_CACHE = 100_000
 LEAVE_OUT_SHARE = 10
 #: Judge damage forms (ä→i, ä→ii, ö→é) by the shares this document shows, not the table's alone.
 SHAPE_ADAPTS = True
-#: A reading of a word rarer than this (lexicon prior, log10) does not explain a token away:
-#: the fuzzy match to the lexicon is asked too ("ach" reads as the web form "öch", prior 0.2;
-#: "och" is one letter off). Training pages, against asking only where every reading is a
-#: compound or the token itself: all 77,820 → 77,838 restored, broken 368 → 371, other OCR
-#: noise 19.3 → 20.6 %; municipal 12,583 → 12,587, broken 4. At 2.0 (77,831 restored) the
-#: page's "eHalsa" lost its reading "ehälsa" (prior 1.1) to "hälsa"; at 0.5, 77,835.
-READING_EXPLAINS_PRIOR = 1.0
 
 
 @dataclass(frozen=True)
@@ -196,13 +189,12 @@ def _lexicon_fuzzy(word: str, res: _Resources) -> tuple[Reading, ...]:
     return cached
 
 
-def _unexplained(found: Iterable[Reading], lexicon: Lexicon) -> bool:
-    """No reading makes the token a common listed word: each restores it as a compound, reads
-    it as itself, or makes it a rare word ("vatinet" read as "våt+lånet", "skotan" as itself,
-    "ach" as the web form "öch", whose prior is below `READING_EXPLAINS_PRIOR`). The fuzzy match to
-    the lexicon is asked then too, and the ranker weighs its frequent word against them
-    ("vattnet", "skolan", "och"); once it was asked only for tokens with no reading at all."""
-    return all(len(r.parts) > 1 or not r.edits or lexicon.prior(r.word) < READING_EXPLAINS_PRIOR for r in found)
+def _only_compounds(found: Iterable[Reading]) -> bool:
+    """No reading restores the token as one listed word: each is a compound or the token as it
+    stands ("vatinet" read as "våt+lånet", "skotan" as itself). The fuzzy match to the lexicon
+    is asked then too, and the ranker weighs its frequent word against them ("vattnet",
+    "skolan"); once it was asked only for tokens with no reading at all."""
+    return all(len(r.parts) > 1 or not r.edits for r in found)
 
 
 def _englishish(word: str, res: _Resources) -> bool:
@@ -538,7 +530,7 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
             if found:
                 judge_vocab = fuzzy_vocab
         word_name_like = name_like.get(word, True)
-        if _unexplained(found, res.lexicon) and not (word_name_like and word[:1].isupper() and not word.isupper()):
+        if _only_compounds(found) and not (word_name_like and word[:1].isupper() and not word.isupper()):
             # (a capitalised word no list has, mid-sentence, is a name sooner than a misread)
             known = {r.word for r in found}
             found = [*found, *(r for r in _lexicon_fuzzy(word, res) if r.word not in known)]

@@ -574,22 +574,6 @@ def test_a_lowercase_word_two_letters_off_is_matched_to_a_frequent_word() -> Non
         assert svfix.fix(kept) == kept
 
 
-def test_a_token_read_only_as_a_rare_web_form_is_matched_to_a_frequent_word() -> None:
-    """"ach" has a channel reading, the web form "öch" (prior 0.2), which no longer explains the
-    token away: the fuzzy match to the lexicon is asked too, and "och", one letter off and far
-    more frequent, wins. A token with a common reading is not matched ("ar" stays a matter
-    for the channel and the context), nor one whose rare reading is still a word ("eHalsa":
-    "ehälsa", prior 1.1, see the test of inner capitals)."""
-    from svfix import pipeline
-    from svfix.lexicon import default_lexicon
-
-    assert default_lexicon().prior("öch") < pipeline.READING_EXPLAINS_PRIOR
-    result = svfix.correct("Kommunen ach regionen samarbetar kring vägarna.")
-    assert result.text == "Kommunen och regionen samarbetar kring vägarna."
-    assert [c.reason for c in result.applied] == [Reason.FUZZY]
-    assert svfix.fix("Det ar viktigt att beslutet fattas i dag.") == "Det är viktigt att beslutet fattas i dag."
-
-
 def test_a_page_that_lost_every_dot_matches_its_damaged_words_to_what_it_proves() -> None:
     """A page with no å, ä or ö left has no spelling of its own to match a word damaged beyond
     its dots to; but its other copies of the word prove what it is ("Radioamatorerna" can only

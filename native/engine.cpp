@@ -38,6 +38,16 @@ bool only_compounds(const std::vector<Reading>& found) {
                        [](const Reading& r) { return r.n_parts > 1 || (r.edits.empty() && !r.fuzzy); });
 }
 
+// pipeline._joined: `found`, then the readings of `more` that restore a word none of `found` does.
+std::shared_ptr<const std::vector<Reading>> joined(const std::vector<Reading>& found, std::vector<Reading> more) {
+    std::vector<Reading> all(found);
+    UstrSet known;
+    for (const Reading& r : all) known.insert(r.word);
+    for (Reading& r : more)
+        if (!known.count(r.word)) all.push_back(std::move(r));
+    return std::make_shared<const std::vector<Reading>>(std::move(all));
+}
+
 constexpr size_t kMaxCached = 250000;  // decisions, context decisions, cases: then forget all
 constexpr uint32_t kNone = UINT32_MAX;
 
@@ -888,12 +898,7 @@ void Engine::decide_words(Doc& d, const Options& o) {
             std::vector<Reading> shown;
             if (spellings != v->by_key.end()) shown = model_.document_readings(word, entry.low(), spellings->second, *v);
             if (!shown.empty()) {
-                std::vector<Reading> all(*lex);
-                UstrSet known;
-                for (const Reading& r : all) known.insert(r.word);
-                for (Reading& r : shown)
-                    if (!known.count(r.word)) all.push_back(std::move(r));
-                combined = std::make_shared<const std::vector<Reading>>(std::move(all));
+                combined = joined(*lex, std::move(shown));
                 found = combined.get();
             }
         }
@@ -911,11 +916,7 @@ void Engine::decide_words(Doc& d, const Options& o) {
                 combined = matched;
                 found = combined.get();
             } else if (!matched->empty()) {
-                std::vector<Reading> all(*found);
-                for (const Reading& r : *matched)
-                    if (std::none_of(all.begin(), all.end(), [&](const Reading& o) { return o.word == r.word; }))
-                        all.push_back(r);
-                combined = std::make_shared<const std::vector<Reading>>(std::move(all));
+                combined = joined(*found, *matched);
                 found = combined.get();
             }
         }

@@ -197,6 +197,13 @@ def _only_compounds(found: Iterable[Reading]) -> bool:
     return all(len(r.parts) > 1 or not r.edits for r in found)
 
 
+def _joined(found: Iterable[Reading], more: Iterable[Reading]) -> list[Reading]:
+    """`found`, then the readings of `more` that restore a word none of `found` does."""
+    found = list(found)
+    known = {r.word for r in found}
+    return [*found, *(r for r in more if r.word not in known)]
+
+
 def _englishish(word: str, res: _Resources) -> bool:
     """A word that reads as English rather than Swedish (for spotting English passages)."""
     cached = res.english_cache.get(word)
@@ -522,8 +529,7 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
         if spelled:
             shown = document_readings(word, vocab, res.channel)
             if shown:
-                known = {r.word for r in found}
-                found = [*found, *(r for r in shown if r.word not in known)]
+                found = _joined(found, shown)
         judge_vocab = vocab  # the spellings the word is judged by
         if not found and fuzzy_vocab is not None:
             found = fuzzy_document_readings(word, fuzzy_vocab)
@@ -532,8 +538,7 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
         word_name_like = name_like.get(word, True)
         if _only_compounds(found) and not (word_name_like and word[:1].isupper() and not word.isupper()):
             # (a capitalised word no list has, mid-sentence, is a name sooner than a misread)
-            known = {r.word for r in found}
-            found = [*found, *(r for r in _lexicon_fuzzy(word, res) if r.word not in known)]
+            found = _joined(found, _lexicon_fuzzy(word, res))
         uses_document = judge_vocab is not None and any(r.word in judge_vocab.counts for r in found)
         word_profile = (_without_own_evidence(profile, survivors, lost, lost_total, letters, proofs[word],
                                               in_text[word], shapes)

@@ -90,15 +90,20 @@ def fuzzy_targets() -> list[tuple[str, str, float]]:
             and (any(c in w for c in "åäö") or lexicon.zipf(w) >= plain_min_zipf) and lexicon.is_valid(w)]
 
 
+def _clamped_letter_costs() -> dict[tuple[str, str], float]:
+    """The channel's one-letter edits as the fuzzy match should price them: the table's log10,
+    clamped to the match's floor and cap."""
+    return {(t, o): min(document.FUZZY_LEXICON_MAX_EDIT_LOG10, max(document.FUZZY_LEXICON_EDIT_LOG10, q))
+            for t, o, q in default_channel().letters}
+
+
 def _best_by_scanning(lower: str, targets) -> tuple[str, int, int, float] | None:
     """What the index should answer: every target's distance, the best score, ties alphabetical."""
     from rapidfuzz.distance import Levenshtein
 
     if len(lower) < _FUZZY_BOUNDS[2]:
         return None
-    query, dots_cost = lower.translate(_SKELETON), document.FUZZY_DIACRITIC_LOG10
-    letters = {(t, o): min(document.FUZZY_LEXICON_MAX_EDIT_LOG10, max(document.FUZZY_LEXICON_EDIT_LOG10, q))
-               for t, o, q in default_channel().letters}
+    query, dots_cost, letters = lower.translate(_SKELETON), document.FUZZY_DIACRITIC_LOG10, _clamped_letter_costs()
     best = None
     for word, skeleton, zipf in targets:
         other = Levenshtein.distance(query, skeleton, score_cutoff=1)
@@ -186,9 +191,7 @@ def test_two_edits_reach_the_best_word_two_letters_away(fuzzy_targets) -> None:
     letters from it, priced along its likeliest alignment; a scan over every target agrees."""
     from rapidfuzz.distance import Levenshtein
 
-    lexicon = default_lexicon()
-    letters = {(t, o): min(document.FUZZY_LEXICON_MAX_EDIT_LOG10, max(document.FUZZY_LEXICON_EDIT_LOG10, q))
-               for t, o, q in default_channel().letters}
+    lexicon, letters = default_lexicon(), _clamped_letter_costs()
     assert lexicon.words.fuzzy_match("sirskitt", *_FUZZY_BOUNDS, *_FUZZY_COSTS) is None
     word, other, dots, cost = lexicon.words.fuzzy_match("sirskitt", *_FUZZY_BOUNDS, *_FUZZY_COSTS, True)
     assert (word, other, dots) == ("särskilt", 2, 0)

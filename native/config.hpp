@@ -34,11 +34,14 @@ struct Config {
     int fuzzy_lexicon_two_edits_min_length = 6;  // such a token, two letters from its word
     double shape_prior = 20.0, shape_max_boost = 0.5, shape_max_log10_q = -0.6;
     double neutral_rate = 0.3;
+    double noise_reference_rate = 0.05, noise_prior_rate = 0.005, noise_prior_weight = 50.0,
+           noise_min_log10 = -2.0, noise_max_log10 = 1.0;
     // pipeline
     int english_neighbours = 2;
     double english_zipf = 3.0, context_margin = 0.01;
     int leave_out_share = 10;
     bool shape_adapts = true;
+    double reading_explains_prior = 2.0;
     double shape_settled = 0.99, reach = 3.0;
     // context
     double w1 = 1.0, w2 = 0.5, beta = 1.0, context_weight = 1.0, max_bonus = 2.0, w_suffix = 0.5,

@@ -244,7 +244,7 @@ uint32_t Engine::word_id(uview w, uint64_t h) {
     }
     hot.bits = (e.alpha ? W_ALPHA : 0) | (e.upper ? W_UPPER : 0) | (e.title ? W_TITLE : 0)
                | (e.first_upper ? W_FIRST_UPPER : 0) | (e.first_lower ? W_FIRST_LOWER : 0)
-               | (!ascii && dotted ? W_SWEDISH : 0);
+               | (!ascii && dotted ? W_SWEDISH : 0) | (str_islower(e.word) ? W_LOWER : 0);
     word_ids_.insert(w, h, id);
     return id;
 }
@@ -294,10 +294,11 @@ const Neighbour& Engine::neighbour_of(uint32_t form) {
     return form_neighbour_[form];
 }
 
-uint32_t Engine::profile_id(const std::array<double, 3>& rates) {
+uint32_t Engine::profile_id(const Profile& p) {
+    const std::array<double, 4> key{p.rates[0], p.rates[1], p.rates[2], p.noise};
     for (size_t k = 0; k < profiles_.size(); ++k)
-        if (std::memcmp(profiles_[k].data(), rates.data(), sizeof rates) == 0) return static_cast<uint32_t>(k);
-    profiles_.push_back(rates);
+        if (std::memcmp(profiles_[k].data(), key.data(), sizeof key) == 0) return static_cast<uint32_t>(k);
+    profiles_.push_back(key);
     return static_cast<uint32_t>(profiles_.size() - 1);
 }
 
@@ -379,6 +380,20 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::readings(WordEntry& w
     for (Reading& r : found) r.form = form_id(r.word);
     slot = std::make_shared<const std::vector<Reading>>(std::move(found));
     return slot;
+}
+
+// pipeline._only_rare: a lowercase token of letters, no listed word, whose readings only make
+// it a rare word ("ach" read as the web form "öch"), and no spelling the page shows of itself
+bool Engine::only_rare(uint32_t id, const std::vector<Reading>& found) {
+    constexpr uint8_t kPlain = W_ALPHA | W_LOWER;
+    if ((hot_[id].bits & kPlain) != kPlain) return false;
+    const WordEntry& w = words_[id];
+    if (lexicon_->is_valid(w.low())) return false;
+    const double explains = config_.reading_explains_prior;
+    return std::all_of(found.begin(), found.end(), [&](const Reading& r) {
+        if (r.fuzzy && r.word == w.word) return false;
+        return r.n_parts > 1 || (r.edits.empty() && !r.fuzzy) || lexicon_->prior(r.word) < explains;
+    });
 }
 
 // document.fuzzy_lexicon_readings (pipeline._lexicon_fuzzy): kept on the word, like its readings
@@ -795,10 +810,35 @@ void Engine::measure(Doc& d, const Options& o) {
     for (size_t k = 0; k < ns; ++k)
         if (d.proofs[k]) add_evidence(d.shapes, *d.proofs[k], d.in_text[k], channel_);
     d.lost = lost_letters(d.shapes);
-    d.profile = measure_profile(C, d.survivors, d.lost, d.letters);
+    d.profile = measure_profile(C, d.survivors, d.lost, d.letters, noise(d, o));
     if (C.shape_adapts) d.profile.shape = measure_shape(C, d.shapes);
     d.lost_total = d.lost[0] + d.lost[1] + d.lost[2];
     add_proved_spellings(d);
+}
+
+// pipeline._noise: the page's general OCR noise, from its lowercase tokens of letters that are
+// no word, no compound, and no word that only lost its dots
+double Engine::noise(const Doc& d, const Options& o) {
+    constexpr uint8_t kPlain = W_ALPHA | W_LOWER;
+    long tokens = 0, unexplained = 0;
+    for (const auto& [id, c] : d.counts) {
+        const WordHot& w = hot_[id];
+        if ((w.bits & kPlain) == kPlain && w.len > 1) tokens += c;
+    }
+    for (size_t k = 0; k < d.suspicious.size(); ++k) {
+        const uint32_t id = d.suspicious[k];
+        WordHot& hot = hot_[id];
+        if ((hot.bits & kPlain) != kPlain || hot.len < 2) continue;
+        WordEntry& w = words_[id];
+        if (hot.unlisted < 0)
+            hot.unlisted = !lexicon_->is_valid(w.low()) && search_.dot_readings(w.word).empty() ? 1 : 0;
+        if (hot.unlisted == 0) continue;
+        const std::vector<Reading>& found = *readings(w, o.compounds);
+        if (std::none_of(found.begin(), found.end(),
+                         [](const Reading& r) { return r.n_parts > 1 && r.edits.empty() && !r.fuzzy; }))
+            unexplained += static_cast<long>(d.occurrences[k].size());
+    }
+    return noise_log10(config_, unexplained, tokens);
 }
 
 // document.with_spellings of pipeline._proved_spellings: the page's å/ä/ö spellings for the
@@ -869,15 +909,15 @@ void Engine::mark_before_surname(Doc& d, const Options& o) {
 // documents unless its readings include the page's own spellings.
 void Engine::decide_words(Doc& d, const Options& o) {
     const Config& C = config_;
-    const uint32_t page_profile = profile_id(d.profile.rates);
+    const uint32_t page_profile = profile_id(d.profile);
     const uint32_t page_shape_id = d.profile.shape.empty() ? 0 : shape_id(d.profile.shape);
     std::optional<Profile> page_plain;  // the page's rates without its shape, made when needed
     auto plain_profile = [&](const Profile& p) -> const Profile& {
         if (&p == &d.profile) {
-            if (!page_plain) page_plain = make_profile(d.profile.rates);
+            if (!page_plain) page_plain = make_profile(d.profile.rates, d.profile.noise);
             return *page_plain;
         }
-        d.held_profiles.push_back(make_profile(p.rates));
+        d.held_profiles.push_back(make_profile(p.rates, p.noise));
         return d.held_profiles.back();
     };
     d.decided.assign(d.suspicious.size(), Doc::Decided{});
@@ -909,7 +949,8 @@ void Engine::decide_words(Doc& d, const Options& o) {
             matched_page = !found->empty();
         }
         const Vocabulary* jv = matched_page ? d.fuzzy_vocab : v;  // the spellings the word is judged by
-        if (only_compounds(*found) && !(d.name_like[k] && words_[id].first_upper && !words_[id].upper)) {
+        if ((only_compounds(*found) || only_rare(id, *found))
+            && !(d.name_like[k] && words_[id].first_upper && !words_[id].upper)) {
             // (a capitalised word no list has, mid-sentence, is a name sooner than a misread)
             const std::shared_ptr<const std::vector<Reading>>& matched = lexicon_fuzzy(words_[id]);
             if (found->empty()) {
@@ -942,12 +983,12 @@ void Engine::decide_words(Doc& d, const Options& o) {
                         if (o2.form == item.form) mine = o2.n;
                     rest_shapes.push_back(EvidenceItem{item.form, item.letter, item.n - mine, item.q});
                 }
-                own_profile = measure_profile(C, d.survivors, rest, d.letters);
+                own_profile = measure_profile(C, d.survivors, rest, d.letters, d.profile.noise);
                 if (C.shape_adapts) own_profile->shape = measure_shape(C, rest_shapes);
             }
         }
         const Profile& word_profile = own_profile ? *own_profile : d.profile;
-        DecisionKey key{id, own_profile ? profile_id(word_profile.rates) : page_profile, 0,
+        DecisionKey key{id, own_profile ? profile_id(word_profile) : page_profile, 0,
                         static_cast<uint8_t>(option_flags | (word_name_like ? 1 : 0) | (word_before_surname ? 8 : 0))};
         auto judged_under = [&](const DecisionKey& key, const Profile& p) -> const Judged& {
             if (found->empty()) {
@@ -996,7 +1037,8 @@ void Engine::decide_words(Doc& d, const Options& o) {
                 }
             }
             if (!uses_document) key.shape = entry.shape_for;
-            if (key.shape != 0) judged = &judged_under(key, make_profile(word_profile.rates, shapes_[key.shape]));
+            if (key.shape != 0)
+                judged = &judged_under(key, make_profile(word_profile.rates, word_profile.noise, shapes_[key.shape]));
         }
         Doc::Decided& out = d.decided[k];
         out.decision = &judged->decision;

@@ -98,12 +98,15 @@ using Tri = int8_t;
 
 // What a document asks of every word, kept apart from the rest so that a pass over a
 // document's words reads 16 bytes each (4 words a cache line).
-enum : uint8_t { W_ALPHA = 1, W_UPPER = 2, W_TITLE = 4, W_FIRST_UPPER = 8, W_FIRST_LOWER = 16, W_SWEDISH = 32 };
+enum : uint8_t {
+    W_ALPHA = 1, W_UPPER = 2, W_TITLE = 4, W_FIRST_UPPER = 8, W_FIRST_LOWER = 16, W_SWEDISH = 32, W_LOWER = 64
+};
 struct WordHot {
     uint32_t doc = 0, at = 0;  // where it stands in the document being restored (when doc matches)
     uint32_t len = 0;
     uint8_t bits = 0;          // W_*; W_SWEDISH: not ASCII and has å/ä/ö (a spelling the page shows)
     Tri look = -1;             // could it be damaged?
+    Tri unlisted = -1;         // no listed word, with or without its dots (pipeline._noise)
 };
 
 // Stable storage: entries never move, and finding one is a shift and a mask.
@@ -259,6 +262,8 @@ private:
     void find_suspicious(Doc& d);
     void find_sheltered(Doc& d);
     void measure(Doc& d, const Options& o);
+    double noise(const Doc& d, const Options& o);
+    bool only_rare(uint32_t id, const std::vector<Reading>& found);
     void add_proved_spellings(Doc& d);
     void mark_before_surname(Doc& d, const Options& o);
     void decide_words(Doc& d, const Options& o);
@@ -301,7 +306,7 @@ private:
     const ustr& restore_case(uint32_t token, const Decision& decision, bool mid_sentence);
     bool in_protected_span(const Doc& d, size_t j);
     uint32_t decision_form(const Decision& decision);
-    uint32_t profile_id(const std::array<double, 3>& rates);
+    uint32_t profile_id(const Profile& p);  // by rates and noise
     uint32_t shape_id(const Shape& shape);
 
     std::shared_ptr<Lexicon> lexicon_;
@@ -336,7 +341,7 @@ private:
     std::vector<Neighbour> form_neighbour_;  // by form id: what the context model knows of it
     std::vector<char> form_neighbour_made_;
     UMap<bool> chunks_;               // is this chunk around a glued word an address?
-    std::vector<std::array<double, 3>> profiles_;
+    std::vector<std::array<double, 4>> profiles_;  // rates and noise
     std::vector<Shape> shapes_;
     std::unordered_map<std::string, uint32_t> shape_ids_;  // by the shape's bytes
     UMap<bool> places_;

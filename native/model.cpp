@@ -19,9 +19,10 @@ int letter_index(char32_t c) {
 
 double quantise(double rate) { return std::pow(10.0, std::nearbyint(std::log10(rate) * 10) / 10); }
 
-Profile make_profile(std::array<double, 3> rates, Shape shape) {
+Profile make_profile(std::array<double, 3> rates, double noise, Shape shape) {
     Profile p;
     p.rates = rates;
+    p.noise = noise;
     for (int k = 0; k < 3; ++k) p.log10_rates[k] = std::log10(rates[k]);
     p.shape = std::move(shape);
     return p;
@@ -61,8 +62,16 @@ std::array<double, 3> lost_letters(const Evidence& evidence) {
     return lost;
 }
 
+// document.noise_log10
+double noise_log10(const Config& C, long unexplained, long tokens) {
+    const double rate = (static_cast<double>(unexplained) + C.noise_prior_weight * C.noise_prior_rate)
+                        / (static_cast<double>(tokens) + C.noise_prior_weight);
+    const double ratio = std::log10(rate / C.noise_reference_rate);
+    return std::min(C.noise_max_log10, std::max(C.noise_min_log10, std::nearbyint(ratio * 4) / 4));
+}
+
 Profile measure_profile(const Config& C, const Survivors& survived, const std::array<double, 3>& damaged_in,
-                        long letters) {
+                        long letters, double noise) {
     std::array<double, 3> damaged = damaged_in;
     for (int k = 0; k < 3; ++k) {
         double expected = (1.0 - C.shortfall_tolerance) * C.expected_share[k] * static_cast<double>(letters);
@@ -86,7 +95,7 @@ Profile measure_profile(const Config& C, const Survivors& survived, const std::a
         double rate = (bad + C.letter_weight * pooled) / (ok + bad + C.letter_weight);
         rates[k] = quantise(std::min(C.max_rate, std::max(C.min_rate, rate)));
     }
-    return make_profile(rates);
+    return make_profile(rates, noise);
 }
 
 Shape measure_shape(const Config& C, const Evidence& evidence) {
@@ -181,8 +190,8 @@ double Model::register_correction(double prior, long count) const {
     return C.register_weight * std::log10((prose + web) / (2 * web));
 }
 
-double Model::channel_log10(const Reading& r, const Profile& p) const {
-    if (r.fuzzy) return 0.0 + r.fuzzy_q;
+double Model::channel_log10(const Reading& r, const Profile& p, const ustr& low) const {
+    if (r.fuzzy) return r.word != low ? (0.0 + r.fuzzy_q) + p.noise : 0.0 + r.fuzzy_q;
     double total = 0.0;
     bool shaped = !p.shape.empty();
     for (int id : r.edits) {
@@ -243,7 +252,8 @@ std::vector<Scored> Model::score(const ustr& token, const std::vector<Reading>& 
     const double compound_cap = best_listed - C.listed_reading_margin;
     for (const Reading& r : readings) {
         if (r.unknown_head) {
-            scored.push_back(Scored{false, &r, unknown_prior(token) + C.name_tail_bonus, channel_log10(r, profile), 0.0});
+            scored.push_back(
+                Scored{false, &r, unknown_prior(token) + C.name_tail_bonus, channel_log10(r, profile, low), 0.0});
             continue;
         }
         double prior = lexical_prior(r);
@@ -258,7 +268,7 @@ std::vector<Scored> Model::score(const ustr& token, const std::vector<Reading>& 
         }
         if (before_surname && !lowercase_token && (flags & F_GIVEN_NAME)) prior += C.given_name_before_surname_bonus;
         has_identity |= r.word == low;
-        scored.push_back(Scored{false, &r, prior, channel_log10(r, profile), 0.0});
+        scored.push_back(Scored{false, &r, prior, channel_log10(r, profile, low), 0.0});
     }
     if (!has_identity) scored.push_back(Scored{true, nullptr, unknown_prior(token), 0.0, 0.0});
     int capitals = C.inner_capital_cost != 0.0 ? inner_capitals(token) : 0;

@@ -35,11 +35,12 @@ struct Profile {
     std::array<double, 3> rates{};
     std::array<double, 3> log10_rates{};
     Shape shape;  // empty: the table as it is
+    double noise = 0.0;  // document.Profile.noise: log10 boost of a fuzzy match's edits on this page
     double log10_rate(const ustr& truth) const;
     double log10_shape(Form form) const;
 };
 
-Profile make_profile(std::array<double, 3> rates, Shape shape = {});
+Profile make_profile(std::array<double, 3> rates, double noise = 0.0, Shape shape = {});
 double quantise(double rate);
 
 // shape_evidence: per damage form, in insertion order: its letter, the count, the table's log10 q
@@ -55,7 +56,9 @@ std::array<double, 3> lost_letters(const Evidence& evidence);
 
 struct Survivors { std::array<long, 3> n{}; };
 
-Profile measure_profile(const Config& C, const Survivors& survived, const std::array<double, 3>& damaged, long letters);
+Profile measure_profile(const Config& C, const Survivors& survived, const std::array<double, 3>& damaged, long letters,
+                        double noise);
+double noise_log10(const Config& C, long unexplained, long tokens);
 Shape measure_shape(const Config& C, const Evidence& evidence);
 
 struct Scored {
@@ -108,7 +111,8 @@ public:
     int unseen_trigrams(const ustr& word) const;
     double lexical_prior(const Reading& r) const;
     double register_correction(double prior, long count) const;
-    double channel_log10(const Reading& r, const Profile& p) const;
+    // `low`: the token, lowercase (a fuzzy match to another word pays the page's noise)
+    double channel_log10(const Reading& r, const Profile& p, const ustr& low) const;
     std::vector<Scored> score(const ustr& token, const std::vector<Reading>& readings, const Profile& profile,
                               const Vocabulary* vocab, bool name_like,
                               bool before_surname = false) const;

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import svfix
 from svfix import Reason, apply_changes
 from svfix.pipeline import DEFAULT_OPTIONS
+from svfix.document import NOISE_MAX_LOG10, NOISE_MIN_LOG10, noise_log10
 
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"
@@ -591,3 +592,35 @@ def test_a_page_that_lost_every_dot_matches_its_damaged_words_to_what_it_proves(
         assert result.text.rstrip().endswith(last_sentence)
         assert [c.reason for c in result.applied if c.original.startswith(("Radie", "Overformyndarnim"))] == [Reason.FUZZY]
         assert svfix.fix(result.text) == result.text
+
+
+def test_a_fuzzy_match_pays_for_how_clean_the_page_is() -> None:
+    """A word one letter from a listed word is a misread on a noisy scan and a term on clean
+    prose: "konteras" (booked to an account) is not "monteras". The page's own noise (its
+    lowercase tokens that are no word, no compound and no word with lost dots) prices the
+    fuzzy match's edits, so clean prose keeps its unlisted words while a poor scan gets its
+    "uch" back as "och"."""
+    assert noise_log10(0, 2000) == NOISE_MIN_LOG10
+    assert noise_log10(0, 2000) < noise_log10(20, 2000) < noise_log10(200, 2000) <= NOISE_MAX_LOG10
+    clean = ("Fakturorna konteras på projektets konto och attesteras av enhetschefen. Kostnaderna för "
+             "året ska följas upp i delårsrapporten och redovisas för nämnden i september. Ekonomienheten "
+             "stämmer av kontona varje månad och rapporterar avvikelser till förvaltningschefen.\n")
+    assert svfix.fix(clean) == clean
+    offered = [(c.original, c.applied) for c in svfix.correct(clean).changes if c.original == "konteras"]
+    assert offered in ([], [("konteras", False)])  # at most suggested
+    noisy = ("Nämnden beslutade att bevilja ansökan uch att uppdra åt förvaltningen att återkomma. "
+             "Kostnadcrna fir projcktet ska redovisas senast i maj.\n")
+    assert svfix.fix(noisy) == ("Nämnden beslutade att bevilja ansökan och att uppdra åt förvaltningen att "
+                                "återkomma. Kostnaderna för projektet ska redovisas senast i maj.\n")
+
+
+def test_a_lowercase_token_read_only_as_a_rare_word_is_matched_to_a_frequent_one() -> None:
+    """"ach" and "uch" read only as the web form "öch": a reading of so rare a word does not
+    explain the token away, and the fuzzy match to the lexicon offers "och" beside it. A
+    token the page itself spells with its dots ("planåren") is vouched for by it, and kept."""
+    result = svfix.correct("Beslutet ska verkställas ach redovisas uch det är viktigt att alla deltar.")
+    assert result.text == "Beslutet ska verkställas och redovisas och det är viktigt att alla deltar."
+    assert {c.reason for c in result.applied} == {Reason.FUZZY}
+    kept = ("Under planåren 2025 till 2027 ska nämnden minska kostnaderna. Planåren följer "
+            "budgetåren, och nämnden redovisar utfallet för planåren varje höst.\n")
+    assert svfix.fix(kept) == kept

@@ -41,7 +41,7 @@ struct Config {
     double english_zipf = 3.0, context_margin = 0.01;
     int leave_out_share = 10;
     bool shape_adapts = true;
-    double reading_explains_prior = 2.0;
+    double reading_explains_prior = 2.0, explained_fuzzy_min_log10 = -2.8;
     double shape_settled = 0.99, reach = 3.0;
     // context
     double w1 = 1.0, w2 = 0.5, beta = 1.0, context_weight = 1.0, max_bonus = 2.0, w_suffix = 0.5,

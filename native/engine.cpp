@@ -382,16 +382,21 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::readings(WordEntry& w
     return slot;
 }
 
-// pipeline._only_rare: a lowercase token of letters, no listed word, whose readings only make
-// it a rare word ("ach" read as the web form "öch"), and no spelling the page shows of itself
-bool Engine::only_rare(uint32_t id, const std::vector<Reading>& found) {
+// pipeline._plain_unlisted: a lowercase token of letters that no list has, and no spelling the
+// page itself shows with its dots
+bool Engine::plain_unlisted(uint32_t id, const std::vector<Reading>& found) {
     constexpr uint8_t kPlain = W_ALPHA | W_LOWER;
     if ((hot_[id].bits & kPlain) != kPlain) return false;
     const WordEntry& w = words_[id];
     if (lexicon_->is_valid(w.low())) return false;
+    return std::none_of(found.begin(), found.end(), [&](const Reading& r) { return r.fuzzy && r.word == w.word; });
+}
+
+// pipeline._only_rare: the readings only make the token a rare word ("ach" read as the web
+// form "öch"), so any fuzzy match to the lexicon is weighed beside them
+bool Engine::only_rare(const std::vector<Reading>& found) const {
     const double explains = config_.reading_explains_prior;
     return std::all_of(found.begin(), found.end(), [&](const Reading& r) {
-        if (r.fuzzy && r.word == w.word) return false;
         return r.n_parts > 1 || (r.edits.empty() && !r.fuzzy) || lexicon_->prior(r.word) < explains;
     });
 }
@@ -949,8 +954,7 @@ void Engine::decide_words(Doc& d, const Options& o) {
             matched_page = !found->empty();
         }
         const Vocabulary* jv = matched_page ? d.fuzzy_vocab : v;  // the spellings the word is judged by
-        if ((only_compounds(*found) || only_rare(id, *found))
-            && !(d.name_like[k] && words_[id].first_upper && !words_[id].upper)) {
+        if (only_compounds(*found) && !(d.name_like[k] && words_[id].first_upper && !words_[id].upper)) {
             // (a capitalised word no list has, mid-sentence, is a name sooner than a misread)
             const std::shared_ptr<const std::vector<Reading>>& matched = lexicon_fuzzy(words_[id]);
             if (found->empty()) {
@@ -958,6 +962,16 @@ void Engine::decide_words(Doc& d, const Options& o) {
                 found = combined.get();
             } else if (!matched->empty()) {
                 combined = joined(*found, *matched);
+                found = combined.get();
+            }
+        } else if (plain_unlisted(id, *found)) {
+            std::vector<Reading> matched = *lexicon_fuzzy(words_[id]);
+            if (!only_rare(*found))
+                matched.erase(std::remove_if(matched.begin(), matched.end(),
+                                             [&](const Reading& r) { return r.fuzzy_q < C.explained_fuzzy_min_log10; }),
+                              matched.end());
+            if (!matched.empty()) {
+                combined = joined(*found, std::move(matched));
                 found = combined.get();
             }
         }

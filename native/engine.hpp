@@ -263,7 +263,8 @@ private:
     void find_sheltered(Doc& d);
     void measure(Doc& d, const Options& o);
     double noise(const Doc& d, const Options& o);
-    bool only_rare(uint32_t id, const std::vector<Reading>& found);
+    bool plain_unlisted(uint32_t id, const std::vector<Reading>& found);
+    bool only_rare(const std::vector<Reading>& found) const;
     void add_proved_spellings(Doc& d);
     void mark_before_surname(Doc& d, const Options& o);
     void decide_words(Doc& d, const Options& o);

@@ -81,6 +81,7 @@ Config config_of(const py::dict& d) {
     read(d, "NOISE_REFERENCE_RATE", c.noise_reference_rate); read(d, "NOISE_PRIOR_RATE", c.noise_prior_rate);
     read(d, "NOISE_PRIOR_WEIGHT", c.noise_prior_weight); read(d, "NOISE_MIN_LOG10", c.noise_min_log10);
     read(d, "NOISE_MAX_LOG10", c.noise_max_log10); read(d, "READING_EXPLAINS_PRIOR", c.reading_explains_prior);
+    read(d, "EXPLAINED_FUZZY_MIN_LOG10", c.explained_fuzzy_min_log10);
     read(d, "ENGLISH_NEIGHBOURS", c.english_neighbours); read(d, "ENGLISH_ZIPF", c.english_zipf);
     read(d, "CONTEXT_MARGIN", c.context_margin); read(d, "LEAVE_OUT_SHARE", c.leave_out_share);
     read(d, "SHAPE_ADAPTS", c.shape_adapts); read(d, "SHAPE_SETTLED", c.shape_settled); read(d, "REACH", c.reach);

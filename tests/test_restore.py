@@ -624,3 +624,14 @@ def test_a_lowercase_token_read_only_as_a_rare_word_is_matched_to_a_frequent_one
     kept = ("Under planåren 2025 till 2027 ska nämnden minska kostnaderna. Planåren följer "
             "budgetåren, och nämnden redovisar utfallet för planåren varje höst.\n")
     assert svfix.fix(kept) == kept
+
+
+def test_a_match_the_scans_make_often_is_weighed_against_a_common_reading() -> None:
+    """"tll" reads as "tål" (å read as l) and "ait" as "åt", both common words, yet a dropped
+    i and a t read as i are edits the scans make often: the match to "till" and "att" is
+    weighed beside them and wins. A match only the floor price reaches does not: "dret" is
+    "året" with å read as d, not "det" with an r the scans never add."""
+    result = svfix.correct("Ansökan ska skickas tll nämnden, och ait den kommer in i tid är viktigt.")
+    assert result.text == "Ansökan ska skickas till nämnden, och att den kommer in i tid är viktigt."
+    assert {c.reason for c in result.applied} == {Reason.FUZZY}
+    assert svfix.fix("Vi gick dret runt i parken.") == "Vi gick året runt i parken."

@@ -552,11 +552,14 @@ def test_a_word_read_only_as_a_compound_is_matched_to_a_frequent_word_too() -> N
 
 def test_short_lowercase_words_are_matched_but_names_and_codes_are_not() -> None:
     """A short lowercase token of letters that no reading makes a listed word is scan damage
-    more often than not ("hue" for "hur", "oct" for "och"); a capitalised one is a name as
-    often ("Jöran", no misread "Göran"), and one with digits a code ("mp3"). Those keep the
-    old bound of six letters."""
+    more often than not ("hue" for "hur", "oct" for "och", "ay" for "av", "cn" for "en"); a
+    capitalised one is a name as often ("Jöran", no misread "Göran"), and one with digits a
+    code ("mp3"). Those keep the old bound of six letters."""
     result = svfix.correct("Nämnden beskriver hue arbetet ska följas upp oct vem som ansvarar.")
     assert result.text == "Nämnden beskriver hur arbetet ska följas upp och vem som ansvarar."
+    assert {c.reason for c in result.applied} == {Reason.FUZZY}
+    result = svfix.correct("Beslutet ay nämnden gäller cn månad.")
+    assert result.text == "Beslutet av nämnden gäller en månad."
     assert {c.reason for c in result.applied} == {Reason.FUZZY}
     for kept in ("Filen är en mp3 som Jöran skickade.", "Anmälan görs till Jöran Östlund.",
                  "The wind blew hard over the sea."):

@@ -367,7 +367,10 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::readings(WordEntry& w
     if (slot) return slot;
     std::vector<Reading> found;
     if (shared_ == nullptr || !shared_->find(w.word, compounds, found)) {
-        if (lexicon_->key_id(w.low()) < 0) found = search_.dot_readings(w.word);
+        if (lexicon_->key_id(w.low()) < 0) {
+            found = search_.dot_readings(w.word);
+            w.unlisted = found.empty() ? 1 : 0;  // (no key is a listed word: pipeline._noise)
+        }
         if (found.empty()) { COUNT(1); found = search_.readings(w.word, compounds); }
         if (found.empty() && compounds) found = search_.name_tail_readings(w.word);
         if (shared_ != nullptr) shared_->publish(w.word, compounds, found);
@@ -387,8 +390,8 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::readings(WordEntry& w
 bool Engine::plain_unlisted(uint32_t id, const std::vector<Reading>& found) {
     constexpr uint8_t kPlain = W_ALPHA | W_LOWER;
     if ((hot_[id].bits & kPlain) != kPlain) return false;
-    const WordEntry& w = words_[id];
-    if (lexicon_->is_valid(w.low())) return false;
+    WordEntry& w = words_[id];
+    if (valid_lowercase(w)) return false;
     return std::none_of(found.begin(), found.end(), [&](const Reading& r) { return r.fuzzy && r.word == w.word; });
 }
 
@@ -401,9 +404,12 @@ bool Engine::only_rare(const std::vector<Reading>& found) const {
     });
 }
 
-// document.fuzzy_lexicon_readings (pipeline._lexicon_fuzzy): kept on the word, like its readings
-const std::shared_ptr<const std::vector<Reading>>& Engine::lexicon_fuzzy(WordEntry& w) {
+// document.fuzzy_lexicon_readings (pipeline._lexicon_fuzzy): kept on the word, like its readings.
+// `one_edit`: only a match one letter off is wanted (it is the same as the whole search's when
+// there is one), so the search for two letters off, ten times dearer, is not run.
+const std::shared_ptr<const std::vector<Reading>>& Engine::lexicon_fuzzy(WordEntry& w, bool one_edit) {
     if (w.fuzzy) return w.fuzzy;
+    if (one_edit && w.fuzzy_near) return w.fuzzy_near;
     const Config& C = config_;
     std::vector<Reading> found;
     const bool plain = w.alpha && w.lowered.empty();  // lowercase letters only
@@ -412,7 +418,7 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::lexicon_fuzzy(WordEnt
         std::optional<FuzzyMatch> m = lexicon_->fuzzy(C.fuzzy_lexicon_min_zipf, C.fuzzy_lexicon_plain_min_zipf,
                                                       C.fuzzy_lexicon_min_length)
                                           ->best(w.low(), letter_costs_, C.fuzzy_diacritic_log10,
-                                                 plain && length >= C.fuzzy_lexicon_two_edits_min_length);
+                                                 !one_edit && plain && length >= C.fuzzy_lexicon_two_edits_min_length);
         if (m) {
             Reading r = Reading::simple(m->word, std::u16string(), Reading::kUnasked);
             r.fuzzy = true;
@@ -421,8 +427,9 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::lexicon_fuzzy(WordEnt
             found.push_back(std::move(r));
         }
     }
-    w.fuzzy = std::make_shared<const std::vector<Reading>>(std::move(found));
-    return w.fuzzy;
+    auto& slot = one_edit ? w.fuzzy_near : w.fuzzy;
+    slot = std::make_shared<const std::vector<Reading>>(std::move(found));
+    return slot;
 }
 
 const std::vector<Reading>& Engine::readings_of(const ustr& word, bool compounds) {
@@ -832,12 +839,11 @@ double Engine::noise(const Doc& d, const Options& o) {
     }
     for (size_t k = 0; k < d.suspicious.size(); ++k) {
         const uint32_t id = d.suspicious[k];
-        WordHot& hot = hot_[id];
+        const WordHot& hot = hot_[id];
         if ((hot.bits & kPlain) != kPlain || hot.len < 2) continue;
         WordEntry& w = words_[id];
-        if (hot.unlisted < 0)
-            hot.unlisted = !lexicon_->is_valid(w.low()) && search_.dot_readings(w.word).empty() ? 1 : 0;
-        if (hot.unlisted == 0) continue;
+        if (w.unlisted < 0) w.unlisted = !valid_lowercase(w) && search_.dot_readings(w.word).empty() ? 1 : 0;
+        if (w.unlisted == 0) continue;
         const std::vector<Reading>& found = *readings(w, o.compounds);
         if (std::none_of(found.begin(), found.end(),
                          [](const Reading& r) { return r.n_parts > 1 && r.edits.empty() && !r.fuzzy; }))
@@ -965,8 +971,10 @@ void Engine::decide_words(Doc& d, const Options& o) {
                 found = combined.get();
             }
         } else if (plain_unlisted(id, *found)) {
-            std::vector<Reading> matched = *lexicon_fuzzy(words_[id]);
-            if (!only_rare(*found))
+            // (below the price asked of a match beside a common reading, only one letter off can be)
+            const bool rare = only_rare(*found);
+            std::vector<Reading> matched = *lexicon_fuzzy(words_[id], !rare && C.explained_fuzzy_min_log10 > -4.0);
+            if (!rare)
                 matched.erase(std::remove_if(matched.begin(), matched.end(),
                                              [&](const Reading& r) { return r.fuzzy_q < C.explained_fuzzy_min_log10; }),
                               matched.end());

@@ -106,7 +106,6 @@ struct WordHot {
     uint32_t len = 0;
     uint8_t bits = 0;          // W_*; W_SWEDISH: not ASCII and has å/ä/ö (a spelling the page shows)
     Tri look = -1;             // could it be damaged?
-    Tri unlisted = -1;         // no listed word, with or without its dots (pipeline._noise)
 };
 
 // Stable storage: entries never move, and finding one is a shift and a mask.
@@ -143,6 +142,7 @@ struct WordEntry {
     const ustr& low() const { return lowered.empty() ? word : lowered; }
     bool alpha = false, upper = false, title = false, first_upper = false, first_lower = false;
     Tri english = -1, maybe_english = -1, anchor = -1, www = -1, domain = -1, valid_low = -1;
+    Tri unlisted = -1;  // no listed word, with or without its dots (pipeline._noise)
     uint32_t token = UINT32_MAX;  // its neighbour class (svfix.context._token) in the form table
     uint32_t low_form = UINT32_MAX;   // `low` in the form table, once asked
     uint32_t wild_form = UINT32_MAX;  // `low` with every letter a damaged å/ä/ö may show as "*"
@@ -151,6 +151,7 @@ struct WordEntry {
     uint64_t shape_key = UINT64_MAX;
     std::shared_ptr<const std::vector<Reading>> readings[2];  // by `compounds`
     std::shared_ptr<const std::vector<Reading>> fuzzy;        // the lexicon's fuzzy match, once asked
+    std::shared_ptr<const std::vector<Reading>> fuzzy_near;   // the same, one letter off only
     // the reading the word proves (an index into `readings`), kNoProof or kUnasked
     static constexpr int16_t kNoProof = -1, kUnasked = -2;
     int16_t proof[2] = {kUnasked, kUnasked};
@@ -292,7 +293,7 @@ private:
     bool continues_sentence(uint32_t sep, const WordEntry* previous);
     bool needs_look(uint32_t id);
     const std::shared_ptr<const std::vector<Reading>>& readings(WordEntry& w, bool compounds);
-    const std::shared_ptr<const std::vector<Reading>>& lexicon_fuzzy(WordEntry& w);
+    const std::shared_ptr<const std::vector<Reading>>& lexicon_fuzzy(WordEntry& w, bool one_edit = false);
     const Reading* evidence(WordEntry& w, bool compounds);
     Judged judge(const ustr& word, std::shared_ptr<const std::vector<Reading>> found, const Profile& profile,
                  const Vocabulary* vocab, bool name_like, const Options& o, bool before_surname = false);

@@ -385,13 +385,13 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::readings(WordEntry& w
     return slot;
 }
 
-// pipeline._plain_unlisted: a lowercase token of letters that no list has, and no spelling the
-// page itself shows with its dots
+// pipeline._plain_unlisted: a lowercase token of letters that no list has (or a shadow), and no
+// spelling the page itself shows with its dots
 bool Engine::plain_unlisted(uint32_t id, const std::vector<Reading>& found) {
     constexpr uint8_t kPlain = W_ALPHA | W_LOWER;
     if ((hot_[id].bits & kPlain) != kPlain) return false;
     WordEntry& w = words_[id];
-    if (valid_lowercase(w)) return false;
+    if (valid_lowercase(w) && !shadows_.count(w.low())) return false;
     return std::none_of(found.begin(), found.end(), [&](const Reading& r) { return r.fuzzy && r.word == w.word; });
 }
 

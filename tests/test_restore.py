@@ -638,3 +638,15 @@ def test_a_match_the_scans_make_often_is_weighed_against_a_common_reading() -> N
     assert result.text == "Ansökan ska skickas till nämnden, och att den kommer in i tid är viktigt."
     assert {c.reason for c in result.applied} == {Reason.FUZZY}
     assert svfix.fix("Vi gick dret runt i parken.") == "Vi gick året runt i parken."
+
+
+def test_a_shadow_on_a_noisy_page_meets_the_word_it_shadows() -> None:
+    """"til" is a word of the lists (Norwegian, Danish, web slang) but on a Swedish scan it is
+    "till" with an l lost: a shadow. On a page whose other tokens show OCR noise the match to
+    "till" is applied; on a clean page it is only suggested."""
+    noisy = "Kostnadcrna fir projcktet ska redovisas til nämnden."
+    assert svfix.fix(noisy) == "Kostnaderna för projektet ska redovisas till nämnden."
+    clean = "Han tog på sig en hatt och gick til baren."
+    result = svfix.correct(clean)
+    assert result.text == clean
+    assert [(c.original, c.replacement, c.applied) for c in result.changes] == [("til", "till", False)]

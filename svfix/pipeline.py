@@ -234,11 +234,10 @@ def _only_compounds(found: Iterable[Reading]) -> bool:
 
 def _plain_unlisted(word: str, found: Iterable[Reading], res: _Resources) -> bool:
     """A lowercase token of letters that no list has, or that a list has but scans make of a
-    frequent word (a shadow: "til" of "till"), and no spelling the page
-    itself shows with its dots ("planåren" vouches for itself). Its readings do not keep the
-    fuzzy match to the lexicon away (`_only_rare`); the ranker weighs the match against them,
-    its edits priced by the page's noise (`Profile.noise`), so that on clean prose an unlisted
-    word stays."""
+    frequent word (a shadow: "til" of "till"), and no spelling the page itself shows with its
+    dots ("planåren" vouches for itself). Its readings do not keep the fuzzy match to the
+    lexicon away (`_only_rare`); the ranker weighs the match against them, its edits priced by
+    the page's noise (`Profile.noise`), so that on clean prose an unlisted word stays."""
     return (word.isalpha() and word.islower() and (not res.lexicon.is_valid(word) or word in res.shadows)
             and not any(r.fuzzy and r.word == word for r in found))
 

@@ -29,7 +29,7 @@ struct Config {
     double fuzzy_min_ratio = 85.0, fuzzy_edit_log10 = -1.5, fuzzy_diacritic_log10 = -0.3;
     int fuzzy_min_length = 6;
     double fuzzy_lexicon_min_zipf = 3.0, fuzzy_lexicon_plain_min_zipf = 3.0, fuzzy_lexicon_edit_log10 = -3.0;
-    double fuzzy_lexicon_max_edit_log10 = -2.0;
+    double fuzzy_lexicon_max_edit_log10 = -1.5;
     int fuzzy_lexicon_min_length = 2;  // a lowercase token of letters; others from fuzzy_min_length
     int fuzzy_lexicon_two_edits_min_length = 6;  // such a token, two letters from its word
     double shape_prior = 20.0, shape_max_boost = 0.5, shape_max_log10_q = -0.6;

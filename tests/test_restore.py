@@ -511,7 +511,7 @@ def test_a_word_damaged_beyond_its_dots_is_matched_to_a_frequent_word() -> None:
 def test_a_fuzzy_match_costs_what_the_scans_made_its_edit_cost() -> None:
     """The one edit beyond the dots is priced by the confusion table, not at one flat rate: k
     read as h ("sholan") is an edit OCR makes; an x it never adds is not, and costs the floor.
-    A common edit (l read as i) costs no less than the cap."""
+    The commonest (l read as i) costs what the table says, within the cap."""
     from svfix.channel import default_channel
     from svfix.document import (FUZZY_DIACRITIC_LOG10, FUZZY_LEXICON_EDIT_LOG10, FUZZY_LEXICON_MAX_EDIT_LOG10,
                                 fuzzy_lexicon_readings)
@@ -527,7 +527,8 @@ def test_a_fuzzy_match_costs_what_the_scans_made_its_edit_cost() -> None:
 
     assert cost("sholan", "skolan") == pytest.approx(table["k", "h"])
     assert FUZZY_LEXICON_EDIT_LOG10 < table["k", "h"] < FUZZY_LEXICON_MAX_EDIT_LOG10
-    assert cost("besiutet", "beslutet") == FUZZY_LEXICON_MAX_EDIT_LOG10 < table["l", "i"]
+    assert cost("besiutet", "beslutet") == pytest.approx(min(FUZZY_LEXICON_MAX_EDIT_LOG10, table["l", "i"]))
+    assert table["l", "i"] > table["k", "h"]
     assert ("", "x") not in table and cost("skolaxn", "skolan") == FUZZY_LEXICON_EDIT_LOG10
     # lost dots cost what they did: "samhälle" is an h read as b and one ä undotted
     assert cost("samballe", "samhälle") == pytest.approx(table["h", "b"] + FUZZY_DIACRITIC_LOG10)

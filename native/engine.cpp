@@ -294,8 +294,8 @@ const Neighbour& Engine::neighbour_of(uint32_t form) {
     return form_neighbour_[form];
 }
 
-uint32_t Engine::profile_id(const Profile& p) {
-    const std::array<double, 4> key{p.rates[0], p.rates[1], p.rates[2], p.noise};
+uint32_t Engine::profile_id(const Profile& p, bool with_noise) {
+    const std::array<double, 4> key{p.rates[0], p.rates[1], p.rates[2], with_noise ? p.noise : 0.0};
     for (size_t k = 0; k < profiles_.size(); ++k)
         if (std::memcmp(profiles_[k].data(), key.data(), sizeof key) == 0) return static_cast<uint32_t>(k);
     profiles_.push_back(key);
@@ -428,7 +428,8 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::lexicon_fuzzy(WordEnt
         }
     }
     auto& slot = one_edit ? w.fuzzy_near : w.fuzzy;
-    slot = std::make_shared<const std::vector<Reading>>(std::move(found));
+    static const auto none = std::make_shared<const std::vector<Reading>>();  // (most words: no match)
+    slot = found.empty() ? none : std::make_shared<const std::vector<Reading>>(std::move(found));
     return slot;
 }
 
@@ -920,7 +921,8 @@ void Engine::mark_before_surname(Doc& d, const Options& o) {
 // documents unless its readings include the page's own spellings.
 void Engine::decide_words(Doc& d, const Options& o) {
     const Config& C = config_;
-    const uint32_t page_profile = profile_id(d.profile);
+    const uint32_t page_profile = profile_id(d.profile, true);
+    const uint32_t page_rates = profile_id(d.profile, false);  // for words no fuzzy reading reads
     const uint32_t page_shape_id = d.profile.shape.empty() ? 0 : shape_id(d.profile.shape);
     std::optional<Profile> page_plain;  // the page's rates without its shape, made when needed
     auto plain_profile = [&](const Profile& p) -> const Profile& {
@@ -960,28 +962,43 @@ void Engine::decide_words(Doc& d, const Options& o) {
             matched_page = !found->empty();
         }
         const Vocabulary* jv = matched_page ? d.fuzzy_vocab : v;  // the spellings the word is judged by
+        // The fuzzy match to the lexicon joins the readings: one allocation per word, not per page,
+        // when they are the word's own (the join is then the same on every page).
+        auto join_match = [&](const std::vector<Reading>& matched, bool all) {
+            const bool adds = std::any_of(matched.begin(), matched.end(), [&](const Reading& r) {
+                return (all || r.fuzzy_q >= C.explained_fuzzy_min_log10)
+                       && std::none_of(found->begin(), found->end(), [&](const Reading& f) { return f.word == r.word; });
+            });
+            if (!adds) return;  // (the join would be the readings as they are)
+            std::vector<Reading> kept;
+            for (const Reading& r : matched)
+                if (all || r.fuzzy_q >= C.explained_fuzzy_min_log10) kept.push_back(r);
+            if (found == lex.get()) {
+                WordEntry& entry = words_[id];
+                const uint8_t tag = o.compounds ? 2 : 1;
+                if (entry.matched_for != tag) {
+                    entry.lex_matched = joined(*found, std::move(kept));
+                    entry.matched_for = tag;
+                }
+                combined = entry.lex_matched;
+            } else {
+                combined = joined(*found, std::move(kept));
+            }
+            found = combined.get();
+        };
         if (only_compounds(*found) && !(d.name_like[k] && words_[id].first_upper && !words_[id].upper)) {
             // (a capitalised word no list has, mid-sentence, is a name sooner than a misread)
             const std::shared_ptr<const std::vector<Reading>>& matched = lexicon_fuzzy(words_[id]);
             if (found->empty()) {
                 combined = matched;
                 found = combined.get();
-            } else if (!matched->empty()) {
-                combined = joined(*found, *matched);
-                found = combined.get();
+            } else {
+                join_match(*matched, true);
             }
         } else if (plain_unlisted(id, *found)) {
             // (below the price asked of a match beside a common reading, only one letter off can be)
             const bool rare = only_rare(*found);
-            std::vector<Reading> matched = *lexicon_fuzzy(words_[id], !rare && C.explained_fuzzy_min_log10 > -4.0);
-            if (!rare)
-                matched.erase(std::remove_if(matched.begin(), matched.end(),
-                                             [&](const Reading& r) { return r.fuzzy_q < C.explained_fuzzy_min_log10; }),
-                              matched.end());
-            if (!matched.empty()) {
-                combined = joined(*found, std::move(matched));
-                found = combined.get();
-            }
+            join_match(*lexicon_fuzzy(words_[id], !rare && C.explained_fuzzy_min_log10 > -4.0), rare);
         }
         bool uses_document = matched_page;  // does a reading spell a word this page shows?
         if (spelled && !matched_page)
@@ -1010,7 +1027,9 @@ void Engine::decide_words(Doc& d, const Options& o) {
             }
         }
         const Profile& word_profile = own_profile ? *own_profile : d.profile;
-        DecisionKey key{id, own_profile ? profile_id(word_profile) : page_profile, 0,
+        // The page's noise prices fuzzy readings only: words without one share decisions across it.
+        const bool noise_matters = std::any_of(found->begin(), found->end(), [](const Reading& r) { return r.fuzzy; });
+        DecisionKey key{id, own_profile ? profile_id(word_profile, noise_matters) : noise_matters ? page_profile : page_rates, 0,
                         static_cast<uint8_t>(option_flags | (word_name_like ? 1 : 0) | (word_before_surname ? 8 : 0))};
         auto judged_under = [&](const DecisionKey& key, const Profile& p) -> const Judged& {
             if (found->empty()) {

@@ -152,6 +152,8 @@ struct WordEntry {
     std::shared_ptr<const std::vector<Reading>> readings[2];  // by `compounds`
     std::shared_ptr<const std::vector<Reading>> fuzzy;        // the lexicon's fuzzy match, once asked
     std::shared_ptr<const std::vector<Reading>> fuzzy_near;   // the same, one letter off only
+    std::shared_ptr<const std::vector<Reading>> lex_matched;  // `readings` joined with the match they let in
+    uint8_t matched_for = 0;                                  // ... for `compounds` false (1) or true (2)
     // the reading the word proves (an index into `readings`), kNoProof or kUnasked
     static constexpr int16_t kNoProof = -1, kUnasked = -2;
     int16_t proof[2] = {kUnasked, kUnasked};
@@ -308,7 +310,8 @@ private:
     const ustr& restore_case(uint32_t token, const Decision& decision, bool mid_sentence);
     bool in_protected_span(const Doc& d, size_t j);
     uint32_t decision_form(const Decision& decision);
-    uint32_t profile_id(const Profile& p);  // by rates and noise
+    // by rates, and noise when it matters (a fuzzy reading is among the word's: Profile.noise)
+    uint32_t profile_id(const Profile& p, bool with_noise);
     uint32_t shape_id(const Shape& shape);
 
     std::shared_ptr<Lexicon> lexicon_;

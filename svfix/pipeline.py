@@ -606,7 +606,9 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
         # Judged first without the page's shape; again with the part of it that touches the
         # readings within reach of winning, if any (see `_within_reach`).
         word_before_surname = word in before_surname
-        key = (word, word_profile.key, word_name_like, word_before_surname, options.compounds, options.use_context)
+        # (the page's noise prices fuzzy readings only: words without one share decisions across it)
+        profile_key = word_profile.key if any(r.fuzzy for r in found) else word_profile.key[:-1]
+        key = (word, profile_key, word_name_like, word_before_surname, options.compounds, options.use_context)
 
         def judged_under(key: tuple, profile: Profile) -> Judged:
             """The word judged under `profile`, shared across documents by `key` unless the

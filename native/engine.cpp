@@ -209,6 +209,8 @@ void Engine::forget() {
     form_neighbour_made_.clear();
     chunks_.clear();
     profiles_.clear();
+    lex_matched_[0].clear();
+    lex_matched_[1].clear();
     shapes_.clear();
     shape_ids_.clear();
     shapes_.push_back(Shape());  // id 0: no shape
@@ -408,17 +410,16 @@ bool Engine::only_rare(const std::vector<Reading>& found) const {
 // `one_edit`: only a match one letter off is wanted (it is the same as the whole search's when
 // there is one), so the search for two letters off, ten times dearer, is not run.
 const std::shared_ptr<const std::vector<Reading>>& Engine::lexicon_fuzzy(WordEntry& w, bool one_edit) {
-    if (w.fuzzy) return w.fuzzy;
-    if (one_edit && w.fuzzy_near) return w.fuzzy_near;
+    if (w.fuzzy && (w.fuzzy_whole || one_edit)) return w.fuzzy;
     const Config& C = config_;
     std::vector<Reading> found;
     const bool plain = w.alpha && w.lowered.empty();  // lowercase letters only
     const long length = static_cast<long>(w.low().size());
+    const bool two_edits = plain && length >= C.fuzzy_lexicon_two_edits_min_length;
     if (length >= (plain ? C.fuzzy_lexicon_min_length : C.fuzzy_min_length)) {
         std::optional<FuzzyMatch> m = lexicon_->fuzzy(C.fuzzy_lexicon_min_zipf, C.fuzzy_lexicon_plain_min_zipf,
                                                       C.fuzzy_lexicon_min_length)
-                                          ->best(w.low(), letter_costs_, C.fuzzy_diacritic_log10,
-                                                 !one_edit && plain && length >= C.fuzzy_lexicon_two_edits_min_length);
+                                          ->best(w.low(), letter_costs_, C.fuzzy_diacritic_log10, two_edits && !one_edit);
         if (m) {
             Reading r = Reading::simple(m->word, std::u16string(), Reading::kUnasked);
             r.fuzzy = true;
@@ -427,10 +428,12 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::lexicon_fuzzy(WordEnt
             found.push_back(std::move(r));
         }
     }
-    auto& slot = one_edit ? w.fuzzy_near : w.fuzzy;
+    // (a match one letter off is the whole search's answer too, and so is any for a token the
+    // search for two letters off would not take)
+    w.fuzzy_whole = !one_edit || !found.empty() || !two_edits;
     static const auto none = std::make_shared<const std::vector<Reading>>();  // (most words: no match)
-    slot = found.empty() ? none : std::make_shared<const std::vector<Reading>>(std::move(found));
-    return slot;
+    w.fuzzy = found.empty() ? none : std::make_shared<const std::vector<Reading>>(std::move(found));
+    return w.fuzzy;
 }
 
 const std::vector<Reading>& Engine::readings_of(const ustr& word, bool compounds) {
@@ -974,13 +977,9 @@ void Engine::decide_words(Doc& d, const Options& o) {
             for (const Reading& r : matched)
                 if (all || r.fuzzy_q >= C.explained_fuzzy_min_log10) kept.push_back(r);
             if (found == lex.get()) {
-                WordEntry& entry = words_[id];
-                const uint8_t tag = o.compounds ? 2 : 1;
-                if (entry.matched_for != tag) {
-                    entry.lex_matched = joined(*found, std::move(kept));
-                    entry.matched_for = tag;
-                }
-                combined = entry.lex_matched;
+                std::shared_ptr<const std::vector<Reading>>& once = lex_matched_[o.compounds ? 1 : 0][id];
+                if (!once) once = joined(*found, std::move(kept));
+                combined = once;
             } else {
                 combined = joined(*found, std::move(kept));
             }

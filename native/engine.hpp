@@ -151,9 +151,7 @@ struct WordEntry {
     uint64_t shape_key = UINT64_MAX;
     std::shared_ptr<const std::vector<Reading>> readings[2];  // by `compounds`
     std::shared_ptr<const std::vector<Reading>> fuzzy;        // the lexicon's fuzzy match, once asked
-    std::shared_ptr<const std::vector<Reading>> fuzzy_near;   // the same, one letter off only
-    std::shared_ptr<const std::vector<Reading>> lex_matched;  // `readings` joined with the match they let in
-    uint8_t matched_for = 0;                                  // ... for `compounds` false (1) or true (2)
+    bool fuzzy_whole = false;  // `fuzzy` is the whole search's answer, not only one letter off
     // the reading the word proves (an index into `readings`), kNoProof or kUnasked
     static constexpr int16_t kNoProof = -1, kUnasked = -2;
     int16_t proof[2] = {kUnasked, kUnasked};
@@ -347,6 +345,9 @@ private:
     std::vector<char> form_neighbour_made_;
     UMap<bool> chunks_;               // is this chunk around a glued word an address?
     std::vector<std::array<double, 4>> profiles_;  // rates and noise
+    // by `compounds` and word: its own readings joined with the fuzzy match they let in (the
+    // few words where the match adds a reading)
+    std::unordered_map<uint32_t, std::shared_ptr<const std::vector<Reading>>> lex_matched_[2];
     std::vector<Shape> shapes_;
     std::unordered_map<std::string, uint32_t> shape_ids_;  // by the shape's bytes
     UMap<bool> places_;

@@ -419,7 +419,8 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::lexicon_fuzzy(WordEnt
     if (length >= (plain ? C.fuzzy_lexicon_min_length : C.fuzzy_min_length)) {
         std::optional<FuzzyMatch> m = lexicon_->fuzzy(C.fuzzy_lexicon_min_zipf, C.fuzzy_lexicon_plain_min_zipf,
                                                       C.fuzzy_lexicon_min_length)
-                                          ->best(w.low(), letter_costs_, C.fuzzy_diacritic_log10, two_edits && !one_edit);
+                                          ->best(w.low(), letter_costs_, C.fuzzy_diacritic_log10,
+                                                 two_edits && !one_edit);
         if (m) {
             Reading r = Reading::simple(m->word, std::u16string(), Reading::kUnasked);
             r.fuzzy = true;
@@ -970,7 +971,8 @@ void Engine::decide_words(Doc& d, const Options& o) {
         auto join_match = [&](const std::vector<Reading>& matched, bool all) {
             const bool adds = std::any_of(matched.begin(), matched.end(), [&](const Reading& r) {
                 return (all || r.fuzzy_q >= C.explained_fuzzy_min_log10)
-                       && std::none_of(found->begin(), found->end(), [&](const Reading& f) { return f.word == r.word; });
+                       && std::none_of(found->begin(), found->end(),
+                                       [&](const Reading& f) { return f.word == r.word; });
             });
             if (!adds) return;  // (the join would be the readings as they are)
             std::vector<Reading> kept;
@@ -1028,7 +1030,9 @@ void Engine::decide_words(Doc& d, const Options& o) {
         const Profile& word_profile = own_profile ? *own_profile : d.profile;
         // The page's noise prices fuzzy readings only: words without one share decisions across it.
         const bool noise_matters = std::any_of(found->begin(), found->end(), [](const Reading& r) { return r.fuzzy; });
-        DecisionKey key{id, own_profile ? profile_id(word_profile, noise_matters) : noise_matters ? page_profile : page_rates, 0,
+        const uint32_t profile = own_profile ? profile_id(word_profile, noise_matters)
+                                 : noise_matters ? page_profile : page_rates;
+        DecisionKey key{id, profile, 0,
                         static_cast<uint8_t>(option_flags | (word_name_like ? 1 : 0) | (word_before_surname ? 8 : 0))};
         auto judged_under = [&](const DecisionKey& key, const Profile& p) -> const Judged& {
             if (found->empty()) {

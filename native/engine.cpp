@@ -408,7 +408,7 @@ bool Engine::only_rare(const std::vector<Reading>& found) const {
 
 // document.fuzzy_lexicon_readings (pipeline._lexicon_fuzzy): kept on the word, like its readings.
 // `one_edit`: only a match one letter off is wanted (it is the same as the whole search's when
-// there is one), so the search for two letters off, ten times dearer, is not run.
+// there is one), so the dearer search for two letters off is not run.
 const std::shared_ptr<const std::vector<Reading>>& Engine::lexicon_fuzzy(WordEntry& w, bool one_edit) {
     if (w.fuzzy && (w.fuzzy_whole || one_edit)) return w.fuzzy;
     const Config& C = config_;

@@ -9,6 +9,7 @@ namespace svfix {
 struct Config {
     // candidates
     int min_part = 3, max_parts = 4, max_edits = 5, max_other_edits = 1, max_insertions = 1;
+    double other_alone_min_log10 = -1.5;
     int max_nodes = 600, min_element = 2, max_dot_positions = 5, min_head = 5, min_tail = 6;
     double min_path_log10 = -4.5, min_dot_q = 0.01, min_tail_zipf = 3.0;
     // rank

@@ -47,6 +47,7 @@ Config config_of(const py::dict& d) {
     Config c;
     read(d, "MIN_PART", c.min_part); read(d, "MAX_PARTS", c.max_parts); read(d, "MAX_EDITS", c.max_edits);
     read(d, "MAX_OTHER_EDITS", c.max_other_edits); read(d, "MAX_INSERTIONS", c.max_insertions);
+    read(d, "OTHER_ALONE_MIN_LOG10", c.other_alone_min_log10);
     read(d, "MAX_NODES", c.max_nodes); read(d, "MIN_ELEMENT", c.min_element);
     read(d, "MAX_DOT_POSITIONS", c.max_dot_positions); read(d, "MIN_HEAD", c.min_head); read(d, "MIN_TAIL", c.min_tail);
     read(d, "MIN_PATH_LOG10", c.min_path_log10); read(d, "MIN_DOT_Q", c.min_dot_q); read(d, "MIN_TAIL_ZIPF", c.min_tail_zipf);

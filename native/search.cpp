@@ -354,9 +354,12 @@ private:
         const int32_t key = T.key_at(node);
         if (i == n_) {
             if (others) {
-                bool any_adaptive = false;
-                for (int e : edits_) any_adaptive |= S.channel().edit(e).adaptive;
-                if (!any_adaptive) return;
+                bool believed = false;  // (a lost å/ä/ö beside it, or a slip the scans make often)
+                for (int e : edits_) {
+                    const Edit& edit = S.channel().edit(e);
+                    believed |= edit.adaptive || edit.log10_q >= C.other_alone_min_log10;
+                }
+                if (!believed) return;
             }
             if (parts_.empty()) {
                 if (L.stands_alone_id(key)) finish(part_start, key);

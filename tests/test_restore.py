@@ -651,3 +651,10 @@ def test_a_shadow_on_a_noisy_page_meets_the_word_it_shadows() -> None:
     result = svfix.correct(clean)
     assert result.text == clean
     assert [(c.original, c.replacement, c.applied) for c in result.changes] == [("til", "till", False)]
+
+
+def test_rn_read_as_m_is_believed_without_a_lost_dot_beside_it() -> None:
+    """Other OCR slips are believed only next to a lost å/ä/ö, except those the scans make
+    often: rn read as m is the commonest, and Swedish plurals end in "-erna" and "-orna"."""
+    assert svfix.fix("Eleverna i skoloma ska få mat.") == "Eleverna i skolorna ska få mat."
+    assert svfix.fix("Alla kommunema i länet deltar.") == "Alla kommunerna i länet deltar."

@@ -27,8 +27,7 @@ from svfix import _native
 #: The tunable constants the engine reads, by module.
 CONSTANTS = {
     "candidates": ("MIN_PART", "MAX_PARTS", "MAX_EDITS", "MAX_OTHER_EDITS", "OTHER_ALONE_MIN_LOG10", "MAX_INSERTIONS",
-                   "MAX_NODES",
-                   "MIN_PATH_LOG10", "MIN_ELEMENT", "MAX_DOT_POSITIONS", "MIN_DOT_Q", "MIN_HEAD", "MIN_TAIL",
+                   "MAX_NODES", "MIN_PATH_LOG10", "MIN_ELEMENT", "MAX_DOT_POSITIONS", "MIN_DOT_Q", "MIN_HEAD", "MIN_TAIL",
                    "MIN_TAIL_ZIPF"),
     "rank": ("APPLY_AT", "APPLY_VALID_AT", "SUGGEST_AT", "UNKNOWN_PRIOR", "UNSEEN_TRIGRAM_COST",
              "UNKNOWN_LENGTH_COST", "UNKNOWN_FREE_LENGTH", "UNKNOWN_WITH_DIGITS_PRIOR", "NAME_TAIL_BONUS",

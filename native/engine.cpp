@@ -31,12 +31,16 @@ namespace svfix {
 
 namespace {
 
+// pipeline._restores_no_listed_word: a compound, or the token as it stands
+bool restores_no_listed_word(const Reading& r) { return r.n_parts > 1 || (r.edits.empty() && !r.fuzzy); }
+
 // pipeline._only_compounds: no reading restores the token as one listed word (each is a
 // compound, or the token as it stands), so the fuzzy match to the lexicon is asked too.
 bool only_compounds(const std::vector<Reading>& found) {
-    return std::all_of(found.begin(), found.end(),
-                       [](const Reading& r) { return r.n_parts > 1 || (r.edits.empty() && !r.fuzzy); });
+    return std::all_of(found.begin(), found.end(), restores_no_listed_word);
 }
+
+constexpr uint8_t kPlain = W_ALPHA | W_LOWER;  // a token of lowercase letters
 
 // pipeline._joined: `found`, then the readings of `more` that restore a word none of `found` does.
 std::shared_ptr<const std::vector<Reading>> joined(const std::vector<Reading>& found, std::vector<Reading> more) {
@@ -390,7 +394,6 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::readings(WordEntry& w
 // pipeline._plain_unlisted: a lowercase token of letters that no list has (or a shadow), and no
 // spelling the page itself shows with its dots
 bool Engine::plain_unlisted(uint32_t id, const std::vector<Reading>& found) {
-    constexpr uint8_t kPlain = W_ALPHA | W_LOWER;
     if ((hot_[id].bits & kPlain) != kPlain) return false;
     WordEntry& w = words_[id];
     if (valid_lowercase(w) && !shadows_.count(w.low())) return false;
@@ -402,7 +405,7 @@ bool Engine::plain_unlisted(uint32_t id, const std::vector<Reading>& found) {
 bool Engine::only_rare(const std::vector<Reading>& found) const {
     const double explains = config_.reading_explains_prior;
     return std::all_of(found.begin(), found.end(), [&](const Reading& r) {
-        return r.n_parts > 1 || (r.edits.empty() && !r.fuzzy) || lexicon_->prior(r.word) < explains;
+        return restores_no_listed_word(r) || lexicon_->prior(r.word) < explains;
     });
 }
 
@@ -836,7 +839,6 @@ void Engine::measure(Doc& d, const Options& o) {
 // pipeline._noise: the page's general OCR noise, from its lowercase tokens of letters that are
 // no word, no compound, and no word that only lost its dots
 double Engine::noise(const Doc& d, const Options& o) {
-    constexpr uint8_t kPlain = W_ALPHA | W_LOWER;
     long tokens = 0, unexplained = 0;
     for (const auto& [id, c] : d.counts) {
         const WordHot& w = hot_[id];
@@ -969,15 +971,13 @@ void Engine::decide_words(Doc& d, const Options& o) {
         // The fuzzy match to the lexicon joins the readings: one allocation per word, not per page,
         // when they are the word's own (the join is then the same on every page).
         auto join_match = [&](const std::vector<Reading>& matched, bool all) {
-            const bool adds = std::any_of(matched.begin(), matched.end(), [&](const Reading& r) {
-                return (all || r.fuzzy_q >= C.explained_fuzzy_min_log10)
-                       && std::none_of(found->begin(), found->end(),
-                                       [&](const Reading& f) { return f.word == r.word; });
-            });
-            if (!adds) return;  // (the join would be the readings as they are)
             std::vector<Reading> kept;
             for (const Reading& r : matched)
                 if (all || r.fuzzy_q >= C.explained_fuzzy_min_log10) kept.push_back(r);
+            const bool adds = std::any_of(kept.begin(), kept.end(), [&](const Reading& r) {
+                return std::none_of(found->begin(), found->end(), [&](const Reading& f) { return f.word == r.word; });
+            });
+            if (!adds) return;  // (the join would be the readings as they are)
             if (found == lex.get()) {
                 std::shared_ptr<const std::vector<Reading>>& once = lex_matched_[o.compounds ? 1 : 0][id];
                 if (!once) once = joined(*found, std::move(kept));
@@ -997,9 +997,10 @@ void Engine::decide_words(Doc& d, const Options& o) {
                 join_match(*matched, true);
             }
         } else if (plain_unlisted(id, *found)) {
-            // (below the price asked of a match beside a common reading, only one letter off can be)
+            // (above the price of two edits at their cap, only a match one letter off can pass)
             const bool rare = only_rare(*found);
-            join_match(*lexicon_fuzzy(words_[id], !rare && C.explained_fuzzy_min_log10 > -4.0), rare);
+            const bool one_edit = !rare && C.explained_fuzzy_min_log10 > 2 * C.fuzzy_lexicon_max_edit_log10;
+            join_match(*lexicon_fuzzy(words_[id], one_edit), rare);
         }
         bool uses_document = matched_page;  // does a reading spell a word this page shows?
         if (spelled && !matched_page)

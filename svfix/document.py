@@ -497,4 +497,3 @@ def measure_shape(evidence: Mapping[tuple[str, str], tuple[float, float]]) -> di
         if boost > 0:
             shape[(truth, observed)] = boost
     return shape
-

@@ -224,12 +224,17 @@ def _noise(counts: Counter, suspicious: list[str], lexical: dict[str, tuple[Read
     return noise_log10(unexplained, tokens)
 
 
+def _restores_no_listed_word(reading: Reading) -> bool:
+    """A compound, or the token as it stands."""
+    return len(reading.parts) > 1 or not reading.edits
+
+
 def _only_compounds(found: Iterable[Reading]) -> bool:
     """No reading restores the token as one listed word: each is a compound or the token as it
     stands ("vatinet" read as "våt+lånet", "skotan" as itself). The fuzzy match to the lexicon
     is asked then too, and the ranker weighs its frequent word against them ("vattnet",
     "skolan"); once it was asked only for tokens with no reading at all."""
-    return all(len(r.parts) > 1 or not r.edits for r in found)
+    return all(map(_restores_no_listed_word, found))
 
 
 def _plain_unlisted(word: str, found: Iterable[Reading], res: _Resources) -> bool:
@@ -248,7 +253,7 @@ def _only_rare(found: Iterable[Reading], res: _Resources) -> bool:
     makes a common word ("tll" read as "tål", "ait" as "åt") is weighed only against a match
     whose edit the scans make often (EXPLAINED_FUZZY_MIN_LOG10: "till", "att"), not against
     one at the floor price of an edit they never showed ("dret" is "året", not "det")."""
-    return all(len(r.parts) > 1 or not r.edits or res.lexicon.prior(r.word) < READING_EXPLAINS_PRIOR for r in found)
+    return all(_restores_no_listed_word(r) or res.lexicon.prior(r.word) < READING_EXPLAINS_PRIOR for r in found)
 
 
 def _joined(found: Iterable[Reading], more: Iterable[Reading]) -> list[Reading]:

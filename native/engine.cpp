@@ -420,14 +420,12 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::lexicon_fuzzy(WordEnt
     const long length = static_cast<long>(w.low().size());
     const bool two_edits = plain && length >= C.fuzzy_lexicon_two_edits_min_length;
     if (length >= (plain ? C.fuzzy_lexicon_min_length : C.fuzzy_min_length)) {
-        std::optional<FuzzyMatch> m = lexicon_->fuzzy(C.fuzzy_lexicon_min_zipf, C.fuzzy_lexicon_plain_min_zipf,
-                                                      C.fuzzy_lexicon_min_length)
-                                          ->best(w.low(), letter_costs_, C.fuzzy_diacritic_log10,
-                                                 two_edits && !one_edit);
-        if (m) {
-            Reading r = Reading::simple(m->word, std::u16string(), Reading::kUnasked);
+        for (const FuzzyMatch& m : lexicon_->fuzzy(C.fuzzy_lexicon_min_zipf, C.fuzzy_lexicon_plain_min_zipf,
+                                                   C.fuzzy_lexicon_min_length)
+                                       ->best(w.low(), letter_costs_, C.fuzzy_diacritic_log10, two_edits && !one_edit)) {
+            Reading r = Reading::simple(m.word, std::u16string(), Reading::kUnasked);
             r.fuzzy = true;
-            r.fuzzy_q = m->cost;
+            r.fuzzy_q = m.cost;
             r.form = form_id(r.word);
             found.push_back(std::move(r));
         }

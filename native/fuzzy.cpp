@@ -124,10 +124,7 @@ struct Leader {
         other = w_other;
         dots = w_dots;
     }
-    std::optional<FuzzyMatch> match() const {
-        if (word == nullptr) return std::nullopt;
-        return FuzzyMatch{*word, other, dots, cost};
-    }
+    FuzzyMatch match() const { return FuzzyMatch{*word, other, dots, cost}; }
 };
 }  // namespace
 
@@ -264,12 +261,12 @@ void FuzzyIndex::prepare_two_edits() const {
     });
 }
 
-std::optional<FuzzyMatch> FuzzyIndex::best(const ustr& lower, const LetterCosts& letters, double diacritic_log10,
-                                           bool two_edits) const {
-    if (static_cast<long>(lower.size()) < min_length_ || targets_.empty()) return std::nullopt;
+std::vector<FuzzyMatch> FuzzyIndex::best(const ustr& lower, const LetterCosts& letters, double diacritic_log10,
+                                         bool two_edits) const {
+    if (static_cast<long>(lower.size()) < min_length_ || targets_.empty()) return {};
     const ustr query = skeleton(lower);
     std::vector<uint32_t> seen;
-    Leader best;
+    Leader best, beyond_dots;  // (beyond_dots: the best of those another letter apart)
     for (size_t skip = 0; skip <= query.size(); ++skip) {
         auto [first, last] = one_.find(key(query.data(), query.size(), skip));
         for (const uint32_t* it = first; it != last; ++it) {
@@ -277,15 +274,24 @@ std::optional<FuzzyMatch> FuzzyIndex::best(const ustr& lower, const LetterCosts&
             if (std::find(seen.begin(), seen.end(), at) != seen.end()) continue;
             seen.push_back(at);
             const Target& t = targets_[at];
+            if (t.word == lower) continue;  // the token itself
             const long other = apart(query, t.skeleton);
             if (other > 1) continue;  // a hash collision, or two letters apart
             long dots = 0;
             const double cost = price(t.word, t.skeleton, lower, query, other, letters, diacritic_log10, dots);
             best.offer(t.word, t.zipf, other, dots, cost);
+            if (other == 1) beyond_dots.offer(t.word, t.zipf, other, dots, cost);
         }
     }
-    if (best.word == nullptr && two_edits) return best_two_apart(lower, query, letters, diacritic_log10);
-    return best.match();
+    if (best.word == nullptr) {
+        if (!two_edits) return {};
+        std::optional<FuzzyMatch> two = best_two_apart(lower, query, letters, diacritic_log10);
+        if (!two) return {};
+        return {*two};
+    }
+    std::vector<FuzzyMatch> found{best.match()};
+    if (best.other == 0 && beyond_dots.word != nullptr) found.push_back(beyond_dots.match());
+    return found;
 }
 
 std::optional<FuzzyMatch> FuzzyIndex::best_two_apart(const ustr& lower, const ustr& query, const LetterCosts& letters,
@@ -307,6 +313,7 @@ std::optional<FuzzyMatch> FuzzyIndex::best_two_apart(const ustr& lower, const us
         const double cost = price_two(t.word, lower, letters, diacritic_log10, dots);
         best.offer(t.word, t.zipf, 2, dots, cost);
     }
+    if (best.word == nullptr) return std::nullopt;
     return best.match();
 }
 

@@ -71,12 +71,15 @@ public:
     // least `min_zipf` if they have å, ä or ö, else at least `plain_min_zipf`.
     FuzzyIndex(const Lexicon& lexicon, double min_zipf, double plain_min_zipf, long min_length);
 
-    // The target one letter (of the skeleton) or less from `lower`'s skeleton that scores best:
-    // zipf + cost, ties to the alphabetically first word. With `two_edits`, when no target is
-    // that close, the best of those two letters away, each priced along its likeliest
-    // alignment (`price_two`).
-    std::optional<FuzzyMatch> best(const ustr& lower, const LetterCosts& letters, double diacritic_log10,
-                                   bool two_edits = false) const;
+    // The targets one letter (of the skeleton) or less from `lower`'s skeleton that score best:
+    // zipf + cost, ties to the alphabetically first word; the token itself is no match. The
+    // first is the best of them; when it differs from the token in diacritics only ("åt" for
+    // "at"), the best that differs in another letter too ("att") follows it, for the ranker and
+    // the context to weigh: the channel reads the token with its dots already, and the likelier
+    // other word would otherwise never be asked. With `two_edits`, when no target is that close,
+    // the best of those two letters away, each priced along its likeliest alignment (`price_two`).
+    std::vector<FuzzyMatch> best(const ustr& lower, const LetterCosts& letters, double diacritic_log10,
+                                 bool two_edits = false) const;
 
     // Make the two-edit keys now (0.15 s); otherwise the first query with `two_edits` does.
     void prepare_two_edits() const;

@@ -222,16 +222,17 @@ PYBIND11_MODULE(_native, m) {
         .def("__len__", [](const Lexicon& L) { return L.trie().size(); })
         .def("fuzzy_match",
              [](const Lexicon& L, const std::u32string& lower, double min_zipf, double plain_min_zipf, long min_length,
-                const LetterCosts& letters, double diacritic_log10, bool two_edits) -> py::object {
-                 std::optional<FuzzyMatch> m =
-                     L.fuzzy(min_zipf, plain_min_zipf, min_length)->best(lower, letters, diacritic_log10, two_edits);
-                 if (!m) return py::none();
-                 return py::make_tuple(m->word, m->other, m->dots, m->cost);
+                const LetterCosts& letters, double diacritic_log10, bool two_edits) {
+                 py::list found;
+                 for (const FuzzyMatch& m :
+                      L.fuzzy(min_zipf, plain_min_zipf, min_length)->best(lower, letters, diacritic_log10, two_edits))
+                     found.append(py::make_tuple(m.word, m.other, m.dots, m.cost));
+                 return found;
              },
              py::arg("lower"), py::arg("min_zipf"), py::arg("plain_min_zipf"), py::arg("min_length"),
              py::arg("letters"), py::arg("diacritic_log10"), py::arg("two_edits") = false,
-             "The frequent word closest to a lowercase token (native/fuzzy.hpp): "
-             "(word, other edits, diacritic edits, log10 cost), or None.")
+             "The frequent words closest to a lowercase token (native/fuzzy.hpp `best`): a list of "
+             "(word, other edits, diacritic edits, log10 cost), best first, at most two.")
         .def("fuzzy_targets", [](const Lexicon& L, double min_zipf, double plain_min_zipf, long min_length,
                                  bool two_edits) {
             py::gil_scoped_release free;  // (as while the lexicon is built)

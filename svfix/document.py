@@ -388,8 +388,11 @@ def fuzzy_lexicon_readings(token: str, lexicon: Lexicon, channel: Channel) -> li
     match is applied only when the token is unlikely as it stands (`rank.unknown_prior`) and
     the word is common. A lowercase token of letters is matched from `FUZZY_LEXICON_MIN_LENGTH`
     letters on, and from `FUZZY_LEXICON_TWO_EDITS_MIN_LENGTH` on also to the words two letters
-    from it when none is one letter from it ("sirskitt" → "särskilt"). The index and the match
-    are the engine's (`native/fuzzy.hpp`), shared with the reference as the trie is.
+    from it when none is one letter from it ("sirskitt" → "särskilt"). The token itself is no
+    match; when the best differs from it in diacritics only ("åt" for "at", which the channel
+    reads already), the best word that differs in another letter follows it ("att"), so that
+    the ranker and the context weigh the likelier word too. The index and the match are the
+    engine's (`native/fuzzy.hpp`), shared with the reference as the trie is.
     """
     lower = token.lower()
     plain = token == lower and token.isalpha()
@@ -398,10 +401,7 @@ def fuzzy_lexicon_readings(token: str, lexicon: Lexicon, channel: Channel) -> li
     found = lexicon.words.fuzzy_match(lower, FUZZY_LEXICON_MIN_ZIPF, FUZZY_LEXICON_PLAIN_MIN_ZIPF,
                                       FUZZY_LEXICON_MIN_LENGTH, letter_costs(channel), FUZZY_DIACRITIC_LOG10,
                                       plain and len(lower) >= FUZZY_LEXICON_TWO_EDITS_MIN_LENGTH)
-    if found is None:
-        return []
-    word, _, _, cost = found
-    return [Reading(word, (word,), (Edit(word, lower, cost, False),), fuzzy=True)]
+    return [Reading(word, (word,), (Edit(word, lower, cost, False),), fuzzy=True) for word, _, _, cost in found]
 
 
 def build_fuzzy_index(lexicon: Lexicon) -> int:

@@ -521,7 +521,7 @@ def test_a_fuzzy_match_costs_what_the_scans_made_its_edit_cost() -> None:
     table = {(t, o): q for t, o, q in channel.letters}
 
     def cost(token: str, word: str) -> float:
-        [reading] = fuzzy_lexicon_readings(token, lexicon, channel)
+        reading = fuzzy_lexicon_readings(token, lexicon, channel)[0]  # (the best match)
         assert reading.word == word and reading.fuzzy
         return reading.edits[0].log10_q
 
@@ -651,6 +651,25 @@ def test_a_shadow_on_a_noisy_page_meets_the_word_it_shadows() -> None:
     result = svfix.correct(clean)
     assert result.text == clean
     assert [(c.original, c.replacement, c.applied) for c in result.changes] == [("til", "till", False)]
+
+
+def test_a_token_its_dots_explain_still_meets_the_likelier_word_a_letter_away() -> None:
+    """"at" is "åt" with its dots lost, and the fuzzy match used to offer only that again: "åt"
+    is the best target within one letter of the token's skeleton, being none from it. After a
+    match that differs in diacritics only, the match now offers the best word that differs in
+    another letter too ("att", a t lost), and the context decides between them. A listed
+    token is never its own match."""
+    from svfix.channel import default_channel
+    from svfix.document import fuzzy_lexicon_readings
+    from svfix.lexicon import default_lexicon
+
+    lexicon, channel = default_lexicon(), default_channel()
+    assert [r.word for r in fuzzy_lexicon_readings("at", lexicon, channel)] == ["åt", "att"]
+    assert "bara" not in [r.word for r in fuzzy_lexicon_readings("bara", lexicon, channel)]
+    result = svfix.correct("Nämnden beslutade at bevilja ansökan och at uppdra åt förvaltningen.")
+    assert result.text == "Nämnden beslutade att bevilja ansökan och att uppdra åt förvaltningen."
+    assert {c.reason for c in result.applied} == {Reason.FUZZY}
+    assert svfix.fix("Vi gick at andra hållet och de åt middag.") == "Vi gick åt andra hållet och de åt middag."
 
 
 def test_rn_read_as_m_is_believed_without_a_lost_dot_beside_it() -> None:

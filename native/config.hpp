@@ -29,7 +29,7 @@ struct Config {
     double shortfall_weight = 0.5, shortfall_tolerance = 0.5, min_rate = 1e-4, max_rate = 0.995;
     double fuzzy_min_ratio = 85.0, fuzzy_edit_log10 = -1.5, fuzzy_diacritic_log10 = -0.3;
     int fuzzy_min_length = 6;
-    double fuzzy_lexicon_min_zipf = 3.0, fuzzy_lexicon_plain_min_zipf = 3.0, fuzzy_lexicon_edit_log10 = -3.0;
+    double fuzzy_lexicon_min_zipf = 2.5, fuzzy_lexicon_plain_min_zipf = 3.0, fuzzy_lexicon_edit_log10 = -3.0;
     double fuzzy_lexicon_max_edit_log10 = -1.5;
     int fuzzy_lexicon_min_length = 2;  // a lowercase token of letters; others from fuzzy_min_length
     int fuzzy_lexicon_two_edits_min_length = 6;  // such a token, two letters from its word

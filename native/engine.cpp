@@ -995,9 +995,9 @@ void Engine::decide_words(Doc& d, const Options& o) {
                 join_match(*matched, true);
             }
         } else if (plain_unlisted(id, *found)) {
-            // (above the price of two edits at their cap, only a match one letter off can pass)
+            // (above the most a word two letters off can cost, only a match one letter off can pass)
             const bool rare = only_rare(*found);
-            const bool one_edit = !rare && C.explained_fuzzy_min_log10 > 2 * C.fuzzy_lexicon_max_edit_log10;
+            const bool one_edit = !rare && C.explained_fuzzy_min_log10 > letter_costs_.max_two_log10();
             join_match(*lexicon_fuzzy(words_[id], one_edit), rare);
         }
         bool uses_document = matched_page;  // does a reading spell a word this page shows?

@@ -81,7 +81,8 @@ double price(const ustr& word, const ustr& word_skeleton, const ustr& lower, con
 // The log10 probability of the likeliest alignment of `word` (the truth) with `lower` (what the
 // OCR wrote): a dynamic programme over letter pairs priced as `price` prices them (the word's
 // å/ä/ö undotted or read as its skeleton's letter at `diacritic_log10`, every other pair, lost
-// letter or added letter by `letters`), and how many of the word's å, ä, ö its path undots.
+// letter or added letter by `letters`) and over the table's slips of letter groups (m read as
+// "in": `LetterCosts::groups`), and how many of the word's å, ä, ö its path undots.
 double price_two(const ustr& word, const ustr& lower, const LetterCosts& letters, double diacritic_log10,
                  long& dots) {
     const size_t n = word.size(), m = lower.size();
@@ -105,6 +106,10 @@ double price_two(const ustr& word, const ustr& lower, const LetterCosts& letters
             }
             if (i < n) offer(cell(i + 1, j), cost + letters(word[i], 0), d);   // the OCR lost it
             if (j < m) offer(cell(i, j + 1), cost + letters(0, lower[j]), d);  // the OCR added it
+            if (i < n)
+                for (const LetterGroup& g : letters.groups(word[i]))  // a slip of a letter group
+                    if (word.compare(i, g.truth.size(), g.truth) == 0 && lower.compare(j, g.observed.size(), g.observed) == 0)
+                        offer(cell(i + g.truth.size(), j + g.observed.size()), cost + g.cost, d);
         }
     dots = cell(n, m).second;
     return cell(n, m).first;
@@ -147,8 +152,9 @@ int LetterCosts::slot(char32_t c) {
     }
 }
 
-LetterCosts::LetterCosts(const std::vector<std::tuple<char32_t, char32_t, double>>& edits, double floor, double cap)
-    : floor_(floor) {
+LetterCosts::LetterCosts(const std::vector<std::tuple<char32_t, char32_t, double>>& edits, double floor, double cap,
+                         std::vector<LetterGroup> groups)
+    : floor_(floor), max_two_log10_(2 * cap) {
     dense_.fill(floor);
     for (const auto& [truth, observed, log10] : edits) {
         const double cost = std::clamp(log10, floor, cap);
@@ -156,6 +162,18 @@ LetterCosts::LetterCosts(const std::vector<std::tuple<char32_t, char32_t, double
         if (t >= 0 && o >= 0) dense_[t * kSlots + o] = cost;
         else log10_[pair(truth, observed)] = cost;
     }
+    for (LetterGroup& g : groups) {
+        if (g.truth.empty()) continue;
+        g.cost = std::min(g.cost, cap);
+        max_two_log10_ = std::max(max_two_log10_, g.cost);
+        groups_[g.truth[0]].push_back(std::move(g));
+    }
+}
+
+const std::vector<LetterGroup>& LetterCosts::groups(char32_t first) const {
+    static const std::vector<LetterGroup> none;
+    auto it = groups_.find(first);
+    return it == groups_.end() ? none : it->second;
 }
 
 double LetterCosts::operator()(char32_t truth, char32_t observed) const {

@@ -44,14 +44,30 @@ struct FuzzyMatch {
     double cost;  // log10: dots·diacritic_log10 + LetterCosts of the other edit and of marks the OCR added
 };
 
+// One edit of a letter group, as the confusion table learned it (svfix.channel.Channel.
+// letter_groups): m read as "in", "rn" as m, "ll" lost. Its cost is log10 P(observed | truth),
+// capped like a letter's.
+struct LetterGroup {
+    ustr truth, observed;
+    double cost;
+};
+
 // log10 P(observed | truth) of one letter edit, as the confusion table learned it
 // (svfix.channel.Channel.letters): a substitution, or with 0 for the missing side an
 // insertion (truth 0) or a loss (observed 0). Clamped to [floor, cap]; an unlisted pair costs
-// the floor.
+// the floor. Beside them the edits of letter groups, which `price_two` takes as one step: a
+// word two letters from the token by one such slip costs what the scans made the slip cost,
+// not two edits.
 class LetterCosts {
 public:
-    LetterCosts(const std::vector<std::tuple<char32_t, char32_t, double>>& edits, double floor, double cap);
+    LetterCosts(const std::vector<std::tuple<char32_t, char32_t, double>>& edits, double floor, double cap,
+                std::vector<LetterGroup> groups = {});
     double operator()(char32_t truth, char32_t observed) const;
+    // the group edits whose truth starts with `first`
+    const std::vector<LetterGroup>& groups(char32_t first) const;
+    // The most (log10) a word two letters from a token can cost: two letter edits at the cap,
+    // or one slip of a group.
+    double max_two_log10() const { return max_two_log10_; }
 
 private:
     // none, a–z, 0–9, å, ä, ö, é: one table for the letters nearly every pair has (asked in the
@@ -62,6 +78,8 @@ private:
     std::array<double, kSlots * kSlots> dense_;
     std::unordered_map<uint64_t, double> log10_;
     double floor_;
+    std::unordered_map<char32_t, std::vector<LetterGroup>> groups_;
+    double max_two_log10_;
 };
 
 class FuzzyIndex {

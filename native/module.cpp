@@ -23,18 +23,21 @@ UstrSet ustr_set(const py::iterable& items) {
     return out;
 }
 
-// svfix.channel.Channel.letters: (truth, observed, log10 P), each side one letter or empty
-// (0: the letter the OCR added, or lost).
-std::vector<std::tuple<char32_t, char32_t, double>> letter_edits(const py::iterable& letters) {
-    std::vector<std::tuple<char32_t, char32_t, double>> out;
+// svfix.channel.Channel.letters and .letter_groups: (truth, observed, log10 P), each side one
+// letter or empty, or a group of two letters; clamped to [floor, cap] (native/fuzzy.hpp)
+LetterCosts letter_costs_of(const py::iterable& letters, double floor, double cap) {
+    std::vector<std::tuple<char32_t, char32_t, double>> single;
+    std::vector<LetterGroup> groups;
     for (py::handle h : letters) {
         py::tuple t = py::reinterpret_borrow<py::tuple>(h);
         const ustr truth = from_py(t[0].ptr()), observed = from_py(t[1].ptr());
-        if (truth.size() > 1 || observed.size() > 1)
-            throw std::runtime_error("svfix engine: a letter edit of more than one letter");
-        out.emplace_back(truth.empty() ? 0 : truth[0], observed.empty() ? 0 : observed[0], t[2].cast<double>());
+        const double log10 = t[2].cast<double>();
+        if (truth.size() > 2 || observed.size() > 2)
+            throw std::runtime_error("svfix engine: a letter edit of more than two letters");
+        if (truth.size() > 1 || observed.size() > 1) groups.push_back(LetterGroup{truth, observed, log10});
+        else single.emplace_back(truth.empty() ? 0 : truth[0], observed.empty() ? 0 : observed[0], log10);
     }
-    return out;
+    return LetterCosts(single, floor, cap, std::move(groups));
 }
 
 template <class T>
@@ -194,12 +197,10 @@ PYBIND11_MODULE(_native, m) {
     m.def("indel", &indel, "The Indel distance of the engine's fuzzy match (rapidfuzz.distance.Indel's).");
 
     py::class_<LetterCosts>(m, "LetterCosts")
-        .def(py::init([](const py::iterable& letters, double floor, double cap) {
-                 return LetterCosts(letter_edits(letters), floor, cap);
-             }),
-             py::arg("letters"), py::arg("floor"), py::arg("cap"),
+        .def(py::init(&letter_costs_of), py::arg("letters"), py::arg("floor"), py::arg("cap"),
              "What the fuzzy match charges for one letter edit (native/fuzzy.hpp): from "
-             "svfix.channel.Channel.letters, (truth, observed, log10 P), clamped to [floor, cap].");
+             "svfix.channel.Channel.letters and .letter_groups, (truth, observed, log10 P), "
+             "clamped to [floor, cap].");
 
     py::class_<Lexicon, std::shared_ptr<Lexicon>>(m, "Lexicon")
         .def(py::init([](const py::bytes& words, const py::bytes& zipf, const py::bytes& flags,
@@ -293,8 +294,8 @@ PYBIND11_MODULE(_native, m) {
                  cb.address_chunk = callback(callbacks, "address_chunk");
                  cb.transfer_case = callback(callbacks, "transfer_case");
                  auto model = context_of(context, word_classes, config);
-                 LetterCosts letter_costs(letter_edits(letters), config.fuzzy_lexicon_edit_log10,
-                                          config.fuzzy_lexicon_max_edit_log10);
+                 LetterCosts letter_costs = letter_costs_of(letters, config.fuzzy_lexicon_edit_log10,
+                                                            config.fuzzy_lexicon_max_edit_log10);
                  return std::make_unique<Engine>(std::move(lexicon), config, std::move(channel), std::move(letter_costs),
                                                  ustr_set(shadows),
                                                  ustr_set(elements), ustr_set(trigrams), ustr_set(tlds),

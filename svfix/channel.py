@@ -53,6 +53,10 @@ class Channel:
     #: The search above keeps only the likely ones; the fuzzy match prices its one edit with
     #: these (`document.fuzzy_lexicon_readings`).
     letters: tuple[tuple[str, str, float], ...] = ()
+    #: The table's edits of letter groups, as `letters` but with a side of two letters: m read
+    #: as "in", "rn" as m, "ll" lost. A word two letters from a token is often one such slip
+    #: ("inaskiner" for "maskiner"); the fuzzy match prices it as one edit.
+    letter_groups: tuple[tuple[str, str, float], ...] = ()
 
     def explanations(self, observed: str) -> tuple[Edit, ...]:
         return self.inverse.get(observed, ())
@@ -91,21 +95,28 @@ def build_channel(table: dict) -> Channel:
         inverse={k: tuple(sorted(v, key=lambda e: -e.log10_q)) for k, v in inverse.items()},
         header={k: v for k, v in table.items() if k not in ("events", "by_quality")},
         letters=letter_edits(table),
+        letter_groups=letter_edits(table, groups=True),
     )
 
 
-def letter_edits(table: dict) -> tuple[tuple[str, str, float], ...]:
+def letter_edits(table: dict, groups: bool = False) -> tuple[tuple[str, str, float], ...]:
     """The table's one-letter edits between lowercase letters or digits, with their log10
-    probability ("" for a missing side), in the table's order.
+    probability ("" for a missing side), in the table's order; with `groups`, its edits with a
+    side of two letters instead (the truth never empty).
 
-    >>> letter_edits({"events": [{"truth": "l", "ocr": "i", "p": 0.01}, {"truth": "rn", "ocr": "m", "p": 0.03},
-    ...                          {"truth": "t", "ocr": "", "p": 0.001}, {"truth": "I", "ocr": "l", "p": 0.02}]})
+    >>> table = {"events": [{"truth": "l", "ocr": "i", "p": 0.01}, {"truth": "rn", "ocr": "m", "p": 0.1},
+    ...                     {"truth": "t", "ocr": "", "p": 0.001}, {"truth": "I", "ocr": "l", "p": 0.02}]}
+    >>> letter_edits(table)
     (('l', 'i', -2.0), ('t', '', -3.0))
+    >>> letter_edits(table, groups=True)
+    (('rn', 'm', -1.0),)
     """
     letters = []
     for event in table["events"]:
         truth, observed, p = event["truth"], event["ocr"], event["p"]
-        if len(truth) > 1 or len(observed) > 1 or truth == observed or p <= 0:
+        if truth == observed or p <= 0 or (groups and not truth):
+            continue
+        if (max(len(truth), len(observed)) != 2) if groups else (len(truth) > 1 or len(observed) > 1):
             continue
         if not all(c.isalnum() and c == c.lower() for c in truth + observed):
             continue

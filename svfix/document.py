@@ -424,7 +424,8 @@ def letter_costs(channel: Channel):  # -> _native.LetterCosts
     if made is None or made[0] is not channel:
         from svfix import _native
 
-        made = (channel, _native.LetterCosts(channel.letters, FUZZY_LEXICON_EDIT_LOG10, FUZZY_LEXICON_MAX_EDIT_LOG10))
+        made = (channel, _native.LetterCosts(channel.letters + channel.letter_groups, FUZZY_LEXICON_EDIT_LOG10,
+                                             FUZZY_LEXICON_MAX_EDIT_LOG10))
         _LETTER_COSTS[id(channel)] = made
     return made[1]
 

@@ -113,7 +113,7 @@ class Engine:
             default_lexicon().words,
             constants(),
             [(e.truth, e.observed, e.log10_q, e.adaptive) for e in self.edits],
-            channel.letters,
+            channel.letters + channel.letter_groups,
             default_shadows(),
             candidates.place_elements(),
             read_lines(str(data_dir()), "trigrams.txt", "wordlists/build_trigrams.py"),

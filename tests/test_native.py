@@ -165,8 +165,10 @@ def test_the_fuzzy_index_holds_every_target_and_answers_as_a_scan_does(fuzzy_tar
 
 
 def _price_two_by_dp(word: str, lower: str, letters: dict) -> tuple[float, int]:
-    """(log10, dots) of the likeliest alignment of `word` with what the OCR wrote, `lower`."""
+    """(log10, dots) of the likeliest alignment of `word` with what the OCR wrote, `lower`: the
+    letters one by one, or a group of them in one slip of the table's ("in" for m)."""
     floor = document.FUZZY_LEXICON_EDIT_LOG10
+    groups = [(t, o, min(document.FUZZY_LEXICON_MAX_EDIT_LOG10, q)) for t, o, q in default_channel().letter_groups]
     worst = (-1e300, 0)
     at = [[worst] * (len(lower) + 1) for _ in range(len(word) + 1)]
     at[0][0] = (0.0, 0)
@@ -186,6 +188,8 @@ def _price_two_by_dp(word: str, lower: str, letters: dict) -> tuple[float, int]:
                 steps.append((i + 1, j, letters.get((word[i], ""), floor), 0))
             if j < len(lower):
                 steps.append((i, j + 1, letters.get(("", lower[j]), floor), 0))
+            steps += [(i + len(t), j + len(o), q, 0) for t, o, q in groups
+                      if word.startswith(t, i) and lower.startswith(o, j)]
             for ni, nj, step, d in steps:
                 if cost + step > at[ni][nj][0]:
                     at[ni][nj] = (cost + step, dots + d)
@@ -203,8 +207,15 @@ def test_two_edits_reach_the_best_word_two_letters_away(fuzzy_targets) -> None:
     assert (word, other, dots) == ("särskilt", 2, 0)
     assert cost == pytest.approx(letters["ä", "i"] + letters["l", "t"])  # ä read as i, l as t
 
+    # m read as "in" is one slip of the table's, not an m lost and an i and n added
+    [(word, other, _, cost)] = lexicon.words.fuzzy_match("inaskiner", *_FUZZY_BOUNDS, *_FUZZY_COSTS, True)
+    groups = {(t, o): q for t, o, q in default_channel().letter_groups}
+    assert (word, other) == ("maskiner", 2) and cost == pytest.approx(groups["m", "in"])
+    floor = document.FUZZY_LEXICON_EDIT_LOG10
+    assert cost > letters.get(("m", "i"), floor) + letters.get(("", "n"), floor)  # (m read as i, an n added)
+
     for token in ("sirskitt", "méjigheten", "behsiver", "offendiig", "xyzxyzxyz", "hommunstyreisens",
-                  "kommunstyreisens"):
+                  "kommunstyreisens", "inaskiner", "progrant", "aridra"):
         one_apart = lexicon.words.fuzzy_match(token, *_FUZZY_BOUNDS, *_FUZZY_COSTS)
         if one_apart:  # a word one letter away is the answer, two_edits or not
             assert lexicon.words.fuzzy_match(token, *_FUZZY_BOUNDS, *_FUZZY_COSTS, True) == one_apart

@@ -569,11 +569,15 @@ def test_short_lowercase_words_are_matched_but_names_and_codes_are_not() -> None
 
 def test_a_lowercase_word_two_letters_off_is_matched_to_a_frequent_word() -> None:
     """Scans often break two letters of a long word: "sirskitt" (ä read as i, l as t) and
-    "méjigheten" (ö read as é, l lost). A lowercase token of letters, six or longer, that no
-    word is one letter from is matched to the words two letters from it; a capitalised one
-    or one with digits is not ("44Exempel" keeps its footnote number)."""
+    "méjigheten" (ö read as é, l lost), and shorter ones too: "eiier" (two l read as i),
+    "sjily" (ä read as i, l as v: "själv"). A lowercase token of letters, five or longer,
+    that no word is one letter from is matched to the words two letters from it; a
+    capitalised one or one with digits is not ("44Exempel" keeps its footnote number)."""
     result = svfix.correct("Nämnden ska sirskitt prioritera frågan om méjigheten att resa.")
     assert result.text == "Nämnden ska särskilt prioritera frågan om möjligheten att resa."
+    assert {c.reason for c in result.applied} == {Reason.FUZZY}
+    result = svfix.correct("Hon ska sköta det sjily eiier med hjälp av assistenten.")
+    assert result.text == "Hon ska sköta det själv eller med hjälp av assistenten."
     assert {c.reason for c in result.applied} == {Reason.FUZZY}
     for kept in ("Se not 44Exempel i bilagan.", "Vi träffade Sirskitt i maj."):
         assert svfix.fix(kept) == kept

@@ -995,10 +995,9 @@ void Engine::decide_words(Doc& d, const Options& o) {
                 join_match(*matched, true);
             }
         } else if (plain_unlisted(id, *found)) {
-            // (above the most a word two letters off can cost, only a match one letter off can pass)
+            // (beside a common reading, only a match one letter off is weighed)
             const bool rare = only_rare(*found);
-            const bool one_edit = !rare && C.explained_fuzzy_min_log10 > letter_costs_.max_two_log10();
-            join_match(*lexicon_fuzzy(words_[id], one_edit), rare);
+            join_match(*lexicon_fuzzy(words_[id], !rare), rare);
         }
         bool uses_document = matched_page;  // does a reading spell a word this page shows?
         if (spelled && !matched_page)

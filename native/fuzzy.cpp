@@ -154,7 +154,7 @@ int LetterCosts::slot(char32_t c) {
 
 LetterCosts::LetterCosts(const std::vector<std::tuple<char32_t, char32_t, double>>& edits, double floor, double cap,
                          std::vector<LetterGroup> groups)
-    : floor_(floor), max_two_log10_(2 * cap) {
+    : floor_(floor) {
     dense_.fill(floor);
     for (const auto& [truth, observed, log10] : edits) {
         const double cost = std::clamp(log10, floor, cap);
@@ -165,7 +165,6 @@ LetterCosts::LetterCosts(const std::vector<std::tuple<char32_t, char32_t, double
     for (LetterGroup& g : groups) {
         if (g.truth.empty()) continue;
         g.cost = std::min(g.cost, cap);
-        max_two_log10_ = std::max(max_two_log10_, g.cost);
         groups_[g.truth[0]].push_back(std::move(g));
     }
 }

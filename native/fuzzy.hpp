@@ -65,9 +65,6 @@ public:
     double operator()(char32_t truth, char32_t observed) const;
     // the group edits whose truth starts with `first`
     const std::vector<LetterGroup>& groups(char32_t first) const;
-    // The most (log10) a word two letters from a token can cost: two letter edits at the cap,
-    // or one slip of a group.
-    double max_two_log10() const { return max_two_log10_; }
 
 private:
     // none, a–z, 0–9, å, ä, ö, é: one table for the letters nearly every pair has (asked in the
@@ -79,7 +76,6 @@ private:
     std::unordered_map<uint64_t, double> log10_;
     double floor_;
     std::unordered_map<char32_t, std::vector<LetterGroup>> groups_;
-    double max_two_log10_;
 };
 
 class FuzzyIndex {

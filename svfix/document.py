@@ -383,7 +383,7 @@ FUZZY_LEXICON_EDIT_LOG10 = -3.0
 FUZZY_LEXICON_MAX_EDIT_LOG10 = -1.5
 
 
-def fuzzy_lexicon_readings(token: str, lexicon: Lexicon, channel: Channel) -> list[Reading]:
+def fuzzy_lexicon_readings(token: str, lexicon: Lexicon, channel: Channel, two_edits: bool = True) -> list[Reading]:
     """The frequent word one letter from `token` beyond its diacritics, when neither the channel
     nor the page's own spellings read it as one listed word ("samballe" → "samhälle", "meltan"
     → "mellan": a scan damages other letters too, and the channel allows one such edit only
@@ -394,7 +394,8 @@ def fuzzy_lexicon_readings(token: str, lexicon: Lexicon, channel: Channel) -> li
     match is applied only when the token is unlikely as it stands (`rank.unknown_prior`) and
     the word is common. A lowercase token of letters is matched from `FUZZY_LEXICON_MIN_LENGTH`
     letters on, and from `FUZZY_LEXICON_TWO_EDITS_MIN_LENGTH` on also to the words two letters
-    from it when none is one letter from it ("sirskitt" → "särskilt"). The token itself is no
+    from it when none is one letter from it ("sirskitt" → "särskilt"), unless `two_edits` is
+    False. The token itself is no
     match; when the best differs from it in diacritics only ("åt" for "at", which the channel
     reads already), the best word that differs in another letter follows it ("att"), so that
     the ranker and the context weigh the likelier word too. The index and the match are the
@@ -406,7 +407,7 @@ def fuzzy_lexicon_readings(token: str, lexicon: Lexicon, channel: Channel) -> li
         return []
     found = lexicon.words.fuzzy_match(lower, FUZZY_LEXICON_MIN_ZIPF, FUZZY_LEXICON_PLAIN_MIN_ZIPF,
                                       FUZZY_LEXICON_MIN_LENGTH, letter_costs(channel), FUZZY_DIACRITIC_LOG10,
-                                      plain and len(lower) >= FUZZY_LEXICON_TWO_EDITS_MIN_LENGTH)
+                                      two_edits and plain and len(lower) >= FUZZY_LEXICON_TWO_EDITS_MIN_LENGTH)
     return [Reading(word, (word,), (Edit(word, lower, cost, False),), fuzzy=True) for word, _, _, cost in found]
 
 

@@ -193,13 +193,14 @@ def _readings(word: str, res: _Resources, compounds: bool) -> tuple[Reading, ...
     return cached
 
 
-def _lexicon_fuzzy(word: str, res: _Resources) -> tuple[Reading, ...]:
-    """A token nothing else reads, matched to a frequent word (`fuzzy_lexicon_readings`)."""
-    key = (word, None)
+def _lexicon_fuzzy(word: str, res: _Resources, one_letter_off: bool = False) -> tuple[Reading, ...]:
+    """A token nothing else reads, matched to a frequent word (`fuzzy_lexicon_readings`); with
+    `one_letter_off`, only to a word one letter from it."""
+    key = (word, "one letter off" if one_letter_off else None)
     cached = res.reading_cache.get(key)
     if cached is None:
-        cached = remember(res.reading_cache, key, tuple(fuzzy_lexicon_readings(word, res.lexicon, res.channel)),
-                          MAX_CACHE)
+        found = fuzzy_lexicon_readings(word, res.lexicon, res.channel, two_edits=not one_letter_off)
+        cached = remember(res.reading_cache, key, tuple(found), MAX_CACHE)
     return cached
 
 
@@ -600,8 +601,9 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
             # (a capitalised word no list has, mid-sentence, is a name sooner than a misread)
             found = _joined(found, _lexicon_fuzzy(word, res))
         elif _plain_unlisted(word, found, res):
-            matched = _lexicon_fuzzy(word, res)
-            if not _only_rare(found, res):
+            explained = not _only_rare(found, res)
+            matched = _lexicon_fuzzy(word, res, one_letter_off=explained)
+            if explained:
                 matched = tuple(r for r in matched if r.edits[0].log10_q >= EXPLAINED_FUZZY_MIN_LOG10)
             found = _joined(found, matched)
         uses_document = judge_vocab is not None and any(r.word in judge_vocab.counts for r in found)

@@ -1,6 +1,9 @@
 #include "fuzzy.hpp"
 
 #include <algorithm>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "bits.hpp"
 #include "lexicon.hpp"
@@ -37,6 +40,15 @@ long apart(const ustr& a, const ustr& b) {
 }
 
 bool dotted(char32_t c) { return c == U'\u00e5' || c == U'\u00e4' || c == U'\u00f6'; }
+
+// The keys an index is built from (tens of MB for the two-edit ones) are freed once it is made,
+// but glibc keeps the freed heap; a batch's workers are forked from the process that built it
+// and would each carry those pages. Hand them back to the system.
+void release_freed_memory() {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
 
 // What `lower` costs as a scan of `word`, their skeletons `other` (0 or 1) edits apart, and how
 // many of the word's å, ä, ö it lost or misread as its skeleton's letter ("6" for ö). Walked
@@ -87,7 +99,8 @@ double price_two(const ustr& word, const ustr& lower, const LetterCosts& letters
                  long& dots) {
     const size_t n = word.size(), m = lower.size();
     static const std::pair<double, long> worst{-1e300, 0};
-    std::vector<std::pair<double, long>> at((n + 1) * (m + 1), worst);  // (log10, dots) to (i, j)
+    thread_local std::vector<std::pair<double, long>> at;  // (log10, dots) to (i, j); one allocation a thread
+    at.assign((n + 1) * (m + 1), worst);
     auto cell = [&](size_t i, size_t j) -> std::pair<double, long>& { return at[i * (m + 1) + j]; };
     auto offer = [](std::pair<double, long>& to, double cost, long d) {
         if (cost > to.first) to = {cost, d};
@@ -165,11 +178,14 @@ LetterCosts::LetterCosts(const std::vector<std::tuple<char32_t, char32_t, double
     for (LetterGroup& g : groups) {
         if (g.truth.empty()) continue;
         g.cost = std::min(g.cost, cap);
-        groups_[g.truth[0]].push_back(std::move(g));
+        const int first = slot(g.truth[0]);
+        (first > 0 ? dense_groups_[first] : groups_[g.truth[0]]).push_back(std::move(g));
     }
 }
 
 const std::vector<LetterGroup>& LetterCosts::groups(char32_t first) const {
+    const int at = slot(first);
+    if (at > 0) return dense_groups_[at];
     static const std::vector<LetterGroup> none;
     auto it = groups_.find(first);
     return it == groups_.end() ? none : it->second;
@@ -199,8 +215,8 @@ void FuzzyIndex::KeyTable::build(std::vector<std::pair<uint64_t, uint32_t>>& key
     keyed.erase(std::unique(keyed.begin(), keyed.end()), keyed.end());  // "kaffe" less either f: once
     size_t distinct = 0;
     for (size_t i = 0; i < keyed.size(); ++i) distinct += (i == 0 || keyed[i].first != keyed[i - 1].first);
-    size_t capacity = 16;
-    while (capacity < 2 * distinct) capacity *= 2;
+    size_t capacity = 16;  // (at most three quarters full: a missed lookup, the usual one, probes ~3 slots)
+    while (3 * capacity < 4 * distinct) capacity *= 2;
     slots.assign(capacity, Slot{});
     ids.reserve(keyed.size());
     for (size_t i = 0; i < keyed.size();) {
@@ -261,6 +277,8 @@ FuzzyIndex::FuzzyIndex(const Lexicon& lexicon, double min_zipf, double plain_min
             one.emplace_back(key(sk.data(), sk.size(), skip), at);
     });
     one_.build(one);
+    one = {};
+    release_freed_memory();
 }
 
 void FuzzyIndex::prepare_two_edits() const {
@@ -275,6 +293,8 @@ void FuzzyIndex::prepare_two_edits() const {
                     two.emplace_back(key(sk.data(), sk.size(), skip, also), at);
         }
         two_.build(two);
+        two = {};
+        release_freed_memory();
     });
 }
 

@@ -75,6 +75,8 @@ private:
     std::array<double, kSlots * kSlots> dense_;
     std::unordered_map<uint64_t, double> log10_;
     double floor_;
+    // by the truth's first letter: its slot (asked in `price_two`'s inner loop), or the map
+    std::array<std::vector<LetterGroup>, kSlots> dense_groups_;
     std::unordered_map<char32_t, std::vector<LetterGroup>> groups_;
 };
 

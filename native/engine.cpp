@@ -391,13 +391,14 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::readings(WordEntry& w
     return slot;
 }
 
-// pipeline._plain_unlisted: a lowercase token of letters that no list has (or a shadow), and no
-// spelling the page itself shows with its dots
-bool Engine::plain_unlisted(uint32_t id, const std::vector<Reading>& found) {
-    if ((hot_[id].bits & kPlain) != kPlain) return false;
+// pipeline._plain_unlisted: a lowercase token of letters, or one capitalised only where it opens
+// a sentence, that no list has (or a shadow), and no spelling the page itself shows with its dots
+bool Engine::plain_unlisted(uint32_t id, const std::vector<Reading>& found, bool name_like) {
     WordEntry& w = words_[id];
+    const bool opener = !name_like && w.alpha && w.title && !w.upper;  // "Entigt" (enligt)
+    if ((hot_[id].bits & kPlain) != kPlain && !opener) return false;
     if (valid_lowercase(w) && !shadows_.count(w.low())) return false;
-    return std::none_of(found.begin(), found.end(), [&](const Reading& r) { return r.fuzzy && r.word == w.word; });
+    return std::none_of(found.begin(), found.end(), [&](const Reading& r) { return r.fuzzy && r.word == w.low(); });
 }
 
 // pipeline._only_rare: the readings only make the token a rare word ("ach" read as the web
@@ -994,7 +995,7 @@ void Engine::decide_words(Doc& d, const Options& o) {
             } else {
                 join_match(*matched, true);
             }
-        } else if (plain_unlisted(id, *found)) {
+        } else if (plain_unlisted(id, *found, d.name_like[k])) {
             // (beside a common reading, only a match one letter off is weighed)
             const bool rare = only_rare(*found);
             join_match(*lexicon_fuzzy(words_[id], !rare), rare);

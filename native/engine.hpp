@@ -264,7 +264,7 @@ private:
     void find_sheltered(Doc& d);
     void measure(Doc& d, const Options& o);
     double noise(const Doc& d, const Options& o);
-    bool plain_unlisted(uint32_t id, const std::vector<Reading>& found);
+    bool plain_unlisted(uint32_t id, const std::vector<Reading>& found, bool name_like);
     bool only_rare(const std::vector<Reading>& found) const;
     void add_proved_spellings(Doc& d);
     void mark_before_surname(Doc& d, const Options& o);

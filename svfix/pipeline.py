@@ -238,14 +238,18 @@ def _only_compounds(found: Iterable[Reading]) -> bool:
     return all(map(_restores_no_listed_word, found))
 
 
-def _plain_unlisted(word: str, found: Iterable[Reading], res: _Resources) -> bool:
-    """A lowercase token of letters that no list has, or that a list has but scans make of a
-    frequent word (a shadow: "til" of "till"), and no spelling the page itself shows with its
-    dots ("planåren" vouches for itself). Its readings do not keep the fuzzy match to the
+def _plain_unlisted(word: str, found: Iterable[Reading], res: _Resources, name_like: bool = True) -> bool:
+    """A lowercase token of letters, or one capitalised only where it opens a sentence ("Entigt"
+    read as the rare "enögt", not "Enligt"), that no list has, or that a list has but scans make
+    of a frequent word (a shadow: "til" of "till"), and no spelling the page itself shows with
+    its dots ("planåren" vouches for itself). Its readings do not keep the fuzzy match to the
     lexicon away (`_only_rare`); the ranker weighs the match against them, its edits priced by
     the page's noise (`Profile.noise`), so that on clean prose an unlisted word stays."""
-    return (word.isalpha() and word.islower() and (not res.lexicon.is_valid(word) or word in res.shadows)
-            and not any(r.fuzzy and r.word == word for r in found))
+    lower = word.lower()
+    opener = not name_like and word.istitle() and not word.isupper()
+    return (word.isalpha() and (word.islower() or opener)
+            and (not res.lexicon.is_valid(lower) or lower in res.shadows)
+            and not any(r.fuzzy and r.word == lower for r in found))
 
 
 def _only_rare(found: Iterable[Reading], res: _Resources) -> bool:
@@ -600,7 +604,7 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
         if _only_compounds(found) and not (word_name_like and word[:1].isupper() and not word.isupper()):
             # (a capitalised word no list has, mid-sentence, is a name sooner than a misread)
             found = _joined(found, _lexicon_fuzzy(word, res))
-        elif _plain_unlisted(word, found, res):
+        elif _plain_unlisted(word, found, res, word_name_like):
             explained = not _only_rare(found, res)
             matched = _lexicon_fuzzy(word, res, one_letter_off=explained)
             if explained:

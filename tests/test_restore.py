@@ -624,11 +624,16 @@ def test_a_fuzzy_match_pays_for_how_clean_the_page_is() -> None:
 
 def test_a_lowercase_token_read_only_as_a_rare_word_is_matched_to_a_frequent_one() -> None:
     """"ach" and "uch" read only as the web form "öch": a reading of so rare a word does not
-    explain the token away, and the fuzzy match to the lexicon offers "och" beside it. A
-    token the page itself spells with its dots ("planåren") is vouched for by it, and kept."""
+    explain the token away, and the fuzzy match to the lexicon offers "och" beside it; so for a
+    token capitalised where it opens a sentence. A token the page itself spells with its dots
+    ("planåren") is vouched for by it, and kept."""
     result = svfix.correct("Beslutet ska verkställas ach redovisas uch det är viktigt att alla deltar.")
     assert result.text == "Beslutet ska verkställas och redovisas och det är viktigt att alla deltar."
     assert {c.reason for c in result.applied} == {Reason.FUZZY}
+    # capitalised where it opens a sentence, it is the same token: "Entigt" reads as the rare
+    # "enögt"; mid-sentence it may be a name, and is left alone
+    assert svfix.fix("Entigt planen ska huset byggas.") == "Enligt planen ska huset byggas."
+    assert svfix.fix("Vi träffade Entigt i maj.") == "Vi träffade Entigt i maj."
     kept = ("Under planåren 2025 till 2027 ska nämnden minska kostnaderna. Planåren följer "
             "budgetåren, och nämnden redovisar utfallet för planåren varje höst.\n")
     assert svfix.fix(kept) == kept

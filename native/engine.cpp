@@ -427,6 +427,7 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::lexicon_fuzzy(WordEnt
             Reading r = Reading::simple(m.word, std::u16string(), Reading::kUnasked);
             r.fuzzy = true;
             r.fuzzy_q = m.cost;
+            r.fuzzy_letters = static_cast<uint8_t>(std::max(1L, m.other));
             r.form = form_id(r.word);
             found.push_back(std::move(r));
         }

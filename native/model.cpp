@@ -191,7 +191,7 @@ double Model::register_correction(double prior, long count) const {
 }
 
 double Model::channel_log10(const Reading& r, const Profile& p, const ustr& low) const {
-    if (r.fuzzy) return r.word != low ? (0.0 + r.fuzzy_q) + p.noise : 0.0 + r.fuzzy_q;
+    if (r.fuzzy) return r.word != low ? (0.0 + r.fuzzy_q) + p.noise * r.fuzzy_letters : 0.0 + r.fuzzy_q;
     double total = 0.0;
     bool shaped = !p.shape.empty();
     for (int id : r.edits) {

@@ -30,6 +30,7 @@ struct Reading {
     uint8_t n_parts = 0;
     bool fuzzy = false;        // found by string similarity, not by the channel
     bool unknown_head = false; // parts[0] is a name no list has, kept as written
+    uint8_t fuzzy_letters = 1; // a lexicon match's letters beyond the diacritics: the page's noise is charged for each
 
     uview part(size_t k) const { return uview(word).substr(part_start[k], part_len[k]); }
     void add_part(size_t start, size_t len, int32_t k) {

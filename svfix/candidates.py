@@ -63,6 +63,9 @@ class Reading:
     edits: tuple[Edit, ...]  # channel events used (empty: the token read as it stands)
     fuzzy: bool = False  # found by string similarity, not by the channel (see document.py)
     unknown_head: bool = False  # parts[0] is a name no list has, kept as written (`name_tail_readings`)
+    # a fuzzy match to the lexicon: the letters beyond the diacritics it changes (at least 1);
+    # the page's noise is charged once for each (`document.channel_log10`)
+    fuzzy_letters: int = 1
 
 
 #: What an English model most often writes for å, ä, ö: a, o, A, O (dots dropped), é and 6 (ö).

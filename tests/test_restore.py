@@ -622,6 +622,26 @@ def test_a_fuzzy_match_pays_for_how_clean_the_page_is() -> None:
                                 "återkomma. Kostnaderna för projektet ska redovisas senast i maj.\n")
 
 
+def test_a_match_two_letters_off_pays_the_pages_noise_for_each_letter() -> None:
+    """Each letter a scan broke beyond the diacritics is its own event: on a noisy page two are
+    likelier than the table says by the page's noise twice over, on clean prose less likely
+    twice over. A match one letter off, or one that only lost dots, pays it once."""
+    from dataclasses import replace as replaced
+
+    from svfix.channel import default_channel
+    from svfix.document import NEUTRAL, channel_log10, fuzzy_lexicon_readings
+    from svfix.lexicon import default_lexicon
+
+    lexicon, channel = default_lexicon(), default_channel()
+    [two_off] = fuzzy_lexicon_readings("sirskitt", lexicon, channel)
+    [one_off] = fuzzy_lexicon_readings("samballe", lexicon, channel)
+    assert (two_off.word, two_off.fuzzy_letters, one_off.word, one_off.fuzzy_letters) == ("särskilt", 2, "samhälle", 1)
+    for noise in (NOISE_MIN_LOG10, 0.5, NOISE_MAX_LOG10):
+        page = replaced(NEUTRAL, noise=noise)
+        for reading, letters in ((two_off, 2), (one_off, 1)):
+            assert channel_log10(reading, page) == pytest.approx(reading.edits[0].log10_q + letters * noise)
+
+
 def test_a_lowercase_token_read_only_as_a_rare_word_is_matched_to_a_frequent_one() -> None:
     """"ach" and "uch" read only as the web form "öch": a reading of so rare a word does not
     explain the token away, and the fuzzy match to the lexicon offers "och" beside it; so for a

@@ -23,14 +23,14 @@ char32_t skeleton_letter(char32_t c) {
 }
 
 // The Levenshtein distance of a and b when it is 0 or 1, else 2 (in one pass, no allocation).
-long apart(const ustr& a, const ustr& b) {
+long apart(uview a, uview b) {
     if (a.size() == b.size()) {
         long differ = 0;
         for (size_t i = 0; i < a.size() && differ < 2; ++i) differ += a[i] != b[i];
         return differ;
     }
-    const ustr& longer = a.size() > b.size() ? a : b;
-    const ustr& shorter = a.size() > b.size() ? b : a;
+    const uview longer = a.size() > b.size() ? a : b;
+    const uview shorter = a.size() > b.size() ? b : a;
     if (longer.size() != shorter.size() + 1) return 2;
     size_t i = 0;
     while (i < shorter.size() && shorter[i] == longer[i]) ++i;
@@ -56,7 +56,7 @@ void release_freed_memory() {
 // one letter every place gives the same pair); at every other place the letters agree, or the
 // word's å/ä/ö lost its dots (`diacritic_log10` each), or the OCR added a mark the word does
 // not have ("é" for e, "ö" for o), which the table prices like any edit.
-double price(const ustr& word, const ustr& word_skeleton, const ustr& lower, const ustr& lower_skeleton, long other,
+double price(uview word, uview word_skeleton, const ustr& lower, const ustr& lower_skeleton, long other,
              const LetterCosts& letters, double diacritic_log10, long& dots) {
     size_t part = ustr::npos;
     if (other == 1) {
@@ -95,7 +95,7 @@ double price(const ustr& word, const ustr& word_skeleton, const ustr& lower, con
 // å/ä/ö undotted or read as its skeleton's letter at `diacritic_log10`, every other pair, lost
 // letter or added letter by `letters`) and over the table's slips of letter groups (m read as
 // "in": `LetterCosts::groups`), and how many of the word's å, ä, ö its path undots.
-double price_two(const ustr& word, const ustr& lower, const LetterCosts& letters, double diacritic_log10,
+double price_two(uview word, const ustr& lower, const LetterCosts& letters, double diacritic_log10,
                  long& dots) {
     const size_t n = word.size(), m = lower.size();
     static const std::pair<double, long> worst{-1e300, 0};
@@ -130,19 +130,21 @@ double price_two(const ustr& word, const ustr& lower, const LetterCosts& letters
 
 // The best match offered so far: the highest zipf + cost, ties to the alphabetically first word.
 struct Leader {
-    const ustr* word = nullptr;
+    const char32_t* word = nullptr;  // (its view: `word`, `length`)
+    size_t length = 0;
     double score = 0.0, cost = 0.0;
     long other = 0, dots = 0;
-    void offer(const ustr& w, double zipf, long w_other, long w_dots, double w_cost) {
+    void offer(uview w, double zipf, long w_other, long w_dots, double w_cost) {
         const double s = zipf + w_cost;
-        if (word != nullptr && (s < score || (s == score && !(w < *word)))) return;
-        word = &w;
+        if (word != nullptr && (s < score || (s == score && !(w < uview(word, length))))) return;
+        word = w.data();
+        length = w.size();
         score = s;
         cost = w_cost;
         other = w_other;
         dots = w_dots;
     }
-    FuzzyMatch match() const { return FuzzyMatch{*word, other, dots, cost}; }
+    FuzzyMatch match() const { return FuzzyMatch{ustr(word, length), other, dots, cost}; }
 };
 }  // namespace
 
@@ -271,11 +273,16 @@ FuzzyIndex::FuzzyIndex(const Lexicon& lexicon, double min_zipf, double plain_min
             && lexicon.zipf_of(id) < plain_min_zipf) return;
         if (!str_isalpha(word)) return;
         const uint32_t at = static_cast<uint32_t>(targets_.size());
-        targets_.push_back(Target{word, skeleton(word), lexicon.zipf_of(id)});
-        const ustr& sk = targets_.back().skeleton;
+        const ustr sk = skeleton(word);
+        targets_.push_back(Target{static_cast<uint32_t>(chars_.size()), static_cast<uint32_t>(word.size()),
+                                  lexicon.zipf_of(id)});
+        chars_.insert(chars_.end(), word.begin(), word.end());
+        chars_.insert(chars_.end(), sk.begin(), sk.end());
         for (size_t skip = 0; skip <= sk.size(); ++skip)  // skip == size: the skeleton itself
             one.emplace_back(key(sk.data(), sk.size(), skip), at);
     });
+    targets_.shrink_to_fit();
+    chars_.shrink_to_fit();
     one_.build(one);
     one = {};
     release_freed_memory();
@@ -285,7 +292,7 @@ void FuzzyIndex::prepare_two_edits() const {
     std::call_once(two_made_, [this] {
         std::vector<std::pair<uint64_t, uint32_t>> two;  // (key, target)
         for (uint32_t at = 0; at < targets_.size(); ++at) {
-            const ustr& sk = targets_[at].skeleton;
+            const uview sk = skeleton_of(targets_[at]);
             if (sk.size() < 4) continue;
             // the skeleton less none, one or two letters (skip or also past the end: none)
             for (size_t skip = 0; skip <= sk.size(); ++skip)
@@ -311,13 +318,14 @@ std::vector<FuzzyMatch> FuzzyIndex::best(const ustr& lower, const LetterCosts& l
             if (std::find(seen.begin(), seen.end(), at) != seen.end()) continue;
             seen.push_back(at);
             const Target& t = targets_[at];
-            if (t.word == lower) continue;  // the token itself
-            const long other = apart(query, t.skeleton);
+            const uview word = this->word(t), sk = skeleton_of(t);
+            if (word == lower) continue;  // the token itself
+            const long other = apart(query, sk);
             if (other > 1) continue;  // a hash collision, or two letters apart
             long dots = 0;
-            const double cost = price(t.word, t.skeleton, lower, query, other, letters, diacritic_log10, dots);
-            best.offer(t.word, t.zipf, other, dots, cost);
-            if (other == 1) beyond_dots.offer(t.word, t.zipf, other, dots, cost);
+            const double cost = price(word, sk, lower, query, other, letters, diacritic_log10, dots);
+            best.offer(word, t.zipf, other, dots, cost);
+            if (other == 1) beyond_dots.offer(word, t.zipf, other, dots, cost);
         }
     }
     if (best.word == nullptr) {
@@ -345,10 +353,10 @@ std::optional<FuzzyMatch> FuzzyIndex::best_two_apart(const ustr& lower, const us
     Leader best;
     for (const uint32_t at : found) {
         const Target& t = targets_[at];
-        if (levenshtein(query, t.skeleton) != 2) continue;  // a hash collision, or nearer, or farther
+        if (levenshtein(query, skeleton_of(t)) != 2) continue;  // a hash collision, or nearer, or farther
         long dots = 0;
-        const double cost = price_two(t.word, lower, letters, diacritic_log10, dots);
-        best.offer(t.word, t.zipf, 2, dots, cost);
+        const double cost = price_two(word(t), lower, letters, diacritic_log10, dots);
+        best.offer(word(t), t.zipf, 2, dots, cost);
     }
     if (best.word == nullptr) return std::nullopt;
     return best.match();

@@ -106,10 +106,14 @@ public:
     size_t size() const { return targets_.size(); }
 
 private:
+    // A target's word and then its skeleton (as long as the word) in `chars_`: one buffer, not
+    // two strings a target (half the index's memory besides its keys).
     struct Target {
-        ustr word, skeleton;
+        uint32_t at, length;
         double zipf;
     };
+    uview word(const Target& t) const { return uview(chars_.data() + t.at, t.length); }
+    uview skeleton_of(const Target& t) const { return uview(chars_.data() + t.at + t.length, t.length); }
     // An open-addressing table of keys (0: empty), each naming its run of `ids`: 16 bytes a key
     // instead of a node and a vector, and one cache line a lookup.
     struct KeyTable {
@@ -143,6 +147,7 @@ private:
     std::optional<FuzzyMatch> best_two_apart(const ustr& lower, const ustr& query, const LetterCosts& letters,
                                              double diacritic_log10) const;
     std::vector<Target> targets_;
+    std::vector<char32_t> chars_;
     KeyTable one_;  // each skeleton, and each skeleton less one letter
     // made on first use (a CLI run that never needs two edits does not wait for them)
     mutable std::once_flag two_made_;

@@ -462,7 +462,7 @@ size_t IndelQuery::distance(const ustr& b) const {
 
 size_t indel(const ustr& a, const ustr& b) { return IndelQuery(a).distance(b); }
 
-size_t levenshtein(const ustr& a, const ustr& b) {
+size_t levenshtein(uview a, uview b) {
     std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
     for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
     for (size_t i = 1; i <= a.size(); ++i) {

@@ -150,7 +150,7 @@ private:
 };
 
 // Levenshtein and Indel distances (rapidfuzz's, uniform weights)
-size_t levenshtein(const ustr& a, const ustr& b);
+size_t levenshtein(uview a, uview b);
 size_t indel(const ustr& a, const ustr& b);
 
 // The letters a word holds, as a set of 64 bits (a–z their own, any other letter a shared one

@@ -121,7 +121,8 @@ double price_two(uview word, const ustr& lower, const LetterCosts& letters, doub
             if (j < m) offer(cell(i, j + 1), cost + letters(0, lower[j]), d);  // the OCR added it
             if (i < n)
                 for (const LetterGroup& g : letters.groups(word[i]))  // a slip of a letter group
-                    if (word.compare(i, g.truth.size(), g.truth) == 0 && lower.compare(j, g.observed.size(), g.observed) == 0)
+                    if ((g.observed.empty() || (j < m && g.observed[0] == lower[j]))
+                        && word.compare(i, g.truth.size(), g.truth) == 0 && lower.compare(j, g.observed.size(), g.observed) == 0)
                         offer(cell(i + g.truth.size(), j + g.observed.size()), cost + g.cost, d);
         }
     dots = cell(n, m).second;
@@ -169,7 +170,7 @@ int LetterCosts::slot(char32_t c) {
 
 LetterCosts::LetterCosts(const std::vector<std::tuple<char32_t, char32_t, double>>& edits, double floor, double cap,
                          std::vector<LetterGroup> groups)
-    : floor_(floor) {
+    : floor_(floor), cap_(cap) {
     dense_.fill(floor);
     for (const auto& [truth, observed, log10] : edits) {
         const double cost = std::clamp(log10, floor, cap);
@@ -350,9 +351,14 @@ std::optional<FuzzyMatch> FuzzyIndex::best_two_apart(const ustr& lower, const us
         for (size_t also = skip + 1; also <= n + (skip == n); ++also) two_.find(key(query.data(), n, skip, also), found);
     std::sort(found.begin(), found.end());
     found.erase(std::unique(found.begin(), found.end()), found.end());
+    // the most frequent first: a word two letters off costs at least one edit at the cap, so
+    // once a match scores above what a rarer word could, the rest need no pricing
+    std::stable_sort(found.begin(), found.end(),
+                     [&](uint32_t a, uint32_t b) { return targets_[a].zipf > targets_[b].zipf; });
     Leader best;
     for (const uint32_t at : found) {
         const Target& t = targets_[at];
+        if (best.word != nullptr && t.zipf + letters.cap() < best.score) break;
         if (levenshtein(query, skeleton_of(t)) != 2) continue;  // a hash collision, or nearer, or farther
         long dots = 0;
         const double cost = price_two(word(t), lower, letters, diacritic_log10, dots);

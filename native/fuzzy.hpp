@@ -65,6 +65,8 @@ public:
     double operator()(char32_t truth, char32_t observed) const;
     // the group edits whose truth starts with `first`
     const std::vector<LetterGroup>& groups(char32_t first) const;
+    // the most (log10) any edit costs
+    double cap() const { return cap_; }
 
 private:
     // none, a–z, 0–9, å, ä, ö, é: one table for the letters nearly every pair has (asked in the
@@ -74,7 +76,7 @@ private:
     static uint64_t pair(char32_t truth, char32_t observed) { return (uint64_t{truth} << 32) | observed; }
     std::array<double, kSlots * kSlots> dense_;
     std::unordered_map<uint64_t, double> log10_;
-    double floor_;
+    double floor_, cap_;
     // by the truth's first letter: its slot (asked in `price_two`'s inner loop), or the map
     std::array<std::vector<LetterGroup>, kSlots> dense_groups_;
     std::unordered_map<char32_t, std::vector<LetterGroup>> groups_;

@@ -119,11 +119,16 @@ double price_two(uview word, const ustr& lower, const LetterCosts& letters, doub
             }
             if (i < n) offer(cell(i + 1, j), cost + letters(word[i], 0), d);   // the OCR lost it
             if (j < m) offer(cell(i, j + 1), cost + letters(0, lower[j]), d);  // the OCR added it
-            if (i < n)
-                for (const LetterGroup& g : letters.groups(word[i]))  // a slip of a letter group
-                    if ((g.observed.empty() || (j < m && g.observed[0] == lower[j]))
-                        && word.compare(i, g.truth.size(), g.truth) == 0 && lower.compare(j, g.observed.size(), g.observed) == 0)
-                        offer(cell(i + g.truth.size(), j + g.observed.size()), cost + g.cost, d);
+            if (i < n) {  // a slip of a letter group: the OCR misread it, or lost it
+                auto slips = [&](const std::vector<LetterGroup>& groups) {
+                    for (const LetterGroup& g : groups)
+                        if (word.compare(i, g.truth.size(), g.truth) == 0
+                            && lower.compare(j, g.observed.size(), g.observed) == 0)
+                            offer(cell(i + g.truth.size(), j + g.observed.size()), cost + g.cost, d);
+                };
+                if (j < m) slips(letters.groups(word[i], lower[j]));
+                slips(letters.groups(word[i], 0));
+            }
         }
     dots = cell(n, m).second;
     return cell(n, m).first;
@@ -178,19 +183,21 @@ LetterCosts::LetterCosts(const std::vector<std::tuple<char32_t, char32_t, double
         if (t >= 0 && o >= 0) dense_[t * kSlots + o] = cost;
         else log10_[pair(truth, observed)] = cost;
     }
+    dense_groups_.resize(kSlots * kSlots);
     for (LetterGroup& g : groups) {
         if (g.truth.empty()) continue;
         g.cost = std::min(g.cost, cap);
-        const int first = slot(g.truth[0]);
-        (first > 0 ? dense_groups_[first] : groups_[g.truth[0]]).push_back(std::move(g));
+        const char32_t t = g.truth[0], o = g.observed.empty() ? 0 : g.observed[0];
+        const int ts = slot(t), os = slot(o);
+        (ts >= 0 && os >= 0 ? dense_groups_[ts * kSlots + os] : groups_[pair(t, o)]).push_back(std::move(g));
     }
 }
 
-const std::vector<LetterGroup>& LetterCosts::groups(char32_t first) const {
-    const int at = slot(first);
-    if (at > 0) return dense_groups_[at];
+const std::vector<LetterGroup>& LetterCosts::groups(char32_t truth, char32_t observed) const {
+    const int ts = slot(truth), os = slot(observed);
+    if (ts >= 0 && os >= 0) return dense_groups_[ts * kSlots + os];
     static const std::vector<LetterGroup> none;
-    auto it = groups_.find(first);
+    auto it = groups_.find(pair(truth, observed));
     return it == groups_.end() ? none : it->second;
 }
 

@@ -63,8 +63,9 @@ public:
     LetterCosts(const std::vector<std::tuple<char32_t, char32_t, double>>& edits, double floor, double cap,
                 std::vector<LetterGroup> groups = {});
     double operator()(char32_t truth, char32_t observed) const;
-    // the group edits whose truth starts with `first`
-    const std::vector<LetterGroup>& groups(char32_t first) const;
+    // the group edits whose truth starts with `truth` and whose observed side starts with
+    // `observed` (0: those where the OCR lost the group)
+    const std::vector<LetterGroup>& groups(char32_t truth, char32_t observed) const;
     // the most (log10) any edit costs
     double cap() const { return cap_; }
 
@@ -77,9 +78,10 @@ private:
     std::array<double, kSlots * kSlots> dense_;
     std::unordered_map<uint64_t, double> log10_;
     double floor_, cap_;
-    // by the truth's first letter: its slot (asked in `price_two`'s inner loop), or the map
-    std::array<std::vector<LetterGroup>, kSlots> dense_groups_;
-    std::unordered_map<char32_t, std::vector<LetterGroup>> groups_;
+    // by the first letters of truth and observed side: their slots (asked in `price_two`'s inner
+    // loop), or the map
+    std::vector<std::vector<LetterGroup>> dense_groups_;
+    std::unordered_map<uint64_t, std::vector<LetterGroup>> groups_;
 };
 
 class FuzzyIndex {

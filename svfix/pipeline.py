@@ -256,8 +256,9 @@ def _only_rare(found: Iterable[Reading], res: _Resources) -> bool:
     """The readings only make the token a rare word ("ach" and "uch" read as the web form
     "öch"): any fuzzy match to the lexicon ("och") is weighed beside them. A token a reading
     makes a common word ("tll" read as "tål", "ait" as "åt") is weighed only against a match
-    whose edit the scans make often (EXPLAINED_FUZZY_MIN_LOG10: "till", "att"), not against
-    one at the floor price of an edit they never showed ("dret" is "året", not "det")."""
+    one letter off whose edit the scans make often (EXPLAINED_FUZZY_MIN_LOG10: "till", "att"),
+    not against one at the floor price of an edit they never showed ("dret" is "året", not
+    "det")."""
     return all(_restores_no_listed_word(r) or res.lexicon.prior(r.word) < READING_EXPLAINS_PRIOR for r in found)
 
 

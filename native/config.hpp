@@ -33,6 +33,7 @@ struct Config {
     double fuzzy_lexicon_max_edit_log10 = -1.5;
     int fuzzy_lexicon_min_length = 2;  // a lowercase token of letters; others from fuzzy_min_length
     double fuzzy_lexicon_two_edits_min_length = 5;  // such a token, two letters from its word (a double: --set)
+    double fuzzy_lexicon_title_min_length = 5;  // a capitalised token of letters (a double: --set)
     double shape_prior = 20.0, shape_max_boost = 0.5, shape_max_log10_q = -0.6;
     double neutral_rate = 0.3;
     double noise_reference_rate = 0.05, noise_prior_rate = 0.005, noise_prior_weight = 50.0,

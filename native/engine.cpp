@@ -418,9 +418,10 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::lexicon_fuzzy(WordEnt
     const Config& C = config_;
     std::vector<Reading> found;
     const bool plain = w.alpha && w.lowered.empty();  // lowercase letters only
+    const bool title = w.alpha && !plain && w.title;   // capitalised: "Detia"
     const long length = static_cast<long>(w.low().size());
     const bool two_edits = plain && length >= C.fuzzy_lexicon_two_edits_min_length;
-    if (length >= (plain ? C.fuzzy_lexicon_min_length : C.fuzzy_min_length)) {
+    if (length >= (plain ? C.fuzzy_lexicon_min_length : title ? C.fuzzy_lexicon_title_min_length : C.fuzzy_min_length)) {
         for (const FuzzyMatch& m : lexicon_->fuzzy(C.fuzzy_lexicon_min_zipf, C.fuzzy_lexicon_plain_min_zipf,
                                                    C.fuzzy_lexicon_min_length)
                                        ->best(w.low(), letter_costs_, C.fuzzy_diacritic_log10, two_edits && !one_edit)) {
@@ -987,8 +988,10 @@ void Engine::decide_words(Doc& d, const Options& o) {
             }
             found = combined.get();
         };
-        if (only_compounds(*found) && !(d.name_like[k] && words_[id].first_upper && !words_[id].upper)) {
-            // (a capitalised word no list has, mid-sentence, is a name sooner than a misread)
+        const bool capitalised = words_[id].first_upper && !words_[id].upper;
+        if (only_compounds(*found) && !(capitalised && (d.name_like[k] || d.before_surname[k]))) {
+            // (a capitalised word no list has, mid-sentence or before a surname, is a name sooner
+            // than a misread)
             const std::shared_ptr<const std::vector<Reading>>& matched = lexicon_fuzzy(words_[id]);
             if (found->empty()) {
                 combined = matched;
@@ -996,7 +999,7 @@ void Engine::decide_words(Doc& d, const Options& o) {
             } else {
                 join_match(*matched, true);
             }
-        } else if (plain_unlisted(id, *found, d.name_like[k])) {
+        } else if (plain_unlisted(id, *found, d.name_like[k] || d.before_surname[k])) {
             // (beside a common reading, only a match one letter off is weighed)
             const bool rare = only_rare(*found);
             join_match(*lexicon_fuzzy(words_[id], !rare), rare);

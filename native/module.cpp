@@ -79,7 +79,8 @@ Config config_of(const py::dict& d) {
     read(d, "FUZZY_LEXICON_EDIT_LOG10", c.fuzzy_lexicon_edit_log10);
     read(d, "FUZZY_LEXICON_MAX_EDIT_LOG10", c.fuzzy_lexicon_max_edit_log10);
     read(d, "FUZZY_LEXICON_MIN_LENGTH", c.fuzzy_lexicon_min_length);
-    read(d, "FUZZY_LEXICON_TWO_EDITS_MIN_LENGTH", c.fuzzy_lexicon_two_edits_min_length); read(d, "SHAPE_PRIOR", c.shape_prior);
+    read(d, "FUZZY_LEXICON_TWO_EDITS_MIN_LENGTH", c.fuzzy_lexicon_two_edits_min_length);
+    read(d, "FUZZY_LEXICON_TITLE_MIN_LENGTH", c.fuzzy_lexicon_title_min_length); read(d, "SHAPE_PRIOR", c.shape_prior);
     read(d, "SHAPE_MAX_BOOST", c.shape_max_boost); read(d, "SHAPE_MAX_LOG10_Q", c.shape_max_log10_q);
     read(d, "NEUTRAL_RATE", c.neutral_rate);
     read(d, "NOISE_REFERENCE_RATE", c.noise_reference_rate); read(d, "NOISE_PRIOR_RATE", c.noise_prior_rate);

@@ -602,10 +602,12 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
             if found:
                 judge_vocab = fuzzy_vocab
         word_name_like = name_like.get(word, True)
-        if _only_compounds(found) and not (word_name_like and word[:1].isupper() and not word.isupper()):
-            # (a capitalised word no list has, mid-sentence, is a name sooner than a misread)
+        capitalised = word[:1].isupper() and not word.isupper()
+        if _only_compounds(found) and not (capitalised and (word_name_like or word in before_surname)):
+            # (a capitalised word no list has, mid-sentence or before a surname, is a name
+            # sooner than a misread)
             found = _joined(found, _lexicon_fuzzy(word, res))
-        elif _plain_unlisted(word, found, res, word_name_like):
+        elif _plain_unlisted(word, found, res, word_name_like or word in before_surname):
             explained = not _only_rare(found, res)
             matched = _lexicon_fuzzy(word, res, one_letter_off=explained)
             if explained:

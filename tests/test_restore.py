@@ -622,6 +622,16 @@ def test_a_fuzzy_match_pays_for_how_clean_the_page_is() -> None:
                                 "återkomma. Kostnaderna för projektet ska redovisas senast i maj.\n")
 
 
+def test_a_capitalised_token_that_opens_a_sentence_is_matched_from_five_letters() -> None:
+    """Where a sentence opens, a capitalised token is an ordinary word: "Detia" is "Detta" and
+    "Elier" "Eller" (l read as i), matched from five letters on. Mid-sentence, or before a
+    surname (a signature: "Jöran Östlund"), it is a name sooner than a misread, and stays."""
+    noisy = "Kostnadcrna fir projcktet blev höga. Detia är inte bra. Elier hur?"
+    assert svfix.fix(noisy) == "Kostnaderna för projektet blev höga. Detta är inte bra. Eller hur?"
+    for kept in ("Vi träffade Detia i maj.", "Beslutet fattades i maj.\n\nJöran Östlund\nAvdelningschef\n"):
+        assert svfix.fix(kept) == kept
+
+
 def test_a_match_two_letters_off_pays_the_pages_noise_for_each_letter() -> None:
     """Each letter a scan broke beyond the diacritics is its own event: on a noisy page two are
     likelier than the table says by the page's noise twice over, on clean prose less likely

@@ -266,7 +266,8 @@ void FuzzyIndex::BucketedKeys::build(std::vector<std::pair<uint64_t, uint32_t>>&
 
 void FuzzyIndex::BucketedKeys::find(uint64_t key, std::vector<uint32_t>& out) const {
     if (ids.empty()) return;
-    const uint32_t b = bucket(key), c = check(key);
+    const uint32_t b = bucket(key);
+    const uint16_t c = check(key);
     for (uint32_t at = starts[b]; at < starts[b + 1]; ++at)
         if (checks[at] == c) out.push_back(ids[at]);
 }

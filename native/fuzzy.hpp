@@ -130,20 +130,20 @@ private:
         void build(std::vector<std::pair<uint64_t, uint32_t>>& keyed);  // (key, target), in any order
         std::pair<const uint32_t*, const uint32_t*> find(uint64_t key) const;
     };
-    // The same for the two-edit keys, which are four times as many and seldom asked, in 8 bytes
-    // a (key, target) pair: sorted by key, found through the key's top 20 bits (`starts`: about
-    // one pair a bucket), and told apart by 32 more bits of it. Two cache misses a lookup.
+    // The same for the two-edit keys, which are five times as many and seldom asked, in 6 bytes
+    // a (key, target) pair: sorted by key, found through the key's top 19 bits (`starts`: about
+    // four pairs a bucket), and told apart by 16 more bits of it. Two cache misses a lookup.
     struct BucketedKeys {
-        static constexpr int kBucketBits = 20;
+        static constexpr int kBucketBits = 19;
         std::vector<uint32_t> starts;  // starts[b]: the first pair whose key's top bits are b or more
-        std::vector<uint32_t> checks;  // the next 32 bits of each pair's key
+        std::vector<uint16_t> checks;  // the next 16 bits of each pair's key
         std::vector<uint32_t> ids;
         void build(std::vector<std::pair<uint64_t, uint32_t>>& keyed);
-        // the targets whose key matches `key` (a 2^-52 chance of a stranger, which the caller's
+        // the targets whose key matches `key` (a 2^-35 chance of a stranger, which the caller's
         // distance check turns away), appended to `out`
         void find(uint64_t key, std::vector<uint32_t>& out) const;
         static uint32_t bucket(uint64_t key) { return static_cast<uint32_t>(key >> (64 - kBucketBits)); }
-        static uint32_t check(uint64_t key) { return static_cast<uint32_t>(key >> (32 - kBucketBits)); }
+        static uint16_t check(uint64_t key) { return static_cast<uint16_t>(key >> (64 - kBucketBits - 16)); }
     };
     static constexpr size_t kNone = static_cast<size_t>(-1);
     // hash of s without s[skip] and s[also] (either may be kNone), never 0

@@ -426,7 +426,7 @@ def fuzzy_lexicon_readings(token: str, lexicon: Lexicon, channel: Channel, two_e
 
 def build_fuzzy_index(lexicon: Lexicon) -> int:
     """Make the index `fuzzy_lexicon_readings` asks now, with its two-edit keys, not on first
-    use (0.2 s, 30 MB): a batch's parent does, so that its forked workers share one. Returns
+    use (0.3 s, 17 MB): a batch's parent does, so that its forked workers share one. Returns
     how many words it holds."""
     return lexicon.words.fuzzy_targets(FUZZY_LEXICON_MIN_ZIPF, FUZZY_LEXICON_PLAIN_MIN_ZIPF, FUZZY_LEXICON_MIN_LENGTH,
                                        two_edits=True)

@@ -127,7 +127,7 @@ def _resources() -> _Resources:
 def warm_up(fuzzy_index: bool = False) -> None:
     """Load the lexicon, channel and shadow index, and build the engine, now: a batch does it
     once in the parent, whose workers then share them (they are forked). With `fuzzy_index`,
-    the fuzzy match's index too (0.2 s and 30 MB, which a short CLI run would rather not wait
+    the fuzzy match's index too (0.3 s and 17 MB, which a short CLI run would rather not wait
     for: it is otherwise made on first use, and batch workers would each make their own)."""
     if native.wanted():
         native.engine()

@@ -421,7 +421,10 @@ const std::shared_ptr<const std::vector<Reading>>& Engine::lexicon_fuzzy(WordEnt
     const bool title = w.alpha && !plain && w.title;   // capitalised: "Detia"
     const long length = static_cast<long>(w.low().size());
     const bool two_edits = plain && length >= C.fuzzy_lexicon_two_edits_min_length;
-    if (length >= (plain ? C.fuzzy_lexicon_min_length : title ? C.fuzzy_lexicon_title_min_length : C.fuzzy_min_length)) {
+    const double min_length = plain ? C.fuzzy_lexicon_min_length
+                              : title ? C.fuzzy_lexicon_title_min_length
+                                      : C.fuzzy_min_length;
+    if (length >= min_length) {
         for (const FuzzyMatch& m : lexicon_->fuzzy(C.fuzzy_lexicon_min_zipf, C.fuzzy_lexicon_plain_min_zipf,
                                                    C.fuzzy_lexicon_min_length)
                                        ->best(w.low(), letter_costs_, C.fuzzy_diacritic_log10, two_edits && !one_edit)) {
@@ -988,10 +991,13 @@ void Engine::decide_words(Doc& d, const Options& o) {
             }
             found = combined.get();
         };
+        const bool word_name_like = d.name_like[k];
+        const bool word_before_surname = d.before_surname[k];
+        // (a capitalised word no list has, mid-sentence or before a surname, is a name sooner than
+        // a misread)
+        const bool may_be_name = word_name_like || word_before_surname;
         const bool capitalised = words_[id].first_upper && !words_[id].upper;
-        if (only_compounds(*found) && !(capitalised && (d.name_like[k] || d.before_surname[k]))) {
-            // (a capitalised word no list has, mid-sentence or before a surname, is a name sooner
-            // than a misread)
+        if (only_compounds(*found) && !(may_be_name && capitalised)) {
             const std::shared_ptr<const std::vector<Reading>>& matched = lexicon_fuzzy(words_[id]);
             if (found->empty()) {
                 combined = matched;
@@ -999,7 +1005,7 @@ void Engine::decide_words(Doc& d, const Options& o) {
             } else {
                 join_match(*matched, true);
             }
-        } else if (plain_unlisted(id, *found, d.name_like[k] || d.before_surname[k])) {
+        } else if (plain_unlisted(id, *found, may_be_name)) {
             // (beside a common reading, only a match one letter off is weighed)
             const bool rare = only_rare(*found);
             join_match(*lexicon_fuzzy(words_[id], !rare), rare);
@@ -1007,8 +1013,6 @@ void Engine::decide_words(Doc& d, const Options& o) {
         bool uses_document = matched_page;  // does a reading spell a word this page shows?
         if (spelled && !matched_page)
             for (const Reading& r : *found) uses_document = uses_document || form_doc_[r.form] == d.no;
-        const bool word_name_like = d.name_like[k];
-        const bool word_before_surname = d.before_surname[k];
         std::optional<Profile> own_profile;  // the page's profile less this word's own proof
         if (d.proofs[k]) {
             const Reading& proof = *d.proofs[k];

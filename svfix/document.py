@@ -49,11 +49,11 @@ MAX_RATE = 0.995
 #: its own (`Reading.fuzzy_letters`: two letters off pay the noise twice; training pages, other
 #: OCR noise 28.4 → 29.1 %, municipal 24.3 → 25.5 %, broken 363 → 367). On the training pages
 #: that share is 2-5 % on good scans and 10-50 % on poor ones (median near NOISE_REFERENCE_RATE
-#: over all); in the
-#: clean prose of wordlists/context_texts it is 0.15 % (median), at most 1.7 %: a typo, a
-#: term no list has ("konteras", which the match would make "monteras"). With this pricing
-#: the training pages gain 5 restorations and lose 14 of 368 broken words, other OCR noise
-#: 19.3 → 20.2 %, and the clean prose, where the match changed 4 words, keeps them all.
+#: over all); in the clean prose of wordlists/context_texts it is 0.15 % (median), at most
+#: 1.7 %: a typo, a term no list has ("konteras", which the match would make "monteras").
+#: With this pricing the training pages gain 5 restorations and lose 14 of 368 broken words,
+#: other OCR noise 19.3 → 20.2 %, and the clean prose, where the match changed 4 words, keeps
+#: them all.
 NOISE_REFERENCE_RATE = 0.05
 NOISE_PRIOR_RATE = 0.005  # a document's rate before its own tokens
 NOISE_PRIOR_WEIGHT = 50.0  # pseudo-tokens behind NOISE_PRIOR_RATE
@@ -405,10 +405,9 @@ def fuzzy_lexicon_readings(token: str, lexicon: Lexicon, channel: Channel, two_e
     the word is common. A lowercase token of letters is matched from `FUZZY_LEXICON_MIN_LENGTH`
     letters on, and from `FUZZY_LEXICON_TWO_EDITS_MIN_LENGTH` on also to the words two letters
     from it when none is one letter from it ("sirskitt" → "särskilt"), unless `two_edits` is
-    False. The token itself is no
-    match; when the best differs from it in diacritics only ("åt" for "at", which the channel
-    reads already), the best word that differs in another letter follows it ("att"), so that
-    the ranker and the context weigh the likelier word too. The index and the match are the
+    False. The token itself is no match; when the best differs from it in diacritics only ("åt"
+    for "at", which the channel reads already), the best word that differs in another letter
+    follows it ("att"), so that the ranker and the context weigh the likelier word too. The index and the match are the
     engine's (`native/fuzzy.hpp`), shared with the reference as the trie is.
     """
     lower = token.lower()

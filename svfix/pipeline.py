@@ -602,12 +602,13 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
             if found:
                 judge_vocab = fuzzy_vocab
         word_name_like = name_like.get(word, True)
-        capitalised = word[:1].isupper() and not word.isupper()
-        if _only_compounds(found) and not (capitalised and (word_name_like or word in before_surname)):
-            # (a capitalised word no list has, mid-sentence or before a surname, is a name
-            # sooner than a misread)
+        word_before_surname = word in before_surname
+        # (a capitalised word no list has, mid-sentence or before a surname, is a name sooner
+        # than a misread)
+        may_be_name = word_name_like or word_before_surname
+        if _only_compounds(found) and not (may_be_name and word[:1].isupper() and not word.isupper()):
             found = _joined(found, _lexicon_fuzzy(word, res))
-        elif _plain_unlisted(word, found, res, word_name_like or word in before_surname):
+        elif _plain_unlisted(word, found, res, may_be_name):
             explained = not _only_rare(found, res)
             matched = _lexicon_fuzzy(word, res, one_letter_off=explained)
             if explained:
@@ -619,7 +620,6 @@ def analyse(text: str, options: Options = DEFAULT_OPTIONS) -> tuple[list[str], A
                         if word in proofs else profile)
         # Judged first without the page's shape; again with the part of it that touches the
         # readings within reach of winning, if any (see `_within_reach`).
-        word_before_surname = word in before_surname
         # (the page's noise prices fuzzy readings only: words without one share decisions across it)
         profile_key = word_profile.key if any(r.fuzzy for r in found) else word_profile.key[:-1]
         key = (word, profile_key, word_name_like, word_before_surname, options.compounds, options.use_context)
